@@ -1,0 +1,160 @@
+//! `x-homeport` hints (contract: shared/docs/contract.md), parsed into typed form.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkloadHint {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Critical,
+    Standard,
+    Batch,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum SecurityLevel {
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum ExposeHint {
+    /// `expose: false`: never create an Ingress.
+    Disabled(bool),
+    /// `expose: tv.home.arpa` or `{host, path, port}`.
+    Route {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        port: Option<u16>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct AutoscaleHint {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    /// Target utilisation percentages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueueHint {
+    /// `rabbitmq` or `redis`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SecurityHint {
+    pub level: SecurityLevel,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum BackupHint {
+    Disabled(bool),
+    Schedule {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        schedule: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retention: Option<u32>,
+    },
+}
+
+/// Hints on one service; every field optional.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct ServiceHints {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preemptible: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expose: Option<ExposeHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<AutoscaleHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecurityHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip: Option<bool>,
+}
+
+impl ServiceHints {
+    pub fn is_empty(&self) -> bool {
+        self == &ServiceHints::default()
+    }
+
+    /// These hints with unset fields taken from `defaults` (the top-level block).
+    pub fn or(&self, defaults: &ServiceHints) -> ServiceHints {
+        ServiceHints {
+            namespace: self
+                .namespace
+                .clone()
+                .or_else(|| defaults.namespace.clone()),
+            workload: self.workload.or(defaults.workload),
+            schedule: self.schedule.clone().or_else(|| defaults.schedule.clone()),
+            tier: self.tier.or(defaults.tier),
+            preemptible: self.preemptible.or(defaults.preemptible),
+            node: self.node.clone().or_else(|| defaults.node.clone()),
+            expose: self.expose.clone().or_else(|| defaults.expose.clone()),
+            autoscale: self
+                .autoscale
+                .clone()
+                .or_else(|| defaults.autoscale.clone()),
+            queue: self.queue.clone().or_else(|| defaults.queue.clone()),
+            security: self.security.clone().or_else(|| defaults.security.clone()),
+            backup: self.backup.clone().or_else(|| defaults.backup.clone()),
+            skip: self.skip.or(defaults.skip),
+        }
+    }
+}
+
+/// The top-level `x-homeport` block: project-wide defaults for every service's hints.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct ProjectHints {
+    #[serde(flatten)]
+    pub defaults: ServiceHints,
+}
+
+impl ProjectHints {
+    pub fn is_empty(&self) -> bool {
+        self.defaults.is_empty()
+    }
+}

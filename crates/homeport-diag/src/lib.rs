@@ -1,0 +1,13 @@
+//! Diagnostics for homeport: source files, spans, and the `Diagnostic` type that every stage
+//! reports user-facing problems with, plus the renderers (human with excerpt and caret, JSON).
+//!
+//! The human form follows rustc/just: `error[CODE]: message`, `--> file:line:col`, the source
+//! line with a caret under the offending token, and a `= help:` line.
+
+mod diagnostic;
+mod render;
+mod source;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use render::{render_human, render_json, ColorChoice};
+pub use source::{FileId, Location, SourceFile, SourceMap, Span};

@@ -1,0 +1,478 @@
+//! Building the node tree from yaml-rust2's event stream.
+
+use crate::node::{Entry, Map, Node, ScalarStyle, Value};
+use crate::INVALID_YAML;
+use homeport_diag::{Diagnostic, FileId, Span};
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// Bounds that keep hostile input (billion laughs, deep nesting) from exhausting memory or the
+/// stack. The defaults are far above any real Compose or Kubernetes file.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Total nodes, counting every node an alias expands to.
+    pub max_nodes: usize,
+    /// Nesting depth of collections.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_nodes: 2_000_000,
+            max_depth: 256,
+        }
+    }
+}
+
+/// Parse every document in `text`. On failure, returns the diagnostics (at least one).
+pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    let mut builder = Builder::new(text, file, limits);
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let offset = builder.offsets.byte(e.marker().index());
+        let message = e.info().to_string();
+        builder.errors.push(
+            Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
+                .with_span(Span::new(file, offset, offset + 1))
+                .with_help("check the indentation and quoting around this position"),
+        );
+    }
+    if builder.errors.is_empty() {
+        Ok(builder.documents)
+    } else {
+        Err(builder.errors)
+    }
+}
+
+/// Parse a file that must hold at most one document (`None` when it is empty).
+pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnostic>> {
+    let mut docs = parse(text, file, Limits::default())?;
+    if docs.len() > 1 {
+        let second = &docs[1];
+        return Err(vec![Diagnostic::error(
+            INVALID_YAML,
+            "expected a single YAML document, found several",
+        )
+        .with_span(second.span)
+        .with_help("remove the `---` separator or split the file")]);
+    }
+    Ok(docs.pop())
+}
+
+/// Converts yaml-rust2's character index to a byte offset (they differ past non-ASCII text).
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+}
+
+impl Offsets<'_> {
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+    },
+    Map {
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+    },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    offsets: Offsets<'a>,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    documents: Vec<Node>,
+    errors: Vec<Diagnostic>,
+    nodes: usize,
+}
+
+fn tag_string(tag: Option<Tag>) -> Option<String> {
+    let tag = tag?;
+    Some(match tag.handle.as_str() {
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
+        handle => format!("{handle}{}", tag.suffix),
+    })
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar(..) => 1,
+        Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Value::Map(m) => {
+            1 + m
+                .entries
+                .iter()
+                .map(|e| count_nodes(&e.key) + count_nodes(&e.value))
+                .sum::<usize>()
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, file: FileId, limits: Limits) -> Self {
+        Builder {
+            file,
+            offsets: Offsets {
+                text,
+                ascii: text.is_ascii(),
+            },
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            documents: Vec::new(),
+            errors: Vec::new(),
+            nodes: 0,
+        }
+    }
+
+    fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    fn error_at(&mut self, offset: usize, message: impl Into<String>, help: &str) {
+        self.errors.push(
+            Diagnostic::error(INVALID_YAML, message)
+                .with_span(Span::new(self.file, offset, offset + 1))
+                .with_help(help.to_string()),
+        );
+    }
+
+    /// The end of a scalar that starts at `start`: the rest of its token on the first line.
+    fn scalar_end(&self, start: usize, value: &str, style: TScalarStyle) -> usize {
+        let text = self.offsets.text;
+        let line_end = text[start.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i);
+        let raw_len = match style {
+            TScalarStyle::Plain => value.len(),
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => value.len() + 2,
+            _ => 1,
+        };
+        (start + raw_len).min(line_end).max(start)
+    }
+
+    fn add(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                }),
+            },
+        }
+    }
+
+    fn finish_map(&mut self, entries: Vec<Entry>) -> Map {
+        let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<Node> = Vec::new();
+        for entry in entries {
+            let is_merge = entry.key.as_str() == Some("<<")
+                && matches!(entry.key.value, Value::Scalar(_, ScalarStyle::Plain))
+                && entry.key.tag.as_deref().is_none_or(|t| t == "!!merge");
+            if is_merge {
+                merged.push(entry.value);
+                continue;
+            }
+            let key = entry.key.as_str().map(str::to_owned);
+            if let Some(k) = key.as_deref() {
+                if let Some(first) = explicit.iter().find(|e| e.key.as_str() == Some(k)) {
+                    let (file, first_span) = (self.file, first.key.span);
+                    let _ = file;
+                    let line = self.line_of(first_span.start as usize);
+                    self.errors.push(
+                        Diagnostic::error(
+                            INVALID_YAML,
+                            format!("duplicate key `{k}` in a mapping"),
+                        )
+                        .with_span(entry.key.span)
+                        .with_label("defined again here")
+                        .with_help(format!(
+                            "`{k}` is already defined on line {line}; keep one of them"
+                        )),
+                    );
+                    continue;
+                }
+            }
+            explicit.push(entry);
+        }
+        // Merge keys: explicit keys win; among merged maps, the first listed wins.
+        for source in merged {
+            let maps: Vec<Node> = match source.value {
+                Value::Map(_) => vec![source],
+                Value::Seq(items) => items,
+                _ => {
+                    self.errors.push(
+                        Diagnostic::error(
+                            INVALID_YAML,
+                            "a merge key `<<` takes a mapping or a list of mappings",
+                        )
+                        .with_span(source.span)
+                        .with_help("write `<<: *anchor` or `<<: [*a, *b]`"),
+                    );
+                    continue;
+                }
+            };
+            for m in maps {
+                let span = m.span;
+                let Value::Map(map) = m.value else {
+                    self.errors.push(
+                        Diagnostic::error(
+                            INVALID_YAML,
+                            "a merge key `<<` list may hold only mappings",
+                        )
+                        .with_span(span)
+                        .with_help("each entry of `<<: [...]` must be an alias to a mapping"),
+                    );
+                    continue;
+                };
+                for e in map.entries {
+                    if !explicit.iter().any(|x| x.key.as_str() == e.key.as_str()) {
+                        explicit.push(e);
+                    }
+                }
+            }
+        }
+        Map { entries: explicit }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.offsets.text[..offset.min(self.offsets.text.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    fn open(&mut self, frame: Frame, offset: usize) {
+        if self.stack.len() >= self.limits.max_depth {
+            self.error_at(offset, "YAML nesting is too deep", "flatten the document");
+            return;
+        }
+        self.stack.push(frame);
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.failed() {
+            return;
+        }
+        let offset = self.offsets.byte(mark.index());
+        match ev {
+            Event::Scalar(value, style, anchor, tag) => {
+                self.nodes += 1;
+                let end = self.scalar_end(offset, &value, style);
+                let style = match style {
+                    TScalarStyle::Plain => ScalarStyle::Plain,
+                    TScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    TScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    TScalarStyle::Literal => ScalarStyle::Literal,
+                    TScalarStyle::Folded => ScalarStyle::Folded,
+                };
+                let mut node = Node::new(
+                    Value::Scalar(value, style),
+                    Span::new(self.file, offset, end),
+                );
+                node.tag = tag_string(tag);
+                self.add(node, anchor);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                let frame = Frame::Seq {
+                    items: Vec::new(),
+                    start: offset,
+                    anchor,
+                    tag: tag_string(tag),
+                };
+                self.open(frame, offset);
+            }
+            Event::MappingStart(anchor, tag) => {
+                let frame = Frame::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    start: offset,
+                    anchor,
+                    tag: tag_string(tag),
+                };
+                self.open(frame, offset);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return;
+                };
+                self.nodes += 1;
+                let (value, start, anchor, tag) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                        tag,
+                    } => (Value::Seq(items), start, anchor, tag),
+                    Frame::Map {
+                        entries,
+                        start,
+                        anchor,
+                        tag,
+                        ..
+                    } => (Value::Map(self.finish_map(entries)), start, anchor, tag),
+                };
+                let mut node = Node::new(value, Span::new(self.file, start, offset.max(start)));
+                node.tag = tag;
+                self.add(node, anchor);
+            }
+            Event::Alias(id) => {
+                let Some(target) = self.anchors.get(&id) else {
+                    self.error_at(
+                        offset,
+                        "alias to an unknown anchor",
+                        "define the anchor (`&name`) before using it",
+                    );
+                    return;
+                };
+                self.nodes += count_nodes(target);
+                if self.nodes > self.limits.max_nodes {
+                    self.error_at(
+                        offset,
+                        "YAML aliases expand to too many nodes",
+                        "this document expands aliases exponentially; write the values out",
+                    );
+                    return;
+                }
+                let mut node = target.clone();
+                // The alias's own position is where a user looks for it.
+                node.span = Span::new(self.file, offset, offset + 1);
+                self.add(node, 0);
+            }
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart
+            | Event::DocumentEnd => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn json_of(text: &str) -> serde_json::Value {
+        parse_one(text, FileId(0))
+            .expect("parses")
+            .expect("one document")
+            .to_json()
+    }
+
+    fn err_of(text: &str) -> String {
+        parse(text, FileId(0), Limits::default()).expect_err("fails")[0]
+            .message
+            .clone()
+    }
+
+    #[test]
+    fn merge_keys_single_and_list_with_explicit_precedence() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n";
+        assert_eq!(json_of(text)["c"], json!({"x": 3, "y": 1, "z": 2}));
+        let single = "base: &base {image: nginx}\nweb:\n  <<: *base\n";
+        assert_eq!(json_of(single)["web"], json!({"image": "nginx"}));
+    }
+
+    #[test]
+    fn tags_are_kept() {
+        let doc = parse_one(
+            "ports: !reset []\nx: !override {a: 1}\ny: !!str 3\n",
+            FileId(0),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(doc.get("ports").unwrap().tag.as_deref(), Some("!reset"));
+        assert_eq!(doc.get("x").unwrap().tag.as_deref(), Some("!override"));
+        assert_eq!(doc.get("y").unwrap().to_json(), json!("3"));
+    }
+
+    #[test]
+    fn spans_point_at_values_and_handle_non_ascii() {
+        let text = "é: 1\nservices:\n  web:\n    image: nginx\n";
+        let doc = parse_one(text, FileId(0)).unwrap().unwrap();
+        let image = doc
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .get("image")
+            .unwrap();
+        let start = image.span.start as usize;
+        assert_eq!(&text[start..image.span.end as usize], "nginx");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        assert!(err_of("a: 1\nb: 2\na: 3\n").contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let errs = parse("a: [1, 2\nb: 3\n", FileId(0), Limits::default()).unwrap_err();
+        assert!(errs[0].message.starts_with("invalid YAML"));
+        assert!(errs[0].span.is_some());
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        assert!(err_of(&text).contains("too many nodes"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        // yaml-rust2 refuses very deep flow nesting itself; our own limit catches the rest.
+        let text = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        assert!(err_of(&text).starts_with("invalid YAML"));
+        let text = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert!(err_of(&text).contains("too deep"));
+    }
+
+    #[test]
+    fn multi_document_streams() {
+        let docs = parse("a: 1\n---\nb: 2\n", FileId(0), Limits::default()).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert!(parse_one("a: 1\n---\nb: 2\n", FileId(0)).is_err());
+        assert!(parse_one("", FileId(0)).unwrap().is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "\\PC{0,200}") {
+            let _ = parse(&s, FileId(0), Limits::default());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! One file per command; each parses nothing, calls library code, prints, returns an exit code.
+
+mod inspect;
+
+use crate::cli::{Cli, Command};
+use crate::output::Output;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_INVALID: u8 = 2;
+
+pub fn run(cli: &Cli, out: &Output) -> u8 {
+    match &cli.command {
+        Command::Inspect(args) => inspect::run(&cli.global, args, out),
+    }
+}

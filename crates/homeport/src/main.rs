@@ -1,0 +1,27 @@
+//! The `homeport` binary: parses arguments, runs one command, maps the outcome to an exit code
+//! (0 success, 1 findings/refusal, 2 invalid input or failure).
+
+mod cli;
+mod commands;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; usage errors exit 2 as the contract says.
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let out = output::Output::new(cli.global.color);
+    let code = commands::run(&cli, &out);
+    ExitCode::from(code)
+}
