@@ -184,9 +184,9 @@ fn is_plain_safe(s: &str) -> bool {
     if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
-        && !(first == '-' && s.len() > 1 && !looks_numeric(s) && !s[1..].starts_with(' '))
-    {
+    // A leading indicator needs quotes, except a `-` that starts a longer word (`-flag`).
+    let dash_word = first == '-' && s.len() > 1 && !looks_numeric(s) && !s[1..].starts_with(' ');
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_word {
         return false;
     }
     if first.is_whitespace() || s.ends_with(char::is_whitespace) || s.ends_with(':') {

@@ -62,20 +62,40 @@ pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnosti
 }
 
 /// Converts yaml-rust2's character index to a byte offset (they differ past non-ASCII text).
+///
+/// Events arrive in (almost always) increasing order, so a cursor remembering the last
+/// conversion makes the whole parse linear instead of walking the text for every event.
 struct Offsets<'a> {
     text: &'a str,
     ascii: bool,
+    /// The last conversion: (character index, byte offset).
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
-impl Offsets<'_> {
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            ascii: text.is_ascii(),
+            cursor: std::cell::Cell::new((0, 0)),
+        }
+    }
+
     fn byte(&self, char_index: usize) -> usize {
         if self.ascii {
             return char_index.min(self.text.len());
         }
-        self.text
+        let (mut chars, mut bytes) = self.cursor.get();
+        if char_index < chars {
+            (chars, bytes) = (0, 0);
+        }
+        let rest = self.text.get(bytes..).unwrap_or("");
+        let offset = rest
             .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(i, _)| i)
+            .nth(char_index - chars)
+            .map_or(self.text.len(), |(i, _)| bytes + i);
+        self.cursor.set((char_index, offset));
+        offset
     }
 }
 
@@ -132,10 +152,7 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, file: FileId, limits: Limits) -> Self {
         Builder {
             file,
-            offsets: Offsets {
-                text,
-                ascii: text.is_ascii(),
-            },
+            offsets: Offsets::new(text),
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -431,6 +448,22 @@ mod tests {
     }
 
     #[test]
+    fn spans_stay_right_across_many_non_ascii_lines() {
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("k{i}: \"é—{i}\" # ü\n"));
+        }
+        let doc = parse_one(&text, FileId(0)).unwrap().unwrap();
+        for i in [0, 57, 199] {
+            let v = doc.get(&format!("k{i}")).unwrap();
+            assert_eq!(
+                &text[v.span.start as usize..v.span.end as usize],
+                format!("\"é—{i}\"")
+            );
+        }
+    }
+
+    #[test]
     fn duplicate_keys_are_errors() {
         assert!(err_of("a: 1\nb: 2\na: 3\n").contains("duplicate key `a`"));
     }
@@ -457,8 +490,15 @@ mod tests {
         // yaml-rust2 refuses very deep flow nesting itself; our own limit catches the rest.
         let text = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
         assert!(err_of(&text).starts_with("invalid YAML"));
-        let text = format!("{}{}", "[".repeat(300), "]".repeat(300));
-        assert!(err_of(&text).contains("too deep"));
+        let text = format!("{}{}", "[".repeat(20), "]".repeat(20));
+        let limits = Limits {
+            max_depth: 10,
+            ..Limits::default()
+        };
+        let message = parse(&text, FileId(0), limits).unwrap_err()[0]
+            .message
+            .clone();
+        assert!(message.contains("too deep"), "{message}");
     }
 
     #[test]
