@@ -1,8 +1,28 @@
 //! Compose loading, as `docker compose` v2 does it: discovery, merge, interpolation,
 //! profiles, extends, include, normalization into a typed [`Project`] with spans.
+//!
+//! Entry point: [`load`] (or [`load_with`] over any [`FileSystem`]).
 
+pub mod codes;
+mod dotenv;
+mod extends;
+pub mod fs;
 pub mod hints;
+mod include;
+pub mod interpolate;
+mod load;
+mod merge;
 pub mod model;
+pub mod names;
+mod normalize;
+mod paths;
+mod schema;
+mod secrets;
+pub mod units;
+mod yaml_compat;
 
+pub use fs::{FileSystem, MemoryFs, RealFs};
 pub use hints::*;
+pub use load::{load, load_with, LoadOptions, Loaded};
 pub use model::*;
+pub use secrets::looks_secret;

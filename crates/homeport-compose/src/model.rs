@@ -27,8 +27,11 @@ pub struct Project {
     /// Top-level `x-*` fields other than `x-homeport`, kept verbatim.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub extensions: IndexMap<String, serde_json::Value>,
-    #[serde(skip_serializing_if = "ProjectHints::is_empty")]
+    #[serde(rename = "x-homeport", skip_serializing_if = "ProjectHints::is_empty")]
     pub hints: ProjectHints,
+    /// Valid top-level Compose keys that are not translated (e.g. `models`), kept verbatim.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", flatten)]
+    pub other: IndexMap<String, serde_json::Value>,
     /// Services that exist but were switched off by profiles (kept so references can be told
     /// apart from typos, and so `plan` can mention them).
     #[serde(skip)]
@@ -177,6 +180,9 @@ pub struct Build {
     pub target: Option<String>,
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub args: IndexMap<String, Option<String>>,
+    /// Other build keys (`cache_from`, `ssh`, `platforms`, ...), kept verbatim.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", flatten)]
+    pub other: IndexMap<String, serde_json::Value>,
 }
 
 /// A command or entrypoint: exec form, or a string that Compose splits shell-style.
@@ -188,20 +194,27 @@ pub enum Command {
     String(String),
 }
 
-/// One environment entry after interpolation.
-#[derive(Debug, Clone, Serialize, Default)]
+/// One environment entry after interpolation. Serialized as its value alone (a string, or
+/// `null` when unset).
+#[derive(Debug, Clone, Default)]
 pub struct EnvValue {
     /// `None`: declared without a value and absent from the process environment (unset).
     pub value: Option<String>,
     /// Variables interpolated into this value (`${DB_PASSWORD}` → `DB_PASSWORD`), which tells
-    /// the planner a value came from `.env` or the shell rather than the file itself.
-    #[serde(skip)]
+    /// the planner a value came from `.env` or the shell rather than the file itself. An
+    /// entry written without a value (`- DB_PASSWORD`) that took the environment's value
+    /// lists its own name.
     pub interpolated: Vec<String>,
-    /// Came from an `env_file` (path as written) rather than `environment:`.
-    #[serde(skip)]
+    /// Came from an `env_file` (its path, resolved against the project directory) rather
+    /// than `environment:`. `span` then points at the line in that env file.
     pub env_file: Option<String>,
-    #[serde(skip)]
     pub span: Option<Span>,
+}
+
+impl Serialize for EnvValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
@@ -255,7 +268,7 @@ pub struct VolumeMount {
     pub options: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tmpfs_size_bytes: Option<u64>,
-    /// For binds: whether the source existed when loaded (Compose's `create_host_path`).
+    /// Where the mount was written (the list item).
     #[serde(skip)]
     pub span: Option<Span>,
 }
@@ -355,6 +368,15 @@ pub struct ResourceSpec {
     /// GPU and other device reservations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub devices: Vec<DeviceRequest>,
+    /// Swarm generic resources (`discrete_resource_spec`), e.g. `{kind: gpu, value: 1}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generic_resources: Vec<GenericResource>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct GenericResource {
+    pub kind: String,
+    pub value: i64,
 }
 
 /// A device request (`deploy.resources.reservations.devices[]` or `gpus:`).
@@ -420,6 +442,9 @@ pub struct ServiceNetwork {
     pub ipv6_address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
+    /// Other per-network keys (`mac_address`, `link_local_ips`, `driver_opts`, ...), verbatim.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", flatten)]
+    pub other: IndexMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -440,6 +465,8 @@ pub struct FileReference {
     pub gid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<u32>,
+    #[serde(skip)]
+    pub span: Option<Span>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -492,6 +519,9 @@ pub struct FileObject {
     pub content: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
+    /// Other keys (`labels`, `driver`, `template_driver`, ...), verbatim.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", flatten)]
+    pub other: IndexMap<String, serde_json::Value>,
     #[serde(skip)]
     pub dns_name: String,
     #[serde(skip)]
