@@ -24,10 +24,6 @@ impl Output {
         Output { color }
     }
 
-    pub fn color(&self) -> ColorChoice {
-        self.color
-    }
-
     /// Print diagnostics to stderr, separated by blank lines.
     pub fn diagnostics<'a>(
         &self,

@@ -1,6 +1,12 @@
 //! One file per command; each parses nothing, calls library code, prints, returns an exit code.
 
+mod convert;
 mod inspect;
+mod lint;
+mod plan;
+mod project;
+mod render;
+mod rule;
 
 use crate::cli::{Cli, Command};
 use crate::output::Output;
@@ -12,5 +18,10 @@ pub const EXIT_INVALID: u8 = 2;
 pub fn run(cli: &Cli, out: &Output) -> u8 {
     match &cli.command {
         Command::Inspect(args) => inspect::run(&cli.global, args, out),
+        Command::Plan(args) => plan::run(&cli.global, args, out),
+        Command::Render(args) => render::run(&cli.global, args, out),
+        Command::Convert(args) => convert::run(&cli.global, args, out),
+        Command::Lint(args) => lint::run(&cli.global, args, out),
+        Command::Rule(args) => rule::run(args, out),
     }
 }

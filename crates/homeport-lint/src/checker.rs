@@ -1,0 +1,303 @@
+//! Running the rules over the input: index once, check every object (on a few threads),
+//! apply suppressions, drop double reports, resolve positions, sort.
+
+use crate::context::{Context, Emitter};
+use crate::engines::{pod_security, schema};
+use crate::finding::{Finding, ObjectRef, RawFinding};
+use crate::index::Index;
+use crate::options::Options;
+use crate::registry::all_rules;
+use crate::rule::{Category, Check, Rule};
+use crate::selection::{Selection, UnknownSelector};
+use crate::suppression;
+use homeport_diag::{Diagnostic, Severity};
+use homeport_manifest::Object;
+use homeport_pss::{Level, Version};
+use std::collections::HashSet;
+
+/// Diagnostic code: the target Kubernetes version has no embedded schema.
+pub const UNSUPPORTED_VERSION: &str = "HP0056";
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by file, position, code.
+    pub findings: Vec<Finding>,
+    /// Objects checked.
+    pub objects: usize,
+    /// Findings dropped by `homeport.dev/ignore` annotations.
+    pub suppressed: usize,
+    /// Custom resources the schema could not check.
+    pub unchecked_custom_resources: usize,
+    /// The Kubernetes version checked against (`1.33`).
+    pub kubernetes_version: String,
+    /// Problems with the run itself (not with an object), such as an unsupported version.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    pub fn infos(&self) -> usize {
+        self.count(Severity::Info)
+    }
+}
+
+/// A run that cannot start: a bad `--select`/`--ignore` or version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsageError {
+    Selector(UnknownSelector),
+    Version(String),
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UsageError::Selector(s) => s.fmt(f),
+            UsageError::Version(v) => write!(
+                f,
+                "`{v}` is not a Kubernetes version: expected MAJOR.MINOR such as 1.33"
+            ),
+        }
+    }
+}
+
+/// Check `objects` with the rules `options` selects.
+pub fn check(objects: &[Object], options: &Options) -> Result<Report, UsageError> {
+    let selection =
+        Selection::resolve(&options.select, &options.ignore).map_err(UsageError::Selector)?;
+    check_with(objects, options, &selection)
+}
+
+/// Check `objects` with exactly the rules of `selection` (`options.select`/`ignore` are not
+/// read).
+pub fn check_with(
+    objects: &[Object],
+    options: &Options,
+    selection: &Selection,
+) -> Result<Report, UsageError> {
+    let version_text = options.target_version().to_string();
+    let pss_version =
+        Version::parse(&version_text).map_err(|_| UsageError::Version(version_text.clone()))?;
+    let mut report = Report {
+        objects: objects.len(),
+        kubernetes_version: pss_version.to_string(),
+        ..Report::default()
+    };
+    let schema = if selection.any_in(Category::Schema) {
+        let s = homeport_k8s_schema::schema_for(&version_text);
+        if s.is_none() {
+            let versions = homeport_k8s_schema::supported_versions();
+            report.diagnostics.push(
+                Diagnostic::warning(
+                    UNSUPPORTED_VERSION,
+                    format!("no schema for Kubernetes {version_text}; schema checks skipped"),
+                )
+                .with_help(format!(
+                    "pass --kubernetes-version with a version from {} to {}",
+                    versions.first().unwrap_or(&"?"),
+                    versions.last().unwrap_or(&"?")
+                )),
+            );
+        }
+        s
+    } else {
+        None
+    };
+
+    let index = Index::new(objects);
+    let cx = Context {
+        objects,
+        index: &index,
+        version: (pss_version.major(), pss_version.minor()),
+        cluster: options.cluster.as_ref(),
+    };
+    let namespaces = pod_security::NamespaceLevels::new(objects);
+    let object_rules: Vec<&'static Rule> = all_rules()
+        .iter()
+        .filter(|r| matches!(r.check, Check::Object(_)) && selection.contains(r.code))
+        .collect();
+    let run = Run {
+        cx: &cx,
+        selection,
+        object_rules: &object_rules,
+        namespaces: &namespaces,
+        explicit_level: options.level,
+        pss_version,
+        pss_enabled: selection.any_in(Category::PodSecurity),
+        schema,
+    };
+
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, 8);
+
+    let mut raw: Vec<RawFinding> = Vec::new();
+    for chunk in run.all(threads) {
+        report.suppressed += chunk.suppressed;
+        report.unchecked_custom_resources += chunk.unchecked;
+        raw.extend(chunk.findings);
+    }
+    drop_overlaps(&mut raw);
+    report.findings = resolve(objects, raw);
+    Ok(report)
+}
+
+struct Run<'a> {
+    cx: &'a Context<'a>,
+    selection: &'a Selection,
+    object_rules: &'a [&'static Rule],
+    namespaces: &'a pod_security::NamespaceLevels,
+    explicit_level: Option<Level>,
+    pss_version: Version,
+    pss_enabled: bool,
+    schema: Option<&'static homeport_k8s_schema::VersionSchema>,
+}
+
+#[derive(Default)]
+struct Chunk {
+    findings: Vec<RawFinding>,
+    suppressed: usize,
+    unchecked: usize,
+}
+
+impl Run<'_> {
+    /// Check every object, on `threads` threads for large inputs; chunks come back in
+    /// object order, so the output does not depend on the thread count.
+    fn all(&self, threads: usize) -> Vec<Chunk> {
+        let n = self.cx.objects.len();
+        if threads <= 1 || n < 256 {
+            return vec![self.range(0, n)];
+        }
+        let size = n.div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (start, end) = ((t * size).min(n), ((t + 1) * size).min(n));
+                    scope.spawn(move || self.range(start, end))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+
+    fn range(&self, start: usize, end: usize) -> Chunk {
+        let mut chunk = Chunk::default();
+        let mut found = Vec::new();
+        for i in start..end {
+            let Some(obj) = self.cx.objects.get(i) else {
+                break;
+            };
+            found.clear();
+            let suppressed = suppression::read(i, obj, self.selection, &mut found);
+            if self.pss_enabled {
+                let (level, version) = pod_security::effective_level(
+                    self.explicit_level,
+                    self.namespaces,
+                    self.cx.index.namespace(i),
+                    self.pss_version,
+                );
+                pod_security::check(i, obj, level, version, self.selection, &mut found);
+            }
+            if let Some(schema) = self.schema {
+                if !schema::check(i, obj, schema, self.selection, &mut found) {
+                    chunk.unchecked += 1;
+                }
+            }
+            for rule in self.object_rules {
+                if let Check::Object(f) = rule.check {
+                    f(
+                        self.cx,
+                        obj,
+                        &mut Emitter {
+                            rule,
+                            object: i,
+                            out: &mut found,
+                        },
+                    );
+                }
+            }
+            for f in found.drain(..) {
+                let meta = f.rule.category == Category::Meta;
+                if !meta && suppressed.codes.contains(f.rule.code) {
+                    chunk.suppressed += 1;
+                } else {
+                    chunk.findings.push(f);
+                }
+            }
+        }
+        chunk
+    }
+}
+
+/// A best-practice finding that repeats a Pod Security finding on the same object goes.
+fn drop_overlaps(raw: &mut Vec<RawFinding>) {
+    let pss: HashSet<(usize, &'static str)> = raw
+        .iter()
+        .filter(|f| f.rule.category == Category::PodSecurity)
+        .map(|f| (f.object, f.rule.code))
+        .collect();
+    if pss.is_empty() {
+        return;
+    }
+    raw.retain(|f| {
+        !f.rule
+            .overlaps
+            .iter()
+            .any(|c| pss.contains(&(f.object, *c)))
+    });
+}
+
+/// Positions are looked up only now, for the findings that survived.
+fn resolve(objects: &[Object], raw: Vec<RawFinding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = raw
+        .into_iter()
+        .filter_map(|f| {
+            let obj = objects.get(f.object)?;
+            Some(Finding {
+                code: f.rule.code,
+                name: f.rule.name,
+                category: f.rule.category,
+                severity: f.severity,
+                help: f.help.or_else(|| Finding::rule_fix(f.rule)),
+                message: f.message,
+                span: obj.span_of(&f.path),
+                path: f.path,
+                object: ObjectRef {
+                    kind: obj.kind.clone(),
+                    namespace: obj.namespace.clone(),
+                    name: obj.name.clone(),
+                    span: obj.span(),
+                },
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.code, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+    out.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+    out
+}

@@ -1,0 +1,53 @@
+//! What a rule sees while it runs, and how it reports.
+
+use crate::cluster::Cluster;
+use crate::finding::RawFinding;
+use crate::index::Index;
+use crate::rule::Rule;
+use homeport_manifest::{FieldPath, Object};
+
+/// The whole input, indexed once, and the run's settings.
+pub struct Context<'a> {
+    pub objects: &'a [Object],
+    pub index: &'a Index<'a>,
+    /// Target Kubernetes version, `(major, minor)`.
+    pub version: (u32, u32),
+    /// The cluster inventory given with `--cluster`, if any.
+    pub cluster: Option<&'a Cluster>,
+}
+
+impl Context<'_> {
+    /// Whether the target version is at least `major.minor`.
+    pub fn version_at_least(&self, major: u32, minor: u32) -> bool {
+        self.version >= (major, minor)
+    }
+}
+
+/// Collects one rule's findings on one object.
+pub struct Emitter<'a> {
+    pub(crate) rule: &'static Rule,
+    pub(crate) object: usize,
+    pub(crate) out: &'a mut Vec<RawFinding>,
+}
+
+impl Emitter<'_> {
+    /// The position of the object being checked in [`Context::objects`] (what the
+    /// [`Index`] methods take).
+    pub fn object_index(&self) -> usize {
+        self.object
+    }
+
+    /// Report a problem at `path` (the field, or the object that lacks it).
+    pub fn report(&mut self, path: FieldPath, message: impl Into<String>) -> &mut RawFinding {
+        self.out.push(RawFinding {
+            rule: self.rule,
+            severity: self.rule.severity,
+            object: self.object,
+            path,
+            message: message.into(),
+            help: None,
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}

@@ -1,0 +1,38 @@
+//! Lint Kubernetes manifests: the Pod Security Standards, best practices (the union of what
+//! kube-score and kube-linter check by default, plus rules for heterogeneous home clusters)
+//! and the Kubernetes OpenAPI schema of the target version.
+//!
+//! * [`registry`]: the single table of rules; every rule has a stable code, a name, a
+//!   category, a default severity and documentation (`homeport rule CODE`).
+//! * [`rules`]: one file per rule, holding its documentation and its check.
+//! * [`check`]: runs the selected rules over loaded objects
+//!   ([`homeport_manifest::Object`]) and returns a [`Report`]; rules that follow references
+//!   between objects use an [`Index`](index::Index) built once per run, and positions are
+//!   looked up only for the findings that are reported.
+//! * [`report`]: text (grouped by file, with source excerpts), JSON and SARIF 2.1.0.
+//! * [`suppression`]: the `homeport.dev/ignore` / `homeport.dev/ignore-reason` annotations.
+
+pub mod checker;
+pub mod cluster;
+pub mod context;
+pub mod docs;
+pub mod engines;
+pub mod finding;
+pub mod index;
+pub mod options;
+pub mod registry;
+pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod selection;
+pub mod selector;
+pub mod suppression;
+pub mod workload;
+
+pub use checker::{check, check_with, Report, UsageError};
+pub use cluster::Cluster;
+pub use finding::{Finding, ObjectRef};
+pub use options::{Options, DEFAULT_KUBERNETES_VERSION};
+pub use registry::{all_rules, rule_by_code};
+pub use rule::{Category, Check, Rule};
+pub use selection::Selection;

@@ -1,0 +1,155 @@
+//! SARIF 2.1.0 (OASIS Static Analysis Results Interchange Format), for code scanning
+//! dashboards: every rule in `tool.driver.rules`, every finding a `result` with a physical
+//! location (file, region) and a logical one (the Kubernetes object).
+
+use super::{end_location, location};
+use crate::checker::Report;
+use crate::registry::all_rules;
+use homeport_diag::{Diagnostic, Severity, SourceMap};
+use serde_json::{json, Value};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A file name as a relative URI reference: `/` separators, reserved bytes percent-encoded.
+pub(crate) fn uri(name: &str) -> String {
+    if name == "-" || name == "<stdin>" {
+        return "stdin".to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    for b in name.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The report as a SARIF 2.1.0 log. `diagnostics` (problems with the input) become tool
+/// execution notifications.
+pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
+    let rules = all_rules();
+    let driver_rules: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.doc.trim(), "markdown": r.doc.trim()},
+                "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_enabled},
+                "properties": {"category": r.category.as_str(), "tags": [r.category.as_str()]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let (file, line, column) = location(sources, f.span);
+            let (end_line, end_column) = end_location(sources, f.span);
+            let index = rules.iter().position(|r| r.code == f.code).unwrap_or(0);
+            let object = match &f.object.namespace {
+                Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
+                None => format!("{}/{}", f.object.kind, f.object.name),
+            };
+            let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
+            if end_line >= line && line > 0 {
+                region["endLine"] = end_line.into();
+                region["endColumn"] = (if end_line == line {
+                    end_column.max(column + 1)
+                } else {
+                    end_column.max(1)
+                })
+                .into();
+            }
+            let mut message = f.message.clone();
+            if let Some(help) = &f.help {
+                message.push_str(". Fix: ");
+                message.push_str(help);
+            }
+            json!({
+                "ruleId": f.code,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&file)},
+                        "region": region,
+                    },
+                    "logicalLocations": [{
+                        "name": f.object.name,
+                        "fullyQualifiedName": object,
+                        "kind": "resource",
+                    }],
+                }],
+                "properties": {"category": f.category.as_str(), "path": f.path.to_string()},
+            })
+        })
+        .collect();
+    let notifications: Vec<Value> = diagnostics
+        .iter()
+        .chain(report.diagnostics.iter())
+        .map(|d| {
+            let mut n = json!({
+                "level": level(d.severity),
+                "message": {"text": d.message},
+                "descriptor": {"id": d.code},
+            });
+            if let Some(span) = d.span {
+                let (file, line, column) = location(sources, span);
+                if line > 0 {
+                    n["locations"] = json!([{
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri(&file)},
+                            "region": {"startLine": line, "startColumn": column},
+                        }
+                    }]);
+                }
+            }
+            n
+        })
+        .collect();
+    let successful = !diagnostics.iter().any(Diagnostic::is_error);
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "homeport",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": driver_rules,
+            }},
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": successful,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "unicodeCodePoints",
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references() {
+        assert_eq!(uri("k8s/my app.yaml"), "k8s/my%20app.yaml");
+        assert_eq!(uri("-"), "stdin");
+        assert_eq!(uri("a\\b.yaml"), "a/b.yaml");
+    }
+}

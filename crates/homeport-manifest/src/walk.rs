@@ -1,0 +1,268 @@
+//! Reading manifests from files, directories and stdin.
+
+use crate::load::{load_text, Loaded};
+use crate::object::Object;
+use crate::{HELM_CHART_SKIPPED, NO_MANIFESTS, UNREADABLE_PATH};
+use homeport_diag::{Diagnostic, Diagnostics, FileId, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// Something to read manifests from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file (read whatever its extension) or a directory (searched recursively for
+    /// `*.yaml`, `*.yml` and `*.json`).
+    Path(PathBuf),
+    /// Text already read, such as stdin; `name` is what messages call it.
+    Text { name: String, text: String },
+}
+
+/// How to load.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    /// Parse files on this many threads (at least 1).
+    pub threads: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        LoadOptions { threads }
+    }
+}
+
+/// Everything a run read: the files, the objects in input order, and the problems.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    pub sources: SourceMap,
+    pub objects: Vec<Object>,
+    pub diagnostics: Diagnostics,
+    /// Files read (and parsed, successfully or not).
+    pub files: usize,
+}
+
+/// Read every input. Problems with one path (missing, unreadable, invalid YAML) are
+/// diagnostics; the other paths are still read.
+pub fn load_paths(inputs: &[Input], options: &LoadOptions) -> Manifests {
+    let mut out = Manifests::default();
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Text { name, text } => texts.push((name.clone(), text.clone())),
+            Input::Path(path) => read_path(path, &mut texts, &mut out.diagnostics),
+        }
+    }
+    let ids: Vec<FileId> = texts
+        .into_iter()
+        .map(|(name, text)| out.sources.add(name, text))
+        .collect();
+    out.files = ids.len();
+    for loaded in parse_all(&out.sources, &ids, options.threads) {
+        out.objects.extend(loaded.objects);
+        out.diagnostics.extend(loaded.diagnostics);
+    }
+    out
+}
+
+/// Parse files on up to `threads` threads; results come back in `ids` order.
+fn parse_all(sources: &SourceMap, ids: &[FileId], threads: usize) -> Vec<Loaded> {
+    let text_of = |id: FileId| sources.get(id).map_or("", |f| f.text.as_str());
+    let threads = threads.clamp(1, ids.len().max(1));
+    if threads == 1 {
+        return ids.iter().map(|&id| load_text(id, text_of(id))).collect();
+    }
+    // Hand out files by size so both threads get similar work.
+    let mut results: Vec<Option<Loaded>> = Vec::new();
+    results.resize_with(ids.len(), || None);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&id) = ids.get(i) else { break };
+                        mine.push((i, load_text(id, text_of(id))));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panicking parser thread would be a bug; its files then yield nothing.
+            if let Ok(mine) = handle.join() {
+                for (i, loaded) in mine {
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(loaded);
+                    }
+                }
+            }
+        }
+    });
+    results.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+fn read_path(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnostics) {
+    let name = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(UNREADABLE_PATH, format!("cannot read `{name}`: {e}"))
+                    .with_help("pass existing files or directories, or `-` for stdin"),
+            );
+            return;
+        }
+    };
+    if meta.is_dir() {
+        let before = texts.len();
+        let mut skipped_chart = false;
+        walk_dir(path, texts, diags, &mut skipped_chart);
+        if texts.len() == before && !skipped_chart {
+            diags.push(
+                Diagnostic::warning(
+                    NO_MANIFESTS,
+                    format!("no *.yaml, *.yml or *.json files in `{name}`"),
+                )
+                .with_help("pass the directory that holds the manifests"),
+            );
+        }
+        return;
+    }
+    read_file(path, texts, diags);
+}
+
+fn read_file(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnostics) {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => texts.push((name, text)),
+            Err(_) => diags.push(
+                Diagnostic::error(UNREADABLE_PATH, format!("`{name}` is not UTF-8 text"))
+                    .with_help("manifests are YAML or JSON text in UTF-8"),
+            ),
+        },
+        Err(e) => diags.push(
+            Diagnostic::error(UNREADABLE_PATH, format!("cannot read `{name}`: {e}"))
+                .with_help("check the file's permissions"),
+        ),
+    }
+}
+
+fn is_manifest_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    ) {
+        return false;
+    }
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+fn walk_dir(
+    dir: &Path,
+    texts: &mut Vec<(String, String)>,
+    diags: &mut Diagnostics,
+    skipped_chart: &mut bool,
+) {
+    if dir.join("Chart.yaml").is_file() {
+        *skipped_chart = true;
+        diags.push(
+            Diagnostic::warning(
+                HELM_CHART_SKIPPED,
+                format!(
+                    "`{}` is a Helm chart; its templates are not manifests yet, skipped",
+                    dir.display()
+                ),
+            )
+            .with_help(format!(
+                "lint the rendered chart: `helm template {} | homeport lint -`",
+                dir.display()
+            )),
+        );
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    UNREADABLE_PATH,
+                    format!("cannot read directory `{}`: {e}", dir.display()),
+                )
+                .with_help("check the directory's permissions"),
+            );
+            return;
+        }
+    };
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (e.path(), is_dir)
+        })
+        .collect();
+    paths.sort();
+    for (path, is_dir) in paths {
+        if is_dir {
+            walk_dir(&path, texts, diags, skipped_chart);
+        } else if is_manifest_file(&path) {
+            read_file(&path, texts, diags);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_walked_sorted_recursively_and_charts_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/nested")).unwrap();
+        std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let cm = |n: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\n");
+        std::fs::write(root.join("b/nested/z.yml"), cm("z")).unwrap();
+        std::fs::write(root.join("a.yaml"), cm("a")).unwrap();
+        std::fs::write(
+            root.join("c.json"),
+            "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}",
+        )
+        .unwrap();
+        std::fs::write(root.join("notes.txt"), "x").unwrap();
+        std::fs::write(root.join("kustomization.yaml"), "resources: [a.yaml]\n").unwrap();
+        std::fs::write(root.join(".git/x.yaml"), cm("hidden")).unwrap();
+        std::fs::write(root.join("chart/Chart.yaml"), "apiVersion: v2\nname: c\n").unwrap();
+        std::fs::write(root.join("chart/templates/d.yaml"), "{{ .Values }}").unwrap();
+        let m = load_paths(
+            &[
+                Input::Path(root.to_path_buf()),
+                Input::Path(root.join("missing.yaml")),
+                Input::Text {
+                    name: "<stdin>".into(),
+                    text: cm("s"),
+                },
+            ],
+            &LoadOptions { threads: 2 },
+        );
+        let names: Vec<_> = m.objects.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, vec!["a", "z", "c", "s"]);
+        assert_eq!(m.files, 4);
+        let codes: Vec<_> = m
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.is_error()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![(HELM_CHART_SKIPPED, false), (UNREADABLE_PATH, true)]
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! Diagnostic codes of the planner (HP04xx–HP06xx). Stable: users grep for them.
+
+/// A service left out because `x-homeport.skip` says so.
+pub const SKIPPED_BY_HINT: &str = "HP0401";
+/// A Docker-socket tool left out; the message names its Kubernetes-native replacement.
+pub const DOCKER_SOCKET_TOOL: &str = "HP0402";
+/// A reverse proxy left out because the cluster's Ingress controller takes over its job.
+pub const REVERSE_PROXY_REPLACED: &str = "HP0403";
+/// A Docker socket mount dropped from a service that is otherwise deployed.
+pub const DOCKER_SOCKET_DROPPED: &str = "HP0404";
+/// `network_mode: service:X` / `container:X` naming a service that is missing or not deployed.
+pub const NETWORK_MODE_TARGET: &str = "HP0405";
+/// `network_mode` values without a Kubernetes equivalent (`none`, `bridge`, ...).
+pub const NETWORK_MODE_OTHER: &str = "HP0406";
+/// Host couplings (privileged, host network/PID/IPC, host devices, extra capabilities) without
+/// an explicit `x-homeport.security` level and reason.
+pub const HOST_COUPLING_UNEXPLAINED: &str = "HP0410";
+/// The `x-homeport.security` level is lower than what the service needs.
+pub const SECURITY_HINT_TOO_LOW: &str = "HP0411";
+/// A capability the image does not need on Kubernetes (knowledge base) is dropped.
+pub const CAPABILITY_DROPPED: &str = "HP0412";
+/// `network_mode: host` dropped for an image that only uses it for LAN discovery.
+pub const HOST_NETWORK_DROPPED: &str = "HP0417";
+/// Unknown image: assumed to run as non-root.
+pub const UNKNOWN_IMAGE_NON_ROOT: &str = "HP0413";
+/// A privileged pod moved to its own namespace.
+pub const PRIVILEGED_NAMESPACE: &str = "HP0414";
+/// `build:` without `image:`: the image must be pushed to a registry.
+pub const BUILD_WITHOUT_IMAGE: &str = "HP0415";
+/// The image is `latest` or untagged.
+pub const LATEST_TAG: &str = "HP0416";
+/// A bind mount became a PersistentVolumeClaim: its data must be copied.
+pub const BIND_NEEDS_MIGRATION: &str = "HP0420";
+/// A bind-mounted file/directory became a ConfigMap (read-only in Kubernetes).
+pub const BIND_AS_CONFIGMAP: &str = "HP0421";
+/// A bind-mounted file that does not exist.
+pub const BIND_SOURCE_MISSING: &str = "HP0424";
+/// A hostPath volume (host agents in a privileged namespace only).
+pub const HOST_PATH_USED: &str = "HP0422";
+/// A volume shared by several pods with no ReadWriteMany class: pods are co-located.
+pub const SHARED_VOLUME_COLOCATED: &str = "HP0423";
+/// A device mapping that cannot be translated.
+pub const DEVICE_NOT_TRANSLATED: &str = "HP0425";
+/// A mount type without a Kubernetes equivalent, or a volume shared across namespaces.
+pub const MOUNT_NOT_TRANSLATED: &str = "HP0426";
+/// `/etc/localtime` / `/etc/timezone` replaced by `TZ`.
+pub const TIMEZONE_AS_ENV: &str = "HP0427";
+/// An environment variable without a value is left out.
+pub const ENV_UNSET: &str = "HP0431";
+/// A secret or config whose content cannot be read.
+pub const SECRET_UNREADABLE: &str = "HP0432";
+/// An environment variable name Kubernetes cannot hold in a ConfigMap/Secret key.
+pub const ENV_BAD_NAME: &str = "HP0433";
+/// A published non-HTTP port becomes a LoadBalancer Service.
+pub const LOAD_BALANCER_PORT: &str = "HP0441";
+/// A published port bound to a host address (e.g. 127.0.0.1) is not exposed.
+pub const PORT_LOCAL_ONLY: &str = "HP0442";
+/// A Traefik/Caddy rule that cannot be translated.
+pub const ROUTE_NOT_TRANSLATED: &str = "HP0443";
+/// The healthcheck is disabled: no probes.
+pub const HEALTHCHECK_DISABLED: &str = "HP0450";
+/// A dependency that cannot be waited for (no port, or a completed job).
+pub const DEPENDENCY_NOT_WAITED: &str = "HP0452";
+/// `depends_on` naming a service that is not deployed.
+pub const DEPENDENCY_MISSING: &str = "HP0453";
+/// Requests on a node exceed its allocatable CPU or memory.
+pub const NODE_OVERCOMMITTED: &str = "HP0461";
+/// No node satisfies a service's placement constraints.
+pub const NO_NODE_FITS: &str = "HP0462";
+/// More GPU consumers than GPUs x sharing replicas.
+pub const GPU_OVERSUBSCRIBED: &str = "HP0470";
+/// `/dev/dri` without an Intel/AMD GPU in the inventory.
+pub const DRI_WITHOUT_GPU: &str = "HP0471";
+/// A GPU is requested but no node has one of that vendor.
+pub const GPU_NO_NODE: &str = "HP0472";
+/// `x-homeport.node` naming a node that is not in the inventory.
+pub const UNKNOWN_NODE: &str = "HP0480";
+/// A `deploy.placement` constraint that cannot be translated.
+pub const PLACEMENT_NOT_TRANSLATED: &str = "HP0481";
+/// A Compose key that is not translated (the message says why).
+pub const KEY_NOT_TRANSLATED: &str = "HP0490";
+/// An unsafe sysctl is dropped.
+pub const UNSAFE_SYSCTL: &str = "HP0493";
+/// `x-homeport.workload: cronjob` without a schedule.
+pub const CRONJOB_WITHOUT_SCHEDULE: &str = "HP0495";
+/// Services split across namespaces reach each other through ExternalName Services.
+pub const CROSS_NAMESPACE: &str = "HP0501";
+/// A service with neither image nor build.
+pub const NO_IMAGE: &str = "HP0502";

@@ -1,0 +1,469 @@
+//! The container itself: image, command, environment split into ConfigMap and Secret, ports.
+
+use crate::codes;
+use crate::images::{self, ImageProfile};
+use crate::plan::*;
+use crate::planner::{service_dns, Ctx};
+use homeport_compose::{Command, Service};
+use homeport_diag::Diagnostic;
+use indexmap::IndexMap;
+
+/// Whether an environment value is a secret: the key or value looks like one, or the value
+/// was interpolated from a variable whose name looks like one.
+pub fn is_secret(key: &str, value: &str, interpolated: &[String]) -> bool {
+    looks_secret(key, value) || interpolated.iter().any(|var| looks_secret(var, value))
+}
+
+/// Same rules as the Compose loader's table (key words, credentials in URLs, PEM keys).
+// TODO(plan): call `homeport_compose::looks_secret` once the loader exports it.
+fn looks_secret(key: &str, value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PWD",
+        "PASSPHRASE",
+        "SECRET",
+        "SECRETS",
+        "TOKEN",
+        "TOKENS",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "CREDS",
+        "PRIVATEKEY",
+        "SALT",
+        "JWT",
+        "DSN",
+    ];
+    const PAIRS: &[(&str, &str)] = &[
+        ("API", "KEY"),
+        ("PRIVATE", "KEY"),
+        ("ACCESS", "KEY"),
+        ("SECRET", "KEY"),
+        ("SIGNING", "KEY"),
+        ("ENCRYPTION", "KEY"),
+        ("MASTER", "KEY"),
+        ("LICENSE", "KEY"),
+        ("AUTH", "KEY"),
+        ("CLIENT", "SECRET"),
+        ("SESSION", "KEY"),
+    ];
+    let upper = key.to_ascii_uppercase();
+    let segs: Vec<&str> = upper
+        .split(['_', '-', '.', '/'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    if segs.last() == Some(&"FILE") && value.starts_with('/') {
+        return false;
+    }
+    let by_key = upper != "PWD"
+        && upper != "OLDPWD"
+        && (segs.iter().any(|s| WORDS.contains(s))
+            || segs.windows(2).any(|w| PAIRS.contains(&(w[0], w[1]))));
+    let url_creds = value.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split('/').next().unwrap_or(rest);
+        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
+            userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+        })
+    });
+    by_key || url_creds || value.contains("PRIVATE KEY-----")
+}
+
+/// Key of a ConfigMap/Secret: `[-._a-zA-Z0-9]+`.
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+fn split_command(cmd: &Command) -> Vec<String> {
+    match cmd {
+        Command::Exec(v) => v.clone(),
+        Command::String(s) => shell_words(s),
+    }
+}
+
+/// Split like Compose does (shell words: quotes and backslashes, no expansion).
+pub fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    in_word = true;
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+pub fn container(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    pod: &mut PodPlan,
+) -> ContainerPlan {
+    let name = service_dns(svc);
+    let image = match (&svc.image, &svc.build) {
+        (Some(image), _) => image.clone(),
+        (None, _) => {
+            let image = format!("{}-{}", crate::planner::dns_label(&cx.project.name), name);
+            cx.push(
+                Diagnostic::warning(
+                    codes::BUILD_WITHOUT_IMAGE,
+                    format!("service `{}` is built locally (`build:`) and has no `image:`", svc.name),
+                )
+                .with_span_opt(svc.origin.field("build"))
+                .with_help(format!(
+                    "build and push the image to a registry the cluster can pull from, and set `image:` (assumed `{image}`)"
+                )),
+            );
+            image
+        }
+    };
+    match images::tag(&image) {
+        None if !image.contains('@') => {
+            pod.notes.push(format!("{}: image `{image}` has no tag (means `latest`); pin a version for reproducible deploys", svc.name));
+        }
+        Some("latest") => {
+            pod.notes.push(format!(
+                "{}: image `{image}` uses `latest`; pin a version for reproducible deploys",
+                svc.name
+            ));
+        }
+        _ => {}
+    }
+    if svc.image.is_some()
+        && (images::tag(&image).is_none_or(|t| t == "latest"))
+        && !image.contains('@')
+    {
+        cx.push(
+            Diagnostic::info(
+                codes::LATEST_TAG,
+                format!(
+                    "service `{}`: image `{image}` is not pinned (`latest`); it is kept as written",
+                    svc.name
+                ),
+            )
+            .with_span_opt(svc.origin.field("image"))
+            .with_help("pin a version tag (or a digest) so every node runs the same image"),
+        );
+    }
+    let image_pull_policy = match svc.pull_policy.as_deref() {
+        Some("always") => Some("Always".to_string()),
+        Some("never") => Some("Never".to_string()),
+        Some("missing") | Some("if_not_present") => Some("IfNotPresent".to_string()),
+        // Explicit, as linters ask: tags are mutable, so pull them; digests never change.
+        _ => Some(
+            if image.contains('@') {
+                "IfNotPresent"
+            } else {
+                "Always"
+            }
+            .to_string(),
+        ),
+    };
+
+    // Environment: ConfigMap for plain values, Secret for anything that looks secret.
+    let mut config_env = IndexMap::new();
+    let mut secret_env = IndexMap::new();
+    let mut secret_keys = Vec::new();
+    for (key, value) in &svc.environment {
+        if key == "NVIDIA_VISIBLE_DEVICES" {
+            continue; // becomes a GPU request (resources pass)
+        }
+        let Some(v) = &value.value else {
+            cx.push(
+                Diagnostic::warning(
+                    codes::ENV_UNSET,
+                    format!(
+                        "environment variable `{key}` of service `{}` has no value and is left out",
+                        svc.name
+                    ),
+                )
+                .with_span_opt(value.span.or(svc.origin.field("environment")))
+                .with_help(format!(
+                    "set `{key}` in .env or the shell before converting, or give it a value"
+                )),
+            );
+            continue;
+        };
+        if !valid_key(key) {
+            cx.push(
+                Diagnostic::warning(codes::ENV_BAD_NAME, format!("environment variable `{key}` of service `{}` cannot be a ConfigMap/Secret key and is left out", svc.name))
+                    .with_span_opt(value.span.or(svc.origin.field("environment")))
+                    .with_help("use only letters, digits, `-`, `_` and `.` in variable names"),
+            );
+            continue;
+        }
+        if is_secret(key, v, &value.interpolated) {
+            secret_env.insert(key.clone(), v.clone());
+            secret_keys.push(key.clone());
+        } else {
+            config_env.insert(key.clone(), v.clone());
+        }
+    }
+    for (key, value) in profile.env {
+        if !svc.environment.contains_key(*key) {
+            config_env.insert(key.to_string(), value.to_string());
+            pod.decide(
+                "environment",
+                format!("{}: {key}={value}", svc.name),
+                format!(
+                    "{} image: needed to run under the hardened security context",
+                    profile.family
+                ),
+            );
+        }
+    }
+    if !secret_keys.is_empty() {
+        pod.decide(
+            "secrets",
+            format!("{}: {}", svc.name, secret_keys.join(", ")),
+            "secret-looking names or values (passwords, tokens, keys, URLs with credentials, values from secret .env variables) go to a Secret, never a ConfigMap",
+        );
+    }
+    config_env.sort_keys();
+    secret_env.sort_keys();
+
+    // Ports: published + exposed + the image's known port.
+    let mut ports: Vec<PortPlan> = Vec::new();
+    let add_port = |ports: &mut Vec<PortPlan>, port: u16, protocol: &str| {
+        let protocol = protocol.to_ascii_uppercase();
+        if port == 0
+            || ports
+                .iter()
+                .any(|p| p.port == port && p.protocol == protocol)
+        {
+            return;
+        }
+        let name = if protocol == "TCP" {
+            format!("tcp-{port}")
+        } else {
+            format!("{}-{port}", protocol.to_ascii_lowercase())
+        };
+        ports.push(PortPlan {
+            name,
+            port,
+            target: port,
+            protocol,
+        });
+    };
+    for p in &svc.ports {
+        add_port(&mut ports, p.target, &p.protocol);
+    }
+    for e in &svc.expose {
+        let (num, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
+        let (start, end) = num.split_once('-').unwrap_or((num, num));
+        if let (Ok(a), Ok(b)) = (start.trim().parse::<u16>(), end.trim().parse::<u16>()) {
+            for port in a..=b.min(a.saturating_add(100)) {
+                add_port(&mut ports, port, proto);
+            }
+        }
+    }
+    if ports.is_empty() {
+        let known = profile.port.or_else(|| {
+            svc.image
+                .as_deref()
+                .and_then(|i| images::linuxserver_port(images::repository(i)))
+        });
+        // A joined container whose port the host container already declares (the VPN
+        // sidecar case) does not declare it twice.
+        let declared = pod.containers.iter().any(|c| {
+            c.ports
+                .iter()
+                .any(|p| Some(p.port) == known && p.protocol == "TCP")
+        });
+        if let (Some(port), false) = (known, declared) {
+            add_port(&mut ports, port, "tcp");
+            pod.decide(
+                "ports",
+                format!("{}: {port}", svc.name),
+                format!("no port in the Compose file; {} listens on {port} (knowledge base), which other services reach it on", profile.family),
+            );
+        }
+    }
+
+    ContainerPlan {
+        name,
+        service: svc.name.clone(),
+        image,
+        image_pull_policy,
+        command: svc.entrypoint.as_ref().map(split_command),
+        args: svc.command.as_ref().map(split_command),
+        working_dir: svc.working_dir.clone(),
+        config_env,
+        secret_env,
+        ports,
+        mounts: Vec::new(),
+        probes: Probes::default(),
+        resources: ResourcePlan::default(),
+        security: ContainerSecurity::default(),
+        tty: svc
+            .other
+            .get("tty")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        stdin: svc
+            .other
+            .get("stdin_open")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+    }
+}
+
+/// Secret values interpolated into commands, args or shell probes (`--requirepass
+/// ${REDIS_PASSWORD}`) would land in the workload's plain spec. Where the value is a known
+/// secret (some container's Secret environment), it is replaced by a reference:
+/// `$(KEY)` in command/args (expanded by the kubelet) and `${KEY}` in `sh -c` probes, and
+/// `KEY` is added to the container's Secret environment.
+pub fn scrub_secrets_from_commands(pods: &mut [PodPlan]) {
+    let mut secrets: Vec<(String, String)> = Vec::new();
+    for pod in pods.iter() {
+        for c in &pod.containers {
+            for (k, v) in &c.secret_env {
+                if v.len() >= 6 && !secrets.iter().any(|(sv, _)| sv == v) {
+                    secrets.push((v.clone(), k.clone()));
+                }
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    // Longest first, so a value containing another is replaced whole.
+    secrets.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.1.cmp(&b.1)));
+    for pod in pods.iter_mut() {
+        let mut scrubbed: Vec<String> = Vec::new();
+        for c in pod.containers.iter_mut() {
+            let mut added: Vec<(String, String)> = Vec::new();
+            let mut scrub = |word: &mut String, shell: bool| {
+                for (value, key) in &secrets {
+                    if word.contains(value.as_str()) {
+                        let reference = if shell {
+                            format!("${{{key}}}")
+                        } else {
+                            format!("$({key})")
+                        };
+                        *word = word.replace(value.as_str(), &reference);
+                        added.push((key.clone(), value.clone()));
+                    }
+                }
+            };
+            for list in [c.command.as_mut(), c.args.as_mut()].into_iter().flatten() {
+                for w in list.iter_mut() {
+                    scrub(w, false);
+                }
+            }
+            for probe in [
+                c.probes.readiness.as_mut(),
+                c.probes.liveness.as_mut(),
+                c.probes.startup.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let ProbeAction::Exec(cmd) = &mut probe.action {
+                    let shell = cmd.len() == 3 && cmd[0].ends_with("sh") && cmd[1] == "-c";
+                    if shell {
+                        scrub(&mut cmd[2], true);
+                    } else {
+                        let mut replaced = false;
+                        for w in cmd.iter_mut() {
+                            if secrets.iter().any(|(v, _)| w.contains(v.as_str())) {
+                                replaced = true;
+                            }
+                        }
+                        if replaced {
+                            // Exec probes are not expanded: run them through a shell instead.
+                            let mut line = cmd
+                                .iter()
+                                .map(|w| shell_quote(w))
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            scrub(&mut line, true);
+                            *cmd = vec!["sh".into(), "-c".into(), line];
+                        }
+                    }
+                }
+            }
+            for (k, v) in added {
+                if !scrubbed.contains(&k) {
+                    scrubbed.push(k.clone());
+                }
+                c.secret_env.entry(k).or_insert(v);
+            }
+            c.secret_env.sort_keys();
+        }
+        if !scrubbed.is_empty() {
+            pod.decide(
+                "secrets",
+                format!("command/probe references {}", scrubbed.join(", ")),
+                "a secret value was written into a command or probe; it is replaced by a reference to the Secret environment so it never appears in the workload spec",
+            );
+        }
+    }
+}
+
+fn shell_quote(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_split_like_compose() {
+        assert_eq!(shell_words("a 'b c' \"d\\\"e\""), vec!["a", "b c", "d\"e"]);
+        assert_eq!(shell_words("  "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn secrets_by_key_value_or_interpolation() {
+        assert!(is_secret("DB_PASSWORD", "x", &[]));
+        assert!(is_secret("DATABASE_URL", "postgres://u:p@db/app", &[]));
+        assert!(is_secret("CONN", "abc", &["DB_PASSWORD".to_string()]));
+        assert!(!is_secret("LOG_LEVEL", "info", &[]));
+    }
+}

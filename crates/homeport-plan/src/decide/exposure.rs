@@ -1,0 +1,444 @@
+//! Ports and exposure: the ClusterIP Service ports, Ingresses for HTTP services (Traefik and
+//! Caddy labels, `x-homeport.expose`, published HTTP ports, services behind a dropped
+//! reverse proxy), LoadBalancer ports for published non-HTTP ports, alias Services.
+
+use crate::cluster::TlsMode;
+use crate::codes;
+use crate::images::{self, ImageProfile};
+use crate::plan::*;
+use crate::planner::{dns_label, profile_of, Ctx};
+use homeport_compose::{ExposeHint, Service, ServiceHints};
+use homeport_diag::Diagnostic;
+
+/// Ports that speak HTTP in practice when nothing else is known.
+const HTTP_PORTS: &[u16] = &[
+    80, 3000, 4000, 5000, 5678, 8000, 8008, 8080, 8081, 8088, 8096, 8443, 8888, 9000, 9090,
+];
+
+fn is_http(port: u16, svc: &Service, profile: &ImageProfile, app_protocol: Option<&str>) -> bool {
+    if let Some(p) = app_protocol {
+        return p.starts_with("http");
+    }
+    if profile.http && profile.port == Some(port) {
+        return true;
+    }
+    if let Some(p) = svc
+        .image
+        .as_deref()
+        .and_then(|i| images::linuxserver_port(images::repository(i)))
+    {
+        if p == port {
+            return true;
+        }
+    }
+    if profile.role.is_data_service() && !profile.http {
+        return false;
+    }
+    HTTP_PORTS.contains(&port)
+}
+
+/// Hosts and path prefix from a Traefik rule: ``Host(`a`) && PathPrefix(`/api`)``.
+pub fn parse_traefik_rule(rule: &str) -> (Vec<String>, Option<String>) {
+    let mut hosts = Vec::new();
+    let mut path = None;
+    let mut rest = rule;
+    while let Some(i) = rest.find(|c: char| c.is_ascii_alphabetic()) {
+        rest = &rest[i..];
+        let name_end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        if !rest.starts_with('(') {
+            continue;
+        }
+        let close = rest.find(')').unwrap_or(rest.len());
+        let args = &rest[1..close.max(1)];
+        let values: Vec<String> = args
+            .split(',')
+            .map(|a| {
+                a.trim()
+                    .trim_matches(|c| c == '`' || c == '"' || c == '\'')
+                    .to_string()
+            })
+            .filter(|a| !a.is_empty())
+            .collect();
+        match name {
+            "Host" => hosts.extend(values),
+            "PathPrefix" | "Path" => path = values.into_iter().next(),
+            _ => {}
+        }
+        rest = &rest[close.min(rest.len())..];
+    }
+    (hosts, path)
+}
+
+pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mut PodPlan) {
+    // Service ports: every container's ports (joined containers publish through this pod).
+    let mut ports: Vec<PortPlan> = Vec::new();
+    for c in &pod.containers {
+        for p in &c.ports {
+            if !ports
+                .iter()
+                .any(|x| x.port == p.port && x.protocol == p.protocol)
+            {
+                ports.push(p.clone());
+            }
+        }
+    }
+    pod.ports = ports;
+
+    // Alias Services: network aliases and container_name, as Compose resolves them.
+    let mut aliases: Vec<String> = Vec::new();
+    for svc in members {
+        let mut names: Vec<&str> = Vec::new();
+        if let Some(c) = &svc.container_name {
+            names.push(c);
+        }
+        if let Some(h) = &svc.hostname {
+            names.push(h);
+        }
+        for n in svc.networks.values() {
+            names.extend(n.aliases.iter().map(String::as_str));
+        }
+        for n in names {
+            let dns = dns_label(n);
+            if dns == n && dns != pod.name && !aliases.contains(&dns) && !pod.ports.is_empty() {
+                aliases.push(dns);
+            }
+        }
+    }
+    if !aliases.is_empty() {
+        pod.decide("alias services", aliases.join(", "), "container_name / hostname / network aliases other services may use as host names: extra ClusterIP Services");
+    }
+    pod.alias_services = aliases;
+
+    if !pod.workload.is_long_running() {
+        return;
+    }
+
+    let tls = cx.cluster.ingress.tls == TlsMode::CertManager;
+    let domain = cx.cluster.domain.clone();
+    let default_host = format!("{}.{}", pod.name, domain);
+    let first_http = pod
+        .ports
+        .iter()
+        .find(|p| {
+            p.protocol == "TCP"
+                && members
+                    .iter()
+                    .any(|s| is_http(p.port, s, profile_of(s), None))
+        })
+        .map(|p| p.port);
+    let mut routes: Vec<IngressRoute> = Vec::new();
+    let mut disabled = false;
+
+    match &hints.expose {
+        Some(ExposeHint::Disabled(false)) => {
+            disabled = true;
+            pod.decide("exposure", "none", "x-homeport.expose: false");
+        }
+        Some(ExposeHint::Disabled(true)) => {
+            if let Some(port) = first_http.or(pod.ports.first().map(|p| p.port)) {
+                routes.push(IngressRoute {
+                    host: default_host.clone(),
+                    path: "/".into(),
+                    port,
+                    tls,
+                    reason: "x-homeport.expose: true".into(),
+                });
+            }
+        }
+        Some(ExposeHint::Route { host, path, port }) => {
+            let port = port.or(first_http).or(pod.ports.first().map(|p| p.port));
+            match port {
+                Some(port) => routes.push(IngressRoute {
+                    host: host.clone().unwrap_or_else(|| default_host.clone()),
+                    path: path.clone().unwrap_or_else(|| "/".into()),
+                    port,
+                    tls,
+                    reason: "x-homeport.expose".into(),
+                }),
+                None => cx.push(
+                    Diagnostic::warning(
+                        codes::ROUTE_NOT_TRANSLATED,
+                        format!(
+                            "service `{}` asks to be exposed but has no port",
+                            pod.service
+                        ),
+                    )
+                    .with_help("add `port:` to x-homeport.expose"),
+                ),
+            }
+        }
+        None => {}
+    }
+
+    for svc in members {
+        if disabled || !routes.is_empty() {
+            break;
+        }
+        let labels: Vec<(&String, &String)> = svc
+            .labels
+            .iter()
+            .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
+            .collect();
+        let traefik_enabled = labels
+            .iter()
+            .find(|(k, _)| k.as_str() == "traefik.enable")
+            .map(|(_, v)| v.as_str() == "true");
+        if traefik_enabled != Some(false) {
+            let lb_port = labels
+                .iter()
+                .find(|(k, _)| {
+                    k.starts_with("traefik.http.services.")
+                        && k.ends_with(".loadbalancer.server.port")
+                })
+                .and_then(|(_, v)| v.parse::<u16>().ok());
+            for (k, v) in &labels {
+                if k.starts_with("traefik.http.routers.") && k.ends_with(".rule") {
+                    let (hosts, path) = parse_traefik_rule(v);
+                    if hosts.is_empty() {
+                        cx.push(
+                            Diagnostic::warning(codes::ROUTE_NOT_TRANSLATED, format!("service `{}`: Traefik rule `{v}` has no Host(); the default host {default_host} is used", svc.name))
+                                .with_span_opt(svc.origin.field("labels")),
+                        );
+                    }
+                    let port = lb_port.or(first_http).or(pod.ports.first().map(|p| p.port));
+                    let Some(port) = port else { continue };
+                    let hosts = if hosts.is_empty() {
+                        vec![default_host.clone()]
+                    } else {
+                        hosts
+                    };
+                    for host in hosts {
+                        if !routes.iter().any(|r| r.host == host) {
+                            routes.push(IngressRoute {
+                                host,
+                                path: path.clone().unwrap_or_else(|| "/".into()),
+                                port,
+                                tls,
+                                reason: format!("Traefik label {k}"),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // caddy-docker-proxy labels: `caddy: host`, `caddy.reverse_proxy: {{upstreams 8080}}`.
+        if let Some((_, host)) = labels.iter().find(|(k, _)| k.as_str() == "caddy") {
+            let port = labels
+                .iter()
+                .find(|(k, _)| k.as_str() == "caddy.reverse_proxy")
+                .and_then(|(_, v)| {
+                    v.split(|c: char| !c.is_ascii_digit())
+                        .find(|s| !s.is_empty())
+                        .and_then(|s| s.parse::<u16>().ok())
+                })
+                .or(first_http);
+            if let Some(port) = port {
+                for h in host.split([',', ' ']).filter(|h| !h.is_empty()) {
+                    let h = h
+                        .trim_start_matches("http://")
+                        .trim_start_matches("https://")
+                        .to_string();
+                    routes.push(IngressRoute {
+                        host: h,
+                        path: "/".into(),
+                        port,
+                        tls,
+                        reason: "caddy label".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    // Published ports.
+    let mut lb: Vec<PortPlan> = Vec::new();
+    let mut lb_span = None;
+    for svc in members {
+        for p in &svc.ports {
+            let Some(published) = &p.published else {
+                continue;
+            };
+            if p.host_ip
+                .as_deref()
+                .is_some_and(|ip| ip.starts_with("127.") || ip == "::1")
+            {
+                cx.push(
+                    Diagnostic::info(codes::PORT_LOCAL_ONLY, format!("service `{}`: port {published}:{} is bound to {} (host-local) and is not exposed", svc.name, p.target, p.host_ip.as_deref().unwrap_or("")))
+                        .with_span_opt(p.span.or(svc.origin.field("ports"))),
+                );
+                continue;
+            }
+            // In a shared pod the port may belong to a joined service (qbittorrent's web UI
+            // published by gluetun): name the host after it and judge HTTP by its image.
+            let owner = members
+                .iter()
+                .skip(1)
+                .find(|m| {
+                    let mp = profile_of(m);
+                    let known = mp.port.or_else(|| {
+                        m.image
+                            .as_deref()
+                            .and_then(|i| images::linuxserver_port(images::repository(i)))
+                    });
+                    known == Some(p.target)
+                })
+                .copied()
+                .unwrap_or(svc);
+            let host = if std::ptr::eq(owner, *svc) {
+                default_host.clone()
+            } else {
+                format!("{}.{}", crate::planner::service_dns(owner), domain)
+            };
+            let http = p.protocol == "tcp"
+                && is_http(
+                    p.target,
+                    owner,
+                    profile_of(owner),
+                    p.app_protocol.as_deref(),
+                );
+            if http {
+                if !disabled && routes.is_empty() {
+                    routes.push(IngressRoute {
+                        host,
+                        path: "/".into(),
+                        port: p.target,
+                        tls,
+                        reason: format!("HTTP port {} published on the host", p.target),
+                    });
+                }
+                continue;
+            }
+            if p.target == 443 && pod.ports.iter().any(|x| x.port == 80) && !routes.is_empty() {
+                continue; // TLS is terminated by the ingress
+            }
+            let port = published
+                .split('-')
+                .next()
+                .and_then(|s| s.parse::<u16>().ok())
+                .unwrap_or(p.target);
+            let protocol = p.protocol.to_ascii_uppercase();
+            if !lb.iter().any(|x| x.port == port && x.protocol == protocol) {
+                lb_span = lb_span.or(p.span).or(svc.origin.field("ports"));
+                lb.push(PortPlan {
+                    name: if protocol == "TCP" {
+                        format!("tcp-{port}")
+                    } else {
+                        format!("{}-{port}", protocol.to_ascii_lowercase())
+                    },
+                    port,
+                    target: p.target,
+                    protocol,
+                });
+            }
+        }
+    }
+    // Host-network services whose host networking was dropped: publish their web port.
+    for svc in members {
+        let sp = profile_of(svc);
+        if svc.network_mode.as_deref() == Some("host")
+            && sp.host_network_optional.is_some()
+            && !pod.host_network
+        {
+            if let (Some(port), true) = (sp.port, sp.http) {
+                if !disabled && routes.is_empty() {
+                    routes.push(IngressRoute { host: default_host.clone(), path: "/".into(), port, tls, reason: format!("{} ran on the host network; its web port is published through the ingress", svc.name) });
+                }
+            }
+        }
+    }
+    if !disabled && routes.is_empty() && cx.proxied.contains(&pod.name) {
+        if let Some(port) = first_http {
+            routes.push(IngressRoute {
+                host: default_host.clone(),
+                path: "/".into(),
+                port,
+                tls,
+                reason:
+                    "served through the Compose reverse proxy, which the cluster ingress replaces"
+                        .into(),
+            });
+        }
+    }
+    if !lb.is_empty() {
+        let list: Vec<String> = lb
+            .iter()
+            .map(|p| format!("{}/{}", p.port, p.protocol))
+            .collect();
+        cx.push(
+            Diagnostic::info(
+                codes::LOAD_BALANCER_PORT,
+                format!(
+                    "service `{}`: published non-HTTP port(s) {} become a LoadBalancer Service",
+                    pod.service,
+                    list.join(", ")
+                ),
+            )
+            .with_span_opt(lb_span),
+        );
+        pod.decide("exposure", format!("LoadBalancer {}", list.join(", ")), "published non-HTTP ports: a LoadBalancer Service (k3s ServiceLB) on the same port numbers");
+    }
+    for r in &routes {
+        pod.decide(
+            "exposure",
+            format!(
+                "Ingress {}{} -> {}{}",
+                r.host,
+                if r.path == "/" {
+                    String::new()
+                } else {
+                    r.path.clone()
+                },
+                r.port,
+                if r.tls { " (TLS)" } else { "" }
+            ),
+            format!("{}; class {}", r.reason, cx.cluster.ingress.class_name),
+        );
+    }
+    // A route to a port nobody declared (Traefik labels on a service without `ports:`, an
+    // explicit x-homeport.expose port): the Service and the container must carry it.
+    for r in &routes {
+        if !pod
+            .ports
+            .iter()
+            .any(|p| p.port == r.port && p.protocol == "TCP")
+        {
+            let port = PortPlan {
+                name: format!("tcp-{}", r.port),
+                port: r.port,
+                target: r.port,
+                protocol: "TCP".into(),
+            };
+            pod.ports.push(port.clone());
+            if let Some(c) = pod.containers.first_mut() {
+                c.ports.push(port);
+            }
+            pod.decide(
+                "ports",
+                r.port.to_string(),
+                format!("the ingress route ({}) targets it", r.reason),
+            );
+        }
+    }
+    pod.ingresses = routes;
+    pod.load_balancer = lb;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traefik_rules() {
+        let (h, p) = parse_traefik_rule("Host(`a.example.com`) && PathPrefix(`/api`)");
+        assert_eq!(h, vec!["a.example.com"]);
+        assert_eq!(p.as_deref(), Some("/api"));
+        let (h, _) = parse_traefik_rule("Host(`a.x`) || Host(`b.x`)");
+        assert_eq!(h, vec!["a.x", "b.x"]);
+        let (h, _) = parse_traefik_rule("Host(`a.x`, `c.x`)");
+        assert_eq!(h, vec!["a.x", "c.x"]);
+    }
+}

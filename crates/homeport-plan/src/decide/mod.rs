@@ -1,0 +1,12 @@
+//! The decision passes, one concept per file.
+
+pub mod environment;
+pub mod exposure;
+pub mod network;
+pub mod placement;
+pub mod probes;
+pub mod resources;
+pub mod security;
+pub mod storage;
+pub mod untranslated;
+pub mod workload;

@@ -1,0 +1,279 @@
+//! Who may talk to whom: Compose networks, references (depends_on, links, host names in the
+//! environment), the ingress controller, LoadBalancer ports, internet egress; ExternalName
+//! Services where services were split across namespaces.
+
+use crate::codes;
+use crate::plan::*;
+use crate::planner::{dns_label, Ctx};
+use homeport_diag::Diagnostic;
+use std::collections::HashMap;
+
+/// Host-name-like tokens of an environment value: `postgres://u:p@db:5432/x` -> `db`, ...
+fn host_tokens(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .filter(|t| !t.is_empty() && t.len() <= 63)
+}
+
+/// Keys whose values name hosts (`DB_HOST`, `REDIS_URL`, `KAFKA_BROKERS`, ...).
+const HOST_KEY_WORDS: &[&str] = &[
+    "HOST",
+    "HOSTS",
+    "HOSTNAME",
+    "ADDR",
+    "ADDRESS",
+    "SERVER",
+    "SERVERS",
+    "URL",
+    "URLS",
+    "URI",
+    "DSN",
+    "ENDPOINT",
+    "ENDPOINTS",
+    "BROKER",
+    "BROKERS",
+    "NODES",
+    "PEERS",
+    "CONNECT",
+    "UPSTREAM",
+    "BACKEND",
+];
+
+/// Host names an environment entry refers to: every host-like token when the key names a
+/// host or address, else only the hosts of URLs (`scheme://user:pw@host:port/...`).
+fn referenced_hosts<'v>(key: &str, value: &'v str) -> Vec<&'v str> {
+    let upper = key.to_ascii_uppercase();
+    let key_names_host = upper
+        .split(['_', '-', '.'])
+        .any(|seg| HOST_KEY_WORDS.contains(&seg));
+    let mut out = Vec::new();
+    if key_names_host && !value.contains("://") {
+        for tok in host_tokens(value) {
+            out.push(tok.split('.').next().unwrap_or(tok));
+        }
+        return out;
+    }
+    let mut rest = value;
+    while let Some(i) = rest.find("://") {
+        rest = &rest[i + 3..];
+        let authority = rest.split(['/', '?', '#', ' ', ',']).next().unwrap_or("");
+        let hostport = authority.rsplit('@').next().unwrap_or(authority);
+        let host = hostport.split(':').next().unwrap_or(hostport);
+        let host = host.split('.').next().unwrap_or(host);
+        if !host.is_empty() {
+            out.push(host);
+        }
+    }
+    out
+}
+
+pub fn plan_network(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<ExternalNamePlan> {
+    let project = cx.project;
+    // Host name -> pod index (service names, DNS names, aliases, container names).
+    let mut hosts: HashMap<String, usize> = HashMap::new();
+    let mut service_pod: HashMap<&str, usize> = HashMap::new();
+    for (i, pod) in pods.iter().enumerate() {
+        hosts.insert(pod.name.clone(), i);
+        for a in &pod.alias_services {
+            hosts.entry(a.clone()).or_insert(i);
+        }
+        for c in &pod.containers {
+            service_pod.insert(c.service.as_str(), i);
+            hosts.entry(c.service.clone()).or_insert(i);
+        }
+    }
+    // Edges: consumer pod -> target pod.
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    for (i, pod) in pods.iter().enumerate() {
+        let mut targets: Vec<usize> = Vec::new();
+        for c in &pod.containers {
+            let Some(svc) = project.services.get(&c.service) else {
+                continue;
+            };
+            for dep in svc.depends_on.keys() {
+                if let Some(&t) = service_pod.get(dep.as_str()) {
+                    targets.push(t);
+                }
+            }
+            for l in &svc.links {
+                let name = l.split(':').next().unwrap_or(l);
+                if let Some(&t) = service_pod.get(name) {
+                    targets.push(t);
+                }
+            }
+            for (key, v) in &svc.environment {
+                let Some(value) = &v.value else { continue };
+                for host in referenced_hosts(key, value) {
+                    if let Some(&t) = hosts.get(host) {
+                        targets.push(t);
+                    }
+                }
+            }
+            for w in &pod.init_waits {
+                if let Some(&t) = hosts.get(&w.host) {
+                    targets.push(t);
+                }
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        for t in targets {
+            if t != i {
+                edges.push((i, t));
+            }
+        }
+    }
+
+    let namespaces: Vec<String> = {
+        let mut v: Vec<String> = pods.iter().map(|p| p.namespace.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for pod in pods.iter_mut() {
+        let mut nets: Vec<String> = Vec::new();
+        let mut internal_only = true;
+        for c in &pod.containers {
+            if let Some(svc) = project.services.get(&c.service) {
+                for n in svc.networks.keys() {
+                    let def = project.networks.get(n);
+                    let dns = def
+                        .map(|d| {
+                            if d.dns_name.is_empty() {
+                                dns_label(n)
+                            } else {
+                                d.dns_name.clone()
+                            }
+                        })
+                        .unwrap_or_else(|| dns_label(n));
+                    if !def.is_some_and(|d| d.internal) {
+                        internal_only = false;
+                    }
+                    if !nets.contains(&dns) {
+                        nets.push(dns);
+                    }
+                }
+            }
+        }
+        if nets.is_empty() {
+            internal_only = false;
+        }
+        let host_net = pod.host_network;
+        let data = pod.role.is_data_service();
+        pod.network = NetworkAccess {
+            networks: nets,
+            from_networks: !data && !host_net,
+            from_pods: Vec::new(),
+            from_ingress_controller: !pod.ingresses.is_empty(),
+            from_anywhere_ports: pod.load_balancer.clone(),
+            to_pods: Vec::new(),
+            to_networks: !data,
+            internet_egress: !data && !internal_only,
+        };
+        let why_in = if data {
+            "a data service: only from the services that depend on, link to or name it in their environment"
+        } else {
+            "from pods sharing a Compose network, and from the services that reference it"
+        };
+        let why_out = if data {
+            "no internet egress for a data service"
+        } else if internal_only {
+            "only on internal Compose networks: no internet egress"
+        } else {
+            "internet egress allowed (not a data service)"
+        };
+        pod.decide(
+            "network",
+            format!(
+                "ingress {}",
+                if data {
+                    "restricted to referencing services"
+                } else {
+                    "from its Compose networks"
+                }
+            ),
+            format!("{why_in}; {why_out}; default deny for everything else"),
+        );
+    }
+    for (from, to) in &edges {
+        let (fns, fname) = (pods[*from].namespace.clone(), pods[*from].name.clone());
+        let (tns, tname, tports) = (
+            pods[*to].namespace.clone(),
+            pods[*to].name.clone(),
+            pods[*to].ports.clone(),
+        );
+        if !pods[*to]
+            .network
+            .from_pods
+            .contains(&(fns.clone(), fname.clone()))
+        {
+            pods[*to].network.from_pods.push((fns, fname));
+        }
+        if !tports.is_empty()
+            && !pods[*from]
+                .network
+                .to_pods
+                .iter()
+                .any(|(n, p, _)| n == &tns && p == &tname)
+        {
+            pods[*from].network.to_pods.push((tns, tname, tports));
+        }
+    }
+
+    // Cross-namespace short names.
+    let mut aliases: Vec<ExternalNamePlan> = Vec::new();
+    if namespaces.len() > 1 {
+        for (from, to) in &edges {
+            let (f, t) = (&pods[*from], &pods[*to]);
+            if f.namespace == t.namespace || t.ports.is_empty() {
+                continue;
+            }
+            let taken = pods.iter().any(|p| {
+                p.namespace == f.namespace
+                    && (p.name == t.name || p.alias_services.contains(&t.name))
+            });
+            if taken
+                || aliases
+                    .iter()
+                    .any(|a| a.namespace == f.namespace && a.name == t.name)
+            {
+                continue;
+            }
+            aliases.push(ExternalNamePlan {
+                name: t.name.clone(),
+                namespace: f.namespace.clone(),
+                target: format!("{}.{}.svc.cluster.local", t.name, t.namespace),
+                owner: t.name.clone(),
+            });
+            cx.push(Diagnostic::info(
+                codes::CROSS_NAMESPACE,
+                format!("`{}` (namespace {}) reaches `{}` in namespace {} through an ExternalName Service", f.service, f.namespace, t.service, t.namespace),
+            ));
+        }
+        aliases.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    }
+    aliases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::referenced_hosts;
+
+    #[test]
+    fn hosts_from_host_keys_and_urls_only() {
+        assert_eq!(referenced_hosts("DB_HOST", "db"), vec!["db"]);
+        assert_eq!(
+            referenced_hosts("DATABASE_URL", "postgres://u:p@db:5432/app"),
+            vec!["db"]
+        );
+        assert_eq!(referenced_hosts("POSTGRES_DB", "app"), Vec::<&str>::new());
+        assert_eq!(
+            referenced_hosts("KAFKA_ZOOKEEPER_CONNECT", "zookeeper:2181"),
+            vec!["zookeeper", "2181"]
+        );
+        assert_eq!(
+            referenced_hosts("X", "see http://cache.local:11211 and redis://redis/0"),
+            vec!["cache", "redis"]
+        );
+    }
+}

@@ -1,0 +1,427 @@
+//! Placement (hard constraints as required node affinity, opportunistic nodes for
+//! preemptible work) and per-node budgets after placement.
+
+use crate::cluster::{Availability, Cluster, GpuVendor, NodeDef};
+use crate::codes;
+use crate::plan::*;
+use crate::planner::Ctx;
+use homeport_compose::{Service, ServiceHints, Tier};
+use homeport_diag::Diagnostic;
+
+fn arch_of_platform(platform: &str) -> Option<&'static str> {
+    let arch = platform.split('/').nth(1).unwrap_or(platform);
+    match arch {
+        "amd64" | "x86_64" => Some("amd64"),
+        "arm64" | "aarch64" => Some("arm64"),
+        "arm" | "armv7" | "armhf" => Some("arm"),
+        _ => None,
+    }
+}
+
+/// One `deploy.placement.constraints` entry as a node expression.
+fn constraint(c: &str) -> Option<NodeExpression> {
+    let (lhs, op, rhs) = if let Some((l, r)) = c.split_once("==") {
+        (l.trim(), "In", r.trim())
+    } else if let Some((l, r)) = c.split_once("!=") {
+        (l.trim(), "NotIn", r.trim())
+    } else {
+        return None;
+    };
+    let value = rhs.trim_matches(|c| c == '"' || c == '\'').to_string();
+    let (key, value) = match lhs {
+        "node.hostname" => ("kubernetes.io/hostname".to_string(), value),
+        "node.platform.arch" => (
+            "kubernetes.io/arch".to_string(),
+            arch_of_platform(&value)?.to_string(),
+        ),
+        "node.platform.os" => ("kubernetes.io/os".to_string(), value),
+        "node.role" => {
+            let exists = (value == "manager") == (op == "In");
+            return Some(NodeExpression {
+                key: "node-role.kubernetes.io/control-plane".into(),
+                operator: if exists { "Exists" } else { "DoesNotExist" },
+                values: Vec::new(),
+            });
+        }
+        l if l.starts_with("node.labels.") => (l["node.labels.".len()..].to_string(), value),
+        _ => return None,
+    };
+    Some(NodeExpression {
+        key,
+        operator: op,
+        values: vec![value],
+    })
+}
+
+fn node_matches(node: &NodeDef, e: &NodeExpression) -> bool {
+    let actual: Option<String> = match e.key.as_str() {
+        "kubernetes.io/hostname" => Some(node.name.clone()),
+        "kubernetes.io/arch" => Some(node.arch.as_str().to_string()),
+        "kubernetes.io/os" => Some("linux".to_string()),
+        "node-role.kubernetes.io/control-plane" => node
+            .roles
+            .iter()
+            .any(|r| r == "control-plane" || r == "master")
+            .then(String::new),
+        k => node.labels.get(k).cloned(),
+    };
+    match e.operator {
+        "In" => actual.is_some_and(|a| e.values.contains(&a)),
+        "NotIn" => !actual.is_some_and(|a| e.values.contains(&a)),
+        "Exists" => actual.is_some(),
+        "DoesNotExist" => actual.is_none(),
+        _ => true,
+    }
+}
+
+pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mut PodPlan) {
+    let cluster = cx.cluster;
+    let Some(primary) = members.first().copied() else {
+        return;
+    };
+    for svc in members {
+        if let Some(arch) = svc.platform.as_deref().and_then(arch_of_platform) {
+            pod.placement.arch = Some(arch.to_string());
+        }
+        for c in svc
+            .deploy
+            .iter()
+            .flat_map(|d| d.placement_constraints.iter())
+        {
+            match constraint(c) {
+                Some(e) => pod.placement.expressions.push(e),
+                None => cx.push(
+                    Diagnostic::warning(
+                        codes::PLACEMENT_NOT_TRANSLATED,
+                        format!(
+                            "service `{}`: placement constraint `{c}` is not translated",
+                            svc.name
+                        ),
+                    )
+                    .with_span_opt(svc.origin.field("deploy")),
+                ),
+            }
+        }
+    }
+    if let Some(node) = &hints.node {
+        if !cluster.is_default && cluster.node(node).is_none() {
+            let known: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
+            cx.push(
+                Diagnostic::error(codes::UNKNOWN_NODE, format!("service `{}` is pinned to node `{node}`, which is not in the cluster inventory", primary.name))
+                    .with_span_opt(primary.origin.field("x-homeport"))
+                    .with_help(format!("known nodes: {}", known.join(", "))),
+            );
+        } else {
+            pod.placement.required_nodes = vec![node.clone()];
+            pod.decide("placement", format!("node {node}"), "x-homeport.node");
+        }
+    }
+    // Mixed architectures: an image the knowledge base does not know (or one built locally)
+    // may exist for amd64 only; prefer amd64 nodes unless `platform:` says otherwise.
+    let mixed = {
+        let mut archs: Vec<&str> = cluster.nodes.iter().map(|n| n.arch.as_str()).collect();
+        archs.sort_unstable();
+        archs.dedup();
+        archs.len() > 1
+    };
+    if mixed && pod.placement.arch.is_none() {
+        let unknown: Vec<&str> = members
+            .iter()
+            .filter(|s| crate::planner::profile_of(s).role == crate::images::Role::Unknown)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !unknown.is_empty() && cluster.nodes.iter().any(|n| n.arch.as_str() == "amd64") {
+            pod.placement.preferred_arch = Some("amd64".into());
+            pod.decide(
+                "placement",
+                "prefers amd64 nodes",
+                format!(
+                    "mixed-architecture cluster and the architectures of {} are unknown (most images exist for amd64); set `platform:` to pin one",
+                    unknown.join(", ")
+                ),
+            );
+        }
+    }
+    let gpu = pod.containers.iter().find_map(|c| c.resources.gpu.clone());
+    if let Some((resource, _)) = &gpu {
+        pod.placement.gpu_vendor = [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
+            .into_iter()
+            .find(|v| v.resource_name() == resource);
+    }
+    let stateful = pod.workload == crate::plan::WorkloadKind::StatefulSet
+        || pod
+            .volumes
+            .iter()
+            .any(|v| matches!(v.source, VolumeSource::Claim { .. }));
+    let critical = hints.tier == Some(Tier::Critical);
+    let gpu_batch = gpu.is_some() && pod.ports.is_empty() && !stateful;
+    let preemptible = match hints.preemptible {
+        Some(p) => p,
+        None => hints.tier == Some(Tier::Batch) || gpu_batch,
+    };
+    if preemptible && (stateful || critical) && hints.preemptible == Some(true) {
+        pod.notes.push(format!("{}: marked preemptible although it keeps state; it may be evicted when the gaming guard runs", pod.service));
+    }
+    pod.placement.preemptible = preemptible;
+    if preemptible {
+        let why = if hints.preemptible == Some(true) {
+            "x-homeport.preemptible"
+        } else if hints.tier == Some(Tier::Batch) {
+            "x-homeport.tier: batch"
+        } else {
+            "a GPU batch worker (no ports, no state)"
+        };
+        let opportunistic: Vec<String> = cluster
+            .nodes
+            .iter()
+            .filter(|n| n.availability == Availability::Opportunistic)
+            .filter(|n| pod.placement.gpu_vendor.is_none_or(|v| n.gpu_slots(v) > 0))
+            .map(|n| n.name.clone())
+            .collect();
+        pod.placement.preferred_nodes = opportunistic.clone();
+        pod.decide(
+            "placement",
+            "preemptible",
+            format!("{why}: tolerates homeport.dev/opportunistic, prefers {}, falls back to always-on nodes; may be evicted while someone is gaming", if opportunistic.is_empty() { "opportunistic nodes".to_string() } else { opportunistic.join(", ") }),
+        );
+    } else if !cluster.is_default
+        && cluster
+            .nodes
+            .iter()
+            .any(|n| n.availability == Availability::Opportunistic)
+    {
+        pod.decide(
+            "placement",
+            "always-on nodes",
+            if stateful || critical { "stateful or critical: never on opportunistic nodes (they are tainted homeport.dev/opportunistic)" } else { "not preemptible: opportunistic nodes are tainted homeport.dev/opportunistic" },
+        );
+    }
+}
+
+fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'c NodeDef> {
+    cluster
+        .nodes
+        .iter()
+        .filter(|n| pod.placement.preemptible || n.availability == Availability::AlwaysOn)
+        .filter(|n| {
+            pod.placement
+                .arch
+                .as_deref()
+                .is_none_or(|a| a == n.arch.as_str())
+        })
+        .filter(|n| {
+            pod.placement.required_nodes.is_empty()
+                || pod.placement.required_nodes.contains(&n.name)
+        })
+        .filter(|n| pod.placement.expressions.iter().all(|e| node_matches(n, e)))
+        .filter(|n| {
+            cluster.is_default
+                || gpu_units == 0
+                || pod.placement.gpu_vendor.is_none_or(|v| n.gpu_slots(v) > 0)
+        })
+        .collect()
+}
+
+/// Place pods on nodes (for budgets and to pin hard constraints) and compute node budgets.
+pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
+    let cluster = cx.cluster;
+    let mut budgets: Vec<NodeBudget> = cluster
+        .nodes
+        .iter()
+        .map(|n| NodeBudget {
+            name: n.name.clone(),
+            cpu_allocatable_millis: n.cpu_millis,
+            cpu_requested_millis: 0,
+            memory_allocatable_bytes: n.memory_bytes,
+            memory_requested_bytes: 0,
+            gpu_allocatable: [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
+                .iter()
+                .map(|v| n.gpu_slots(*v))
+                .sum(),
+            gpu_requested: 0,
+            pods: Vec::new(),
+        })
+        .collect();
+    let mut placed: Vec<(String, String)> = Vec::new(); // (pod, node)
+    for pod in pods.iter_mut() {
+        let cpu: u64 = pod
+            .containers
+            .iter()
+            .map(|c| c.resources.cpu_request_millis)
+            .sum();
+        let mem: u64 = pod
+            .containers
+            .iter()
+            .map(|c| c.resources.memory_request_bytes)
+            .sum();
+        let gpu: u64 = pod
+            .containers
+            .iter()
+            .filter_map(|c| c.resources.gpu.as_ref())
+            .map(|(_, n)| u64::from(*n))
+            .sum();
+        let mut nodes = candidates(cluster, pod, gpu);
+        if let Some(arch) = &pod.placement.preferred_arch {
+            if nodes.iter().any(|n| n.arch.as_str() == arch) {
+                nodes.retain(|n| n.arch.as_str() == arch);
+            }
+        }
+        if let Some(target) = &pod.placement.colocate_with {
+            if let Some((_, node)) = placed.iter().find(|(p, _)| p == target) {
+                nodes.retain(|n| &n.name == node);
+            }
+        }
+        if nodes.is_empty() {
+            if !cluster.is_default {
+                cx.push(
+                    Diagnostic::error(codes::NO_NODE_FITS, format!("no node satisfies the placement of service `{}`", pod.service))
+                        .with_help("check its platform, GPU, x-homeport.node and deploy.placement constraints against cluster.yaml"),
+                );
+            }
+            continue;
+        }
+        // Hard constraints become required node affinity when they exclude some nodes.
+        if !cluster.is_default {
+            let all_eligible = cluster
+                .nodes
+                .iter()
+                .filter(|n| pod.placement.preemptible || n.availability == Availability::AlwaysOn)
+                .count();
+            let restricted = pod.placement.gpu_vendor.is_some() && gpu > 0
+                || !pod.placement.required_nodes.is_empty();
+            if restricted && nodes.len() <= all_eligible {
+                pod.placement.required_nodes = nodes.iter().map(|n| n.name.clone()).collect();
+            }
+        }
+        let chosen: Vec<String> = if pod.workload == WorkloadKind::DaemonSet {
+            nodes.iter().map(|n| n.name.clone()).collect()
+        } else {
+            let mut out = Vec::new();
+            let replicas = pod.replicas.max(1) as usize;
+            for r in 0..replicas {
+                // Preferred nodes first, then the node with the most free memory (stable).
+                let pick = nodes
+                    .iter()
+                    .filter(|n| pod.placement.preferred_nodes.contains(&n.name))
+                    .find(|n| !out.contains(&n.name) || r >= nodes.len())
+                    .or_else(|| {
+                        nodes
+                            .iter()
+                            .filter(|n| !out.contains(&n.name) || r >= nodes.len())
+                            .max_by_key(|n| {
+                                let b = budgets.iter().find(|b| b.name == n.name);
+                                let free = b.map_or(0i128, |b| {
+                                    i128::from(b.memory_allocatable_bytes.unwrap_or(0))
+                                        - i128::from(b.memory_requested_bytes)
+                                });
+                                (
+                                    free,
+                                    std::cmp::Reverse(
+                                        cluster
+                                            .nodes
+                                            .iter()
+                                            .position(|x| x.name == n.name)
+                                            .unwrap_or(0),
+                                    ),
+                                )
+                            })
+                    });
+                if let Some(n) = pick {
+                    out.push(n.name.clone());
+                }
+            }
+            out
+        };
+        let chosen: Vec<String> =
+            if pod.placement.colocate_with.as_deref() == Some(pod.name.as_str()) {
+                // Replicas pinned together (a shared ReadWriteOnce claim): all on the first node.
+                chosen
+                    .first()
+                    .map(|n| vec![n.clone(); chosen.len()])
+                    .unwrap_or_default()
+            } else {
+                chosen
+            };
+        for node in &chosen {
+            if let Some(b) = budgets.iter_mut().find(|b| &b.name == node) {
+                b.cpu_requested_millis += cpu;
+                b.memory_requested_bytes += mem;
+                b.gpu_requested += gpu;
+                if !b.pods.contains(&pod.name) {
+                    b.pods.push(pod.name.clone());
+                }
+            }
+            placed.push((pod.name.clone(), node.clone()));
+        }
+        if !cluster.is_default && !chosen.is_empty() {
+            pod.decide(
+                "placement",
+                format!("expected on {}", chosen.join(", ")),
+                "the eligible node(s) with the most free memory, for the budget",
+            );
+        }
+        pod.placement.nodes = chosen;
+    }
+    if !cluster.is_default {
+        for b in &budgets {
+            if let Some(a) = b.cpu_allocatable_millis {
+                if b.cpu_requested_millis > a {
+                    cx.push(
+                        Diagnostic::warning(
+                            codes::NODE_OVERCOMMITTED,
+                            format!(
+                                "node `{}` is over-committed on CPU: {}m requested of {}m",
+                                b.name, b.cpu_requested_millis, a
+                            ),
+                        )
+                        .with_help(
+                            "lower requests, add nodes, or move services with x-homeport.node",
+                        ),
+                    );
+                }
+            }
+            if let Some(a) = b.memory_allocatable_bytes {
+                if b.memory_requested_bytes > a {
+                    cx.push(
+                        Diagnostic::warning(
+                            codes::NODE_OVERCOMMITTED,
+                            format!(
+                                "node `{}` is over-committed on memory: {}Mi requested of {}Mi",
+                                b.name,
+                                b.memory_requested_bytes / (1024 * 1024),
+                                a / (1024 * 1024)
+                            ),
+                        )
+                        .with_help(
+                            "lower requests, add nodes, or move services with x-homeport.node",
+                        ),
+                    );
+                }
+            }
+            if b.gpu_requested > b.gpu_allocatable && b.gpu_allocatable > 0 {
+                cx.push(Diagnostic::warning(codes::GPU_OVERSUBSCRIBED, format!("node `{}` has {} GPU slot(s) (GPUs x sharing) but {} are requested", b.name, b.gpu_allocatable, b.gpu_requested)).with_help("raise `shared:` (time-slicing) for the GPU in cluster.yaml, or run fewer GPU services at once"));
+            }
+        }
+        let total_slots: u64 = cluster
+            .nodes
+            .iter()
+            .map(|n| n.gpu_slots(GpuVendor::Nvidia))
+            .sum();
+        let wanted: u64 = pods
+            .iter()
+            .map(|p| {
+                p.containers
+                    .iter()
+                    .filter_map(|c| c.resources.gpu.as_ref())
+                    .filter(|(r, _)| r == "nvidia.com/gpu")
+                    .map(|(_, n)| u64::from(*n))
+                    .sum::<u64>()
+                    * u64::from(p.replicas.max(1))
+            })
+            .sum();
+        if total_slots > 0 && wanted > total_slots {
+            cx.push(Diagnostic::warning(codes::GPU_OVERSUBSCRIBED, format!("{wanted} NVIDIA GPU(s) requested but the cluster has {total_slots} slot(s) (GPUs x sharing)")).with_help("raise `shared:` for time-slicing, or mark some GPU services preemptible"));
+        }
+    }
+    budgets
+}

@@ -1,0 +1,660 @@
+//! Security context per container (restricted by default, the image knowledge base for
+//! images that need more, `x-homeport.security` for explained host couplings) and the
+//! namespaces with their Pod Security level.
+
+use crate::codes;
+use crate::images::{ImageProfile, ImageUser};
+use crate::plan::*;
+use crate::planner::Ctx;
+use homeport_compose::{SecurityLevel, Service};
+use homeport_diag::Diagnostic;
+
+/// Capabilities the Pod Security baseline level allows adding.
+pub const BASELINE_CAPS: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Docker's default capability set minus NET_RAW (not allowed by baseline): what a root
+/// container had under Docker.
+const DOCKER_DEFAULT_CAPS: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Sysctls Kubernetes considers safe (allowed by every Pod Security level).
+const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+fn normalize_cap(cap: &str) -> String {
+    let up = cap.trim().to_ascii_uppercase();
+    up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
+}
+
+/// uid/gid from Compose `user:` (`1000`, `1000:1000`, well-known names); `None` for names
+/// that cannot be resolved offline.
+fn parse_user(user: &str, profile: &ImageProfile) -> Option<(u32, Option<u32>)> {
+    let (u, g) = user
+        .split_once(':')
+        .map_or((user, None), |(u, g)| (u, Some(g)));
+    let uid = match u.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => match u {
+            "root" => 0,
+            "nobody" => 65534,
+            "www-data" => 33,
+            "node" => 1000,
+            "nginx" => 101,
+            _ => match profile.user {
+                ImageUser::NonRoot { uid, .. } => uid,
+                _ => return None,
+            },
+        },
+    };
+    let gid = g.and_then(|g| {
+        g.parse::<u32>()
+            .ok()
+            .or(if g == "root" { Some(0) } else { None })
+    });
+    Some((uid, gid))
+}
+
+/// Decide one container's security context and raise the pod's level as needed.
+pub fn container(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+) {
+    let hints = cx.hints(svc);
+    let hinted = hints.security.as_ref();
+    let hint_level = hinted.map(|h| h.level);
+    let mut sec = ContainerSecurity::default();
+    let mut level = SecurityLevel::Restricted;
+    let mut reasons: Vec<String> = Vec::new();
+    // Couplings the user wrote that need an explained level (KB-explained ones excepted).
+    let mut unexplained: Vec<String> = Vec::new();
+
+    // --- user ---
+    let user = svc.user.as_deref().and_then(|u| parse_user(u, profile));
+    match (user, profile.user) {
+        (Some((0, _)), _) => {
+            level = level.max(SecurityLevel::Baseline);
+            reasons.push("Compose sets `user: root`".into());
+        }
+        (Some((uid, gid)), _) => {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = gid;
+            sec.run_as_non_root = true;
+            reasons.push(format!(
+                "Compose sets `user: {}`",
+                svc.user.as_deref().unwrap_or("")
+            ));
+        }
+        (None, ImageUser::NonRoot { uid, gid }) => {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = Some(gid);
+            sec.run_as_non_root = true;
+            reasons.push(profile.security_reason.to_string());
+            if let Some(g) = profile.fs_group {
+                pod.fs_group.get_or_insert(g);
+            }
+        }
+        (None, ImageUser::Root { caps }) => {
+            level = level.max(SecurityLevel::Baseline);
+            for c in caps {
+                if !sec.cap_add.iter().any(|x| x == c) {
+                    sec.cap_add.push(c.to_string());
+                }
+            }
+            reasons.push(profile.security_reason.to_string());
+            if let Some(g) = profile.fs_group {
+                pod.fs_group.get_or_insert(g);
+            }
+        }
+        (None, ImageUser::Unknown) => {
+            if hint_level.is_some_and(|l| l > SecurityLevel::Restricted) {
+                level = level.max(SecurityLevel::Baseline);
+                for c in DOCKER_DEFAULT_CAPS {
+                    sec.cap_add.push(c.to_string());
+                }
+                reasons.push(format!(
+                    "x-homeport.security allows root: Docker's default capabilities (without NET_RAW) are kept ({})",
+                    hinted.map_or("", |h| h.reason.as_str())
+                ));
+            } else {
+                sec.run_as_non_root = true;
+                reasons.push(profile.security_reason.to_string());
+                cx.push(
+                    Diagnostic::info(
+                        codes::UNKNOWN_IMAGE_NON_ROOT,
+                        format!(
+                            "service `{}`: image `{}` is not in the knowledge base; it is run as non-root (restricted)",
+                            svc.name,
+                            svc.image.as_deref().unwrap_or("(built locally)")
+                        ),
+                    )
+                    .with_span_opt(svc.origin.field("image"))
+                    .with_help("if the image must run as root, add `x-homeport: {security: {level: baseline, reason: \"...\"}}`, or set `user: \"UID:GID\"`"),
+                );
+            }
+        }
+    }
+
+    // --- capabilities from Compose ---
+    for cap in &svc.cap_add {
+        let cap = normalize_cap(cap);
+        if let Some((_, why)) = profile.optional_caps.iter().find(|(c, _)| *c == cap) {
+            cx.push(
+                Diagnostic::info(codes::CAPABILITY_DROPPED, format!("service `{}`: `cap_add: {cap}` is dropped", svc.name))
+                    .with_span_opt(svc.origin.field("cap_add"))
+                    .with_note(*why)
+                    .with_help("to keep it, add `x-homeport: {security: {level: privileged, reason: ...}}` and the capability stays"),
+            );
+            if hint_level != Some(SecurityLevel::Privileged) {
+                continue;
+            }
+        }
+        if cap == "ALL" {
+            unexplained.push("cap_add: ALL".into());
+            continue;
+        }
+        let explained_by_kb =
+            matches!(profile.user, ImageUser::Root { caps } if caps.contains(&cap.as_str()));
+        if !BASELINE_CAPS.contains(&cap.as_str()) {
+            level = level.max(SecurityLevel::Privileged);
+            if !explained_by_kb {
+                unexplained.push(format!("cap_add: {cap}"));
+            }
+        } else if cap != "NET_BIND_SERVICE" {
+            level = level.max(SecurityLevel::Baseline);
+        }
+        if !sec.cap_add.contains(&cap) {
+            sec.cap_add.push(cap);
+        }
+    }
+    if sec
+        .cap_add
+        .iter()
+        .any(|c| !BASELINE_CAPS.contains(&c.as_str()))
+    {
+        level = level.max(SecurityLevel::Privileged);
+    }
+    // Ports below 1024 need NET_BIND_SERVICE once every capability is dropped.
+    let binds_low = pod
+        .containers
+        .get(index)
+        .is_some_and(|c| c.ports.iter().any(|p| p.target < 1024));
+    if binds_low
+        && !sec.cap_add.iter().any(|c| c == "NET_BIND_SERVICE")
+        && (sec.run_as_user.is_none() || !sec.run_as_non_root)
+    {
+        sec.cap_add.push("NET_BIND_SERVICE".into());
+        reasons.push("listens on a port below 1024: NET_BIND_SERVICE".into());
+    }
+    sec.cap_add.sort();
+    sec.cap_add.dedup();
+
+    // --- privileged and host namespaces ---
+    if svc.privileged {
+        level = SecurityLevel::Privileged;
+        sec.privileged = true;
+        unexplained.push("privileged: true".into());
+    }
+    match svc.network_mode.as_deref() {
+        Some("host")
+            if profile.host_network_optional.is_some()
+                && hint_level != Some(SecurityLevel::Privileged) =>
+        {
+            let why = profile.host_network_optional.unwrap_or("");
+            cx.push(
+                Diagnostic::info(codes::HOST_NETWORK_DROPPED, format!("service `{}`: `network_mode: host` is dropped; the pod uses the cluster network", svc.name))
+                    .with_span_opt(svc.origin.field("network_mode"))
+                    .with_note(why)
+                    .with_help("to keep the host network, add `x-homeport: {security: {level: privileged, reason: ...}}`"),
+            );
+            reasons.push(why.to_string());
+        }
+        Some("host") => {
+            level = SecurityLevel::Privileged;
+            pod.host_network = true;
+            if !profile.host_agent {
+                unexplained.push("network_mode: host".into());
+            }
+        }
+        Some("none") | Some("bridge") | Some("default") | None => {}
+        Some(m) if m.starts_with("service:") || m.starts_with("container:") => {}
+        Some(other) => {
+            cx.push(
+                Diagnostic::info(codes::NETWORK_MODE_OTHER, format!("service `{}`: `network_mode: {other}` is not translated; the pod uses the cluster network", svc.name))
+                    .with_span_opt(svc.origin.field("network_mode")),
+            );
+        }
+    }
+    if svc.pid.as_deref() == Some("host") {
+        level = SecurityLevel::Privileged;
+        pod.host_pid = true;
+        if !profile.host_agent {
+            unexplained.push("pid: host".into());
+        }
+    }
+    if svc.ipc.as_deref() == Some("host") {
+        level = SecurityLevel::Privileged;
+        pod.host_ipc = true;
+        unexplained.push("ipc: host".into());
+    }
+    // Devices that became hostPath volumes (storage pass) need privileged.
+    let has_host_path = pod
+        .volumes
+        .iter()
+        .any(|v| matches!(v.source, VolumeSource::HostPath { .. }));
+    if has_host_path {
+        level = SecurityLevel::Privileged;
+    }
+
+    // --- sysctls ---
+    for (k, v) in &svc.sysctls {
+        if SAFE_SYSCTLS.contains(&k.as_str()) {
+            if !pod.sysctls.iter().any(|(x, _)| x == k) {
+                pod.sysctls.push((k.clone(), v.clone()));
+            }
+        } else {
+            cx.push(
+                Diagnostic::warning(codes::UNSAFE_SYSCTL, format!("service `{}`: sysctl `{k}` is not safe in Kubernetes and is left out", svc.name))
+                    .with_span_opt(svc.origin.field("sysctls"))
+                    .with_help("allow it on the node with the kubelet's --allowed-unsafe-sysctls and add it to the pod by hand, or set it on the host"),
+            );
+        }
+    }
+
+    // --- explained? ---
+    if !unexplained.is_empty() {
+        match hint_level {
+            Some(SecurityLevel::Privileged) => {
+                reasons.push(format!(
+                    "x-homeport.security: privileged ({})",
+                    hinted.map_or("", |h| h.reason.as_str())
+                ));
+            }
+            Some(l) => {
+                cx.push(
+                    Diagnostic::error(
+                        codes::SECURITY_HINT_TOO_LOW,
+                        format!(
+                            "service `{}` needs the privileged Pod Security level ({}) but x-homeport.security says {}",
+                            svc.name,
+                            unexplained.join(", "),
+                            level_str(l)
+                        ),
+                    )
+                    .with_span_opt(svc.origin.field("x-homeport"))
+                    .with_help("set `level: privileged` with a reason, or remove the host coupling"),
+                );
+            }
+            None => {
+                cx.push(
+                    Diagnostic::error(
+                        codes::HOST_COUPLING_UNEXPLAINED,
+                        format!(
+                            "service `{}` couples to the host ({}), which is only translated with an explicit security level",
+                            svc.name,
+                            unexplained.join(", ")
+                        ),
+                    )
+                    .with_span_opt(
+                        ["privileged", "network_mode", "pid", "ipc", "cap_add"]
+                            .iter()
+                            .find_map(|f| svc.origin.fields.get(*f).copied())
+                            .or(svc.origin.key),
+                    )
+                    .with_label("host coupling")
+                    .with_help(format!(
+                        "remove it, or add `x-homeport: {{security: {{level: privileged, reason: \"why {} needs the host\"}}}}`; the service then gets its own privileged namespace",
+                        svc.name
+                    )),
+                );
+            }
+        }
+    } else if let Some(l) = hint_level {
+        if l > level {
+            reasons.push(format!(
+                "x-homeport.security raises the level to {}",
+                level_str(l)
+            ));
+            level = l;
+        }
+    }
+
+    // --- read-only root filesystem ---
+    if svc.read_only {
+        sec.read_only_root = true;
+        reasons.push("read_only: true in Compose".into());
+    } else if profile.read_only_root {
+        sec.read_only_root = true;
+        reasons.push(format!(
+            "{} copes with a read-only root filesystem given writable emptyDirs for {}",
+            profile.family,
+            if profile.writable_paths.is_empty() {
+                "nothing".to_string()
+            } else {
+                profile.writable_paths.join(", ")
+            }
+        ));
+    } else {
+        pod.notes.push(format!(
+            "{}: root filesystem left writable: {} is not known to cope with a read-only one",
+            svc.name,
+            family_label(profile)
+        ));
+    }
+    if sec.read_only_root {
+        let existing: Vec<String> = pod.containers.get(index).map_or(Vec::new(), |c| {
+            c.mounts.iter().map(|m| m.path.clone()).collect()
+        });
+        for (i, path) in profile.writable_paths.iter().enumerate() {
+            if existing.iter().any(|p| p == path) {
+                continue;
+            }
+            let vol = format!(
+                "{}-writable-{i}",
+                pod.containers.get(index).map_or("c", |c| c.name.as_str())
+            );
+            let vol: String = vol.chars().take(63).collect();
+            pod.volumes.push(PodVolume {
+                name: vol.clone(),
+                source: VolumeSource::EmptyDir {
+                    memory: false,
+                    size_limit: None,
+                },
+            });
+            if let Some(c) = pod.containers.get_mut(index) {
+                c.mounts.push(MountPlan {
+                    volume: vol,
+                    path: path.to_string(),
+                    sub_path: None,
+                    read_only: false,
+                });
+            }
+        }
+    }
+
+    // Explained exceptions to the linters' defaults.
+    if !sec.run_as_non_root {
+        pod.except(
+            "run-as-root-allowed",
+            format!(
+                "{}: {}",
+                svc.name,
+                reasons.first().cloned().unwrap_or_default()
+            ),
+        );
+    }
+    if !sec.read_only_root {
+        pod.except(
+            "writable-root-filesystem",
+            format!(
+                "{}: {} is not known to cope with a read-only root filesystem",
+                svc.name,
+                family_label(profile)
+            ),
+        );
+    }
+    if pod.host_pid {
+        pod.except(
+            "host-pid",
+            format!("{}: a host agent ({})", svc.name, profile.security_reason),
+        );
+    }
+    if pod
+        .volumes
+        .iter()
+        .any(|v| matches!(v.source, VolumeSource::HostPath { .. }))
+    {
+        pod.except(
+            "sensitive-host-mount",
+            format!("{}: {}", svc.name, profile.security_reason),
+        );
+    }
+    if let Some(p) = pod
+        .containers
+        .get(index)
+        .and_then(|c| c.ports.iter().find(|p| p.target < 1024))
+    {
+        pod.except(
+            "privileged-port",
+            format!("{}: the image listens on port {}", svc.name, p.target),
+        );
+    }
+
+    let summary = if sec.privileged {
+        "privileged".to_string()
+    } else if sec.run_as_non_root {
+        match sec.run_as_user {
+            Some(u) => format!("non-root uid {u}, drop ALL{}", caps_suffix(&sec.cap_add)),
+            None => format!(
+                "non-root (image user), drop ALL{}",
+                caps_suffix(&sec.cap_add)
+            ),
+        }
+    } else {
+        format!("root, drop ALL{}", caps_suffix(&sec.cap_add))
+    };
+    pod.decide(
+        "security",
+        format!("{}: {} ({})", svc.name, level_str(level), summary),
+        reasons.join("; "),
+    );
+    pod.level = pod.level.max(level);
+    if let Some(c) = pod.containers.get_mut(index) {
+        c.security = sec;
+    }
+}
+
+/// How reasons name an image family (`the image` when it is not in the knowledge base).
+fn family_label(profile: &ImageProfile) -> &'static str {
+    if profile.role == crate::images::Role::Unknown {
+        "the image"
+    } else {
+        profile.family
+    }
+}
+
+fn caps_suffix(caps: &[String]) -> String {
+    if caps.is_empty() {
+        String::new()
+    } else {
+        format!(", add {}", caps.join(","))
+    }
+}
+
+/// Namespaces and their Pod Security level; privileged pods get their own namespace.
+pub fn assign_namespaces(
+    cx: &mut Ctx,
+    pods: &mut [PodPlan],
+    claims: &mut Vec<ClaimPlan>,
+    pvs: &mut Vec<PersistentVolumePlan>,
+) -> Vec<NamespacePlan> {
+    // Move privileged pods out of shared default namespaces.
+    let default_ns = crate::planner::dns_label(&cx.project.name);
+    let shared_count = pods.iter().filter(|p| p.namespace == default_ns).count();
+    for pod in pods.iter_mut() {
+        let hinted_ns = cx
+            .project
+            .services
+            .get(&pod.service)
+            .is_some_and(|s| cx.hints(s).namespace.is_some());
+        if pod.level == SecurityLevel::Privileged
+            && pod.namespace == default_ns
+            && shared_count > 1
+            && !hinted_ns
+        {
+            let ns: String = format!("{}-{}", default_ns, pod.name)
+                .chars()
+                .take(63)
+                .collect();
+            let ns = ns.trim_end_matches('-').to_string();
+            cx.push(
+                Diagnostic::info(
+                    codes::PRIVILEGED_NAMESPACE,
+                    format!("service `{}` needs the privileged Pod Security level; it gets its own namespace `{ns}` so the others stay restricted/baseline", pod.service),
+                ),
+            );
+            pod.decide("namespace", &ns, "privileged pods get their own namespace rather than lowering everyone else's Pod Security level");
+            pod.namespace = ns;
+        }
+    }
+    reconcile_claims(cx, pods, claims, pvs);
+    let mut out: Vec<NamespacePlan> = Vec::new();
+    for pod in pods.iter() {
+        match out.iter_mut().find(|n| n.name == pod.namespace) {
+            Some(ns) => {
+                if pod.level > ns.level {
+                    ns.level = pod.level;
+                    ns.reason = format!("`{}` needs {}", pod.service, level_str(pod.level));
+                }
+            }
+            None => out.push(NamespacePlan {
+                name: pod.namespace.clone(),
+                level: pod.level,
+                reason: if pod.level == SecurityLevel::Restricted {
+                    "every pod meets restricted".to_string()
+                } else {
+                    format!("`{}` needs {}", pod.service, level_str(pod.level))
+                },
+            }),
+        }
+    }
+    for ns in &mut out {
+        if ns.level == SecurityLevel::Restricted {
+            ns.reason = "every pod meets restricted".to_string();
+        } else {
+            ns.reason = format!("the strictest level all its pods meet: {}", ns.reason);
+        }
+    }
+    if out.is_empty() {
+        out.push(NamespacePlan {
+            name: default_ns,
+            level: SecurityLevel::Restricted,
+            reason: "no pods".into(),
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// After namespaces are final: one claim per (namespace, claim name) its pods use. Static
+/// shares get one PersistentVolume per namespace; a dynamic claim used from two namespaces
+/// cannot be shared and is reported.
+fn reconcile_claims(
+    cx: &mut Ctx,
+    pods: &[PodPlan],
+    claims: &mut Vec<ClaimPlan>,
+    pvs: &mut Vec<PersistentVolumePlan>,
+) {
+    let mut used: Vec<(&str, &str, &str)> = Vec::new();
+    for pod in pods {
+        for v in &pod.volumes {
+            if let VolumeSource::Claim { claim, .. } = &v.source {
+                if !used
+                    .iter()
+                    .any(|(n, c, _)| *n == pod.namespace && c == claim)
+                {
+                    used.push((pod.namespace.as_str(), claim.as_str(), pod.name.as_str()));
+                }
+            }
+        }
+    }
+    let mut out: Vec<ClaimPlan> = Vec::new();
+    let mut new_pvs: Vec<PersistentVolumePlan> = Vec::new();
+    for (ns, claim, pod) in &used {
+        let template = claims
+            .iter()
+            .find(|c| c.name == *claim && c.namespace == *ns)
+            .or_else(|| claims.iter().find(|c| c.name == *claim));
+        let Some(template) = template else { continue };
+        let mut c = template.clone();
+        if c.namespace != *ns {
+            if let Some(volume) = &template.volume_name {
+                let name: String = format!("{ns}-{claim}").chars().take(63).collect();
+                let name = name.trim_end_matches('-').to_string();
+                if let Some(pv) = pvs.iter().find(|p| &p.name == volume) {
+                    let mut pv = pv.clone();
+                    pv.name = name.clone();
+                    pv.claim_namespace = ns.to_string();
+                    pv.claim_name = claim.to_string();
+                    new_pvs.push(pv);
+                }
+                c.volume_name = Some(name);
+            } else if used.iter().any(|(n, c2, _)| n != ns && c2 == claim) {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::MOUNT_NOT_TRANSLATED,
+                        format!(
+                            "volume claim `{claim}` is used from namespaces {} and {ns}: a claim cannot be shared across namespaces, so each gets its own (empty) claim",
+                            template.namespace
+                        ),
+                    )
+                    .with_help("keep the services in one namespace (x-homeport.namespace), or put the data on a static NFS share (cluster.yaml storage hostPaths)"),
+                );
+            }
+            c.namespace = ns.to_string();
+        }
+        if !pods
+            .iter()
+            .any(|p| p.name == c.owner && p.namespace == c.namespace)
+        {
+            c.owner = pod.to_string();
+        }
+        out.push(c);
+    }
+    let mut kept: Vec<PersistentVolumePlan> = pvs
+        .iter()
+        .filter(|p| {
+            out.iter().any(|c| {
+                c.volume_name.as_deref() == Some(p.name.as_str())
+                    && c.namespace == p.claim_namespace
+            })
+        })
+        .cloned()
+        .collect();
+    for pv in new_pvs {
+        if !kept.iter().any(|p| p.name == pv.name) {
+            kept.push(pv);
+        }
+    }
+    *claims = out;
+    *pvs = kept;
+}

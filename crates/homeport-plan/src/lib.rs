@@ -1,0 +1,13 @@
+//! The planner: from a Compose project and a cluster inventory to a `Plan` of decisions,
+//! each with a reason (`homeport plan` shows them; `homeport-render` only translates them).
+
+pub mod cluster;
+pub mod codes;
+mod decide;
+pub mod images;
+pub mod plan;
+mod planner;
+mod report;
+
+pub use plan::*;
+pub use planner::{dns_label, plan, plan_with_sources};

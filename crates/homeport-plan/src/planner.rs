@@ -1,0 +1,479 @@
+//! `plan()`: runs the decision passes in order over the Compose project.
+//!
+//! 1. select: which services become pods, which join another pod, which are left out;
+//! 2. per pod: workload, containers (image, env, security, storage, probes, resources),
+//!    ports and exposure, placement hints;
+//! 3. project-wide: namespaces and Pod Security levels, network access, cross-namespace
+//!    names, placement on nodes and budgets.
+
+use crate::cluster::Cluster;
+use crate::codes;
+use crate::decide::{
+    environment, exposure, network, placement, probes, resources, security, storage, untranslated,
+    workload,
+};
+use crate::images::{self, ImageProfile, Role};
+use crate::plan::*;
+use homeport_compose::{Project, Service, ServiceHints};
+use homeport_diag::{Diagnostic, Diagnostics, SourceMap};
+use indexmap::IndexMap;
+
+/// Shared state of one planning run.
+pub(crate) struct Ctx<'a> {
+    pub project: &'a Project,
+    pub cluster: &'a Cluster,
+    pub sources: Option<&'a SourceMap>,
+    pub diags: Diagnostics,
+    /// Named volume -> pods using it (computed before pods are built).
+    pub volume_users: IndexMap<String, Vec<String>>,
+    /// Pods that a dropped reverse proxy forwarded to (they get an Ingress).
+    pub proxied: Vec<String>,
+    /// Bind-mount host path (resolved) -> pods using it.
+    pub bind_users: IndexMap<String, Vec<String>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// `compose.yaml:12 (service web)`.
+    pub fn source_of(&self, service: &Service) -> String {
+        let span = service.origin.key;
+        let described = span.and_then(|s| self.sources.and_then(|m| m.describe(s)));
+        match described {
+            Some((file, loc)) => format!("{}:{} (service {})", file, loc.line, service.name),
+            None => {
+                let file = self
+                    .project
+                    .files
+                    .first()
+                    .map_or("compose.yaml", |f| f.as_str());
+                format!("{} (service {})", file, service.name)
+            }
+        }
+    }
+
+    pub fn hints(&self, service: &Service) -> ServiceHints {
+        service.hints.or(&self.project.hints.defaults)
+    }
+}
+
+/// A DNS-1123 label from any name (lowercase, `[a-z0-9-]`, at most 63 characters).
+pub fn dns_label(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed: String = out.trim_matches('-').chars().take(63).collect();
+    let trimmed = trimmed.trim_end_matches('-').to_string();
+    if trimmed.is_empty() {
+        "x".to_string()
+    } else if trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("s-{trimmed}").chars().take(63).collect()
+    } else {
+        trimmed
+    }
+}
+
+pub fn service_dns(service: &Service) -> String {
+    if service.dns_name.is_empty() {
+        dns_label(&service.name)
+    } else {
+        service.dns_name.clone()
+    }
+}
+
+pub fn profile_of(service: &Service) -> &'static ImageProfile {
+    match &service.image {
+        Some(image) => images::lookup(image),
+        None => &images::UNKNOWN,
+    }
+}
+
+/// Plan `project` onto `cluster`. Never panics; problems are in `Plan::diagnostics`.
+pub fn plan(project: &Project, cluster: &Cluster) -> Plan {
+    plan_with_sources(project, cluster, None)
+}
+
+/// As [`plan`], with the loader's source map so annotations carry `file:line`.
+pub fn plan_with_sources(
+    project: &Project,
+    cluster: &Cluster,
+    sources: Option<&SourceMap>,
+) -> Plan {
+    let mut cx = Ctx {
+        project,
+        cluster,
+        sources,
+        diags: Diagnostics::new(),
+        volume_users: IndexMap::new(),
+        proxied: Vec::new(),
+        bind_users: IndexMap::new(),
+    };
+    let selection = select(&mut cx);
+
+    // Named-volume users, by pod, before building pods (sharing decides the class).
+    for (pod, members) in &selection.pods {
+        for member in members {
+            let Some(svc) = project.services.get(member) else {
+                continue;
+            };
+            for m in &svc.volumes {
+                if m.kind == homeport_compose::MountType::Bind {
+                    if let Some(src) = &m.source {
+                        let p = std::path::Path::new(src);
+                        let resolved = if p.is_absolute() {
+                            p.to_path_buf()
+                        } else {
+                            project.working_dir.join(p)
+                        };
+                        let users = cx
+                            .bind_users
+                            .entry(resolved.to_string_lossy().to_string())
+                            .or_default();
+                        if !users.contains(pod) {
+                            users.push(pod.clone());
+                        }
+                    }
+                }
+                if m.kind == homeport_compose::MountType::Volume {
+                    if let Some(src) = &m.source {
+                        let users = cx.volume_users.entry(src.clone()).or_default();
+                        if !users.contains(pod) {
+                            users.push(pod.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let mut pods = Vec::with_capacity(selection.pods.len());
+    let mut claims: Vec<ClaimPlan> = Vec::new();
+    let mut pvs: Vec<PersistentVolumePlan> = Vec::new();
+    for (primary, members) in &selection.pods {
+        let Some(svc) = project.services.get(primary) else {
+            continue;
+        };
+        let joined: Vec<&Service> = members
+            .iter()
+            .skip(1)
+            .filter_map(|m| project.services.get(m))
+            .collect();
+        let pod = build_pod(&mut cx, svc, &joined, &mut claims, &mut pvs);
+        pods.push(pod);
+    }
+
+    environment::scrub_secrets_from_commands(&mut pods);
+    let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
+    let aliases = network::plan_network(&mut cx, &mut pods);
+    let nodes = placement::place(&mut cx, &mut pods);
+
+    let mut diagnostics = cx.diags;
+    diagnostics.sort();
+    Plan {
+        project: project.name.clone(),
+        cluster: cluster.clone(),
+        namespaces,
+        pods,
+        skipped: selection.skipped,
+        claims,
+        persistent_volumes: pvs,
+        aliases_across_namespaces: aliases,
+        nodes,
+        diagnostics,
+    }
+}
+
+struct Selection {
+    /// Primary service -> members (primary first, then services joining its network namespace).
+    pods: IndexMap<String, Vec<String>>,
+    skipped: Vec<SkippedService>,
+}
+
+/// Decide which services become pods, which join another pod and which are left out.
+fn select(cx: &mut Ctx) -> Selection {
+    let project = cx.project;
+    let mut skipped = Vec::new();
+    let mut left_out: Vec<&str> = Vec::new();
+    let mut proxies: Vec<&Service> = Vec::new();
+    for (name, svc) in &project.services {
+        let hints = cx.hints(svc);
+        let profile = profile_of(svc);
+        if hints.skip == Some(true) {
+            let reason = "x-homeport.skip is set".to_string();
+            cx.push(
+                Diagnostic::info(
+                    codes::SKIPPED_BY_HINT,
+                    format!("service `{name}` is left out: {reason}"),
+                )
+                .with_span_opt(svc.origin.key),
+            );
+            skipped.push(SkippedService {
+                service: name.clone(),
+                reason,
+            });
+            left_out.push(name);
+            continue;
+        }
+        if hints.workload.is_some() {
+            // An explicit workload hint means the user wants it deployed as is.
+        } else if profile.role == Role::DockerSocketTool {
+            let replacement = profile.replacement.unwrap_or("a Kubernetes-native tool");
+            let reason = format!(
+                "{} needs the Docker socket, which does not exist on Kubernetes; use {replacement}",
+                profile.family
+            );
+            cx.push(
+                Diagnostic::warning(
+                    codes::DOCKER_SOCKET_TOOL,
+                    format!(
+                        "service `{name}` is left out: it is a Docker-socket tool ({})",
+                        profile.family
+                    ),
+                )
+                .with_span_opt(svc.origin.key)
+                .with_label("not deployed")
+                .with_help(format!("on Kubernetes use {replacement}")),
+            );
+            skipped.push(SkippedService {
+                service: name.clone(),
+                reason,
+            });
+            left_out.push(name);
+            continue;
+        } else if profile.role == Role::ReverseProxy {
+            let replacement = profile
+                .replacement
+                .unwrap_or("the cluster's Ingress controller");
+            let reason = format!(
+                "reverse proxy ({}) replaced by {replacement}",
+                profile.family
+            );
+            cx.push(
+                Diagnostic::info(
+                    codes::REVERSE_PROXY_REPLACED,
+                    format!("service `{name}` is not deployed: {reason}"),
+                )
+                .with_span_opt(svc.origin.key)
+                .with_help("set `x-homeport.workload: deployment` on it to deploy it anyway"),
+            );
+            skipped.push(SkippedService {
+                service: name.clone(),
+                reason,
+            });
+            left_out.push(name);
+            proxies.push(svc);
+            continue;
+        }
+        if svc.image.is_none() && svc.build.is_none() {
+            cx.push(
+                Diagnostic::error(
+                    codes::NO_IMAGE,
+                    format!("service `{name}` has neither `image` nor `build`"),
+                )
+                .with_span_opt(svc.origin.key)
+                .with_help("add `image:` with the image to run"),
+            );
+            skipped.push(SkippedService {
+                service: name.clone(),
+                reason: "no image".into(),
+            });
+            left_out.push(name);
+        }
+    }
+    // Services a dropped proxy depends on or links to are published through the ingress.
+    for proxy in &proxies {
+        for dep in proxy.depends_on.keys().chain(proxy.links.iter()) {
+            let dep = dep.split(':').next().unwrap_or(dep);
+            if let Some(s) = project.services.get(dep) {
+                let dns = service_dns(s);
+                if !cx.proxied.contains(&dns) {
+                    cx.proxied.push(dns);
+                }
+            }
+        }
+    }
+
+    // network_mode: service:X / container:X -> join X's pod.
+    let by_container: IndexMap<&str, &str> = project
+        .services
+        .iter()
+        .filter_map(|(n, s)| s.container_name.as_deref().map(|c| (c, n.as_str())))
+        .collect();
+    let target_of = |svc: &Service| -> Option<String> {
+        let mode = svc.network_mode.as_deref()?;
+        if let Some(t) = mode.strip_prefix("service:") {
+            return Some(t.to_string());
+        }
+        if let Some(t) = mode.strip_prefix("container:") {
+            return Some(by_container.get(t).map_or(t.to_string(), |s| s.to_string()));
+        }
+        None
+    };
+    let mut pods: IndexMap<String, Vec<String>> = IndexMap::new();
+    let mut joins: Vec<(String, String)> = Vec::new();
+    for (name, svc) in &project.services {
+        if left_out.contains(&name.as_str()) {
+            continue;
+        }
+        match target_of(svc) {
+            Some(target) => {
+                // Follow chains (a -> b -> c) to the root, guarding against cycles.
+                let mut root = target;
+                let mut seen = vec![name.clone()];
+                while let Some(next) = project.services.get(&root).and_then(&target_of) {
+                    if seen.contains(&root) {
+                        break;
+                    }
+                    seen.push(root.clone());
+                    root = next;
+                }
+                let ok = project.services.contains_key(&root)
+                    && !left_out.contains(&root.as_str())
+                    && root != *name;
+                if ok {
+                    joins.push((root, name.clone()));
+                } else {
+                    cx.push(
+                        Diagnostic::error(
+                            codes::NETWORK_MODE_TARGET,
+                            format!("service `{name}` shares the network of `{root}`, which is not deployed"),
+                        )
+                        .with_span_opt(svc.origin.field("network_mode"))
+                        .with_label("no such deployed service")
+                        .with_help("name a service of this project that is deployed, or remove `network_mode`"),
+                    );
+                    skipped.push(SkippedService {
+                        service: name.clone(),
+                        reason: format!("its network_mode target `{root}` is not deployed"),
+                    });
+                }
+            }
+            None => {
+                pods.insert(name.clone(), vec![name.clone()]);
+            }
+        }
+    }
+    for (root, member) in joins {
+        if let Some(members) = pods.get_mut(&root) {
+            members.push(member);
+        }
+    }
+    Selection { pods, skipped }
+}
+
+fn build_pod(
+    cx: &mut Ctx,
+    svc: &Service,
+    joined: &[&Service],
+    claims: &mut Vec<ClaimPlan>,
+    pvs: &mut Vec<PersistentVolumePlan>,
+) -> PodPlan {
+    let hints = cx.hints(svc);
+    let profile = profile_of(svc);
+    let name = service_dns(svc);
+    let namespace = hints
+        .namespace
+        .as_deref()
+        .map(dns_label)
+        .unwrap_or_else(|| dns_label(&cx.project.name));
+    let mut pod = PodPlan {
+        name: name.clone(),
+        service: svc.name.clone(),
+        namespace: namespace.clone(),
+        source: cx.source_of(svc),
+        role: profile.role,
+        workload: WorkloadKind::Deployment,
+        replicas: 1,
+        schedule: None,
+        recreate: false,
+        containers: Vec::new(),
+        init_waits: Vec::new(),
+        level: homeport_compose::SecurityLevel::Restricted,
+        fs_group: None,
+        host_network: false,
+        host_pid: false,
+        host_ipc: false,
+        sysctls: Vec::new(),
+        runtime_class: None,
+        host_aliases: Vec::new(),
+        termination_grace_seconds: None,
+        ports: Vec::new(),
+        alias_services: Vec::new(),
+        ingresses: Vec::new(),
+        load_balancer: Vec::new(),
+        placement: Placement::default(),
+        volumes: Vec::new(),
+        claim_templates: Vec::new(),
+        config_files: IndexMap::new(),
+        secret_files: IndexMap::new(),
+        network: NetworkAccess::default(),
+        disruption_budget: false,
+        autoscale: None,
+        decisions: Vec::new(),
+        notes: Vec::new(),
+        lint_exceptions: Vec::new(),
+    };
+    let ns_reason = if hints.namespace.is_some() {
+        "x-homeport.namespace".to_string()
+    } else {
+        "the project name (default)".to_string()
+    };
+    pod.decide("namespace", &namespace, ns_reason);
+    if !joined.is_empty() {
+        let names: Vec<&str> = joined.iter().map(|s| s.name.as_str()).collect();
+        pod.decide(
+            "pod",
+            format!("{} + {}", svc.name, names.join(", ")),
+            format!(
+                "{} {} `network_mode: service:{}`: sharing its network namespace, they run as extra containers in its pod and its Service publishes their ports",
+                names.join(", "),
+                if names.len() == 1 { "uses" } else { "use" },
+                svc.name
+            ),
+        );
+    }
+
+    workload::decide(cx, svc, &hints, profile, &mut pod);
+
+    let members: Vec<&Service> = std::iter::once(svc).chain(joined.iter().copied()).collect();
+    for member in &members {
+        let member_profile = profile_of(member);
+        let container = environment::container(cx, member, member_profile, &mut pod);
+        pod.containers.push(container);
+    }
+    for (i, member) in members.iter().enumerate() {
+        let member_profile = profile_of(member);
+        storage::mounts(cx, member, member_profile, i, &mut pod, claims, pvs);
+        security::container(cx, member, member_profile, i, &mut pod);
+        resources::decide(cx, member, member_profile, i, &mut pod);
+    }
+    // Exposure may add ports (routes to undeclared ports); probes see them.
+    exposure::decide(cx, &members, &hints, &mut pod);
+    for (i, member) in members.iter().enumerate() {
+        probes::decide(cx, member, profile_of(member), i, &mut pod);
+        untranslated::report(cx, member, &mut pod);
+    }
+    probes::dependencies(cx, &members, &mut pod);
+    placement::constraints(cx, &members, &hints, &mut pod);
+    pod
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        assert_eq!(dns_label("My_Service"), "my-service");
+        assert_eq!(dns_label("1app"), "s-1app");
+        assert_eq!(dns_label("__"), "x");
+    }
+}

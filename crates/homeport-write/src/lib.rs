@@ -1,0 +1,28 @@
+//! Output backends: turn rendered Kubernetes objects into a deployable tree.
+//!
+//! The backends are pure functions from objects to a list of [`OutputFile`]s (path, bytes,
+//! whether it holds secret values); [`write_tree`] is the one function that touches disk,
+//! and it writes all or nothing.
+//!
+//! * [`kustomize`]: a Kustomize base. One file per object kind per service
+//!   (`<namespace>/<service>/deployment.yaml`), namespace-wide objects beside them
+//!   (`<namespace>/namespace.yaml`, `<namespace>/networkpolicy.yaml`), cluster-scoped objects
+//!   under `_cluster/`, and a `kustomization.yaml` listing them. Secrets are not written as
+//!   objects: each becomes a `secretGenerator` entry reading one file per key under
+//!   `secrets/<namespace>/<name>/`, so `kubectl kustomize` produces exactly the Secret the
+//!   renderer made, and secret values stay in git-ignored 0600 files.
+//! * [`manifests`]: the same layout without a kustomization; Secret objects go to their own
+//!   git-ignored 0600 files.
+
+// Errors are diagnostics on a cold path; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod base64;
+mod codes;
+mod disk;
+mod layout;
+mod tree;
+
+pub use codes::*;
+pub use disk::{write_tree, WriteOptions};
+pub use tree::{kustomize, manifests, OutputFile};

@@ -1,0 +1,79 @@
+//! `homeport convert`: load, plan, render, and write a deployable tree (Kustomize base or
+//! plain manifests), all or nothing.
+
+use super::project;
+use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
+use crate::cli::{ConvertArgs, GlobalArgs, OutputFormat};
+use crate::output::Output;
+use homeport_diag::{Diagnostic, SourceMap};
+use homeport_write::{write_tree, WriteOptions, FORMAT_NOT_IMPLEMENTED};
+use std::io::Write;
+
+pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
+    if args.output == OutputFormat::Helm {
+        let d = Diagnostic::error(
+            FORMAT_NOT_IMPLEMENTED,
+            "`--output helm` is not implemented yet",
+        )
+        .with_help("use `--output kustomize` (the default) or `--output manifests`");
+        out.diagnostics([&d], &SourceMap::new());
+        return EXIT_INVALID;
+    }
+    let loaded = project::load_project(global);
+    let mut sources = loaded.sources;
+    out.diagnostics(&loaded.diagnostics, &sources);
+    let Some(project) = loaded.project else {
+        return EXIT_INVALID;
+    };
+    let (cluster, cluster_file) = match project::load_cluster(global, &project, &mut sources) {
+        Ok(found) => found,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            return EXIT_INVALID;
+        }
+    };
+
+    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    out.diagnostics(&plan.diagnostics, &sources);
+    if plan.diagnostics.has_errors() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "nothing written: fix the errors above (or hint around them with x-homeport)"
+        );
+        return EXIT_FINDINGS;
+    }
+    let objects = homeport_render::render(&plan, &project);
+    let files = match args.output {
+        OutputFormat::Manifests => homeport_write::manifests(&objects),
+        OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::kustomize(&objects),
+    };
+    let files = match files {
+        Ok(files) => files,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            return EXIT_INVALID;
+        }
+    };
+
+    let mut protected = project::compose_paths(&project);
+    protected.extend(global.env_files.iter().cloned());
+    protected.push(project.working_dir.join(".env"));
+    protected.extend(cluster_file);
+    let options = WriteOptions {
+        force: args.force,
+        protected,
+    };
+    if let Err(d) = write_tree(&args.out, &files, &options) {
+        out.diagnostics([&d], &sources);
+        return EXIT_INVALID;
+    }
+    let secrets = files.iter().filter(|f| f.secret).count();
+    let _ = writeln!(
+        std::io::stderr(),
+        "wrote {} files ({} holding secrets, git-ignored) to {}",
+        files.len(),
+        secrets,
+        args.out.display()
+    );
+    EXIT_OK
+}

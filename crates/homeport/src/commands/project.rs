@@ -1,0 +1,79 @@
+//! Loading what every planning command needs: the Compose project (from the global options,
+//! as `docker compose` reads them) and the cluster inventory.
+
+use crate::cli::GlobalArgs;
+use homeport_compose::{LoadOptions, Loaded, Project};
+use homeport_diag::{Diagnostics, SourceMap};
+use homeport_plan::cluster::Cluster;
+use std::path::{Path, PathBuf};
+
+/// `LoadOptions` from the global options and the process environment.
+pub fn load_options(global: &GlobalArgs) -> LoadOptions {
+    LoadOptions {
+        files: global.files.clone(),
+        project_directory: global.project_directory.clone(),
+        project_name: global.project_name.clone(),
+        env_files: global.env_files.clone(),
+        profiles: global.profiles.clone(),
+        environment: std::env::vars().collect(),
+        cwd: current_dir(),
+    }
+}
+
+/// Load the Compose project the global options name.
+pub fn load_project(global: &GlobalArgs) -> Loaded {
+    homeport_compose::load(&load_options(global))
+}
+
+fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The compose files of `project` as paths (its `files` are display names, relative to the
+/// working directory when inside it).
+pub fn compose_paths(project: &Project) -> Vec<PathBuf> {
+    let cwd = current_dir();
+    project.files.iter().map(|f| cwd.join(f)).collect()
+}
+
+/// The cluster inventory file to use: `--cluster`, else `cluster.yaml` beside the first
+/// compose file when there is one, else none (the built-in single-node k3s cluster).
+pub fn cluster_path(global: &GlobalArgs, project: &Project) -> Option<PathBuf> {
+    if let Some(path) = &global.cluster {
+        return Some(path.clone());
+    }
+    let dir = compose_paths(project)
+        .first()
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| project.working_dir.clone());
+    let candidate = dir.join("cluster.yaml");
+    candidate.is_file().then_some(candidate)
+}
+
+/// Load the cluster inventory for `project`; its file is added to `sources`.
+pub fn load_cluster(
+    global: &GlobalArgs,
+    project: &Project,
+    sources: &mut SourceMap,
+) -> Result<(Cluster, Option<PathBuf>), Diagnostics> {
+    match cluster_path(global, project) {
+        Some(path) => {
+            let shown = display_path(&path);
+            let cluster = match std::fs::read_to_string(&path) {
+                Ok(text) => Cluster::from_str(&shown, &text, sources)?,
+                Err(_) => Cluster::load(&path, sources)?,
+            };
+            Ok((cluster, Some(path)))
+        }
+        None => Ok((Cluster::default_k3s(), None)),
+    }
+}
+
+/// A path relative to the working directory when it is inside it, as diagnostics show files.
+fn display_path(path: &Path) -> String {
+    let cwd = current_dir();
+    match path.strip_prefix(&cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => path.display().to_string(),
+    }
+}

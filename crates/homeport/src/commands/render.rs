@@ -1,0 +1,46 @@
+//! `homeport render`: every Kubernetes object as one multi-document YAML stream (or a JSON
+//! `List`). Refuses (exit 1) when the plan has errors.
+
+use super::project;
+use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
+use crate::cli::{DataFormat, GlobalArgs, RenderArgs};
+use crate::output::Output;
+use serde_json::json;
+use std::io::Write;
+
+pub fn run(global: &GlobalArgs, args: &RenderArgs, out: &Output) -> u8 {
+    let loaded = project::load_project(global);
+    let mut sources = loaded.sources;
+    out.diagnostics(&loaded.diagnostics, &sources);
+    let Some(project) = loaded.project else {
+        return EXIT_INVALID;
+    };
+    let cluster = match project::load_cluster(global, &project, &mut sources) {
+        Ok((cluster, _)) => cluster,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            return EXIT_INVALID;
+        }
+    };
+    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    out.diagnostics(&plan.diagnostics, &sources);
+    if plan.diagnostics.has_errors() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "nothing rendered: fix the errors above (or hint around them with x-homeport)"
+        );
+        return EXIT_FINDINGS;
+    }
+    let objects = homeport_render::render(&plan, &project);
+    let text = match args.format {
+        DataFormat::Yaml => homeport_yaml::emit_documents(objects.iter()),
+        DataFormat::Json => {
+            let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
+            let mut t = serde_json::to_string_pretty(&list).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+    };
+    out.stdout(&text);
+    EXIT_OK
+}

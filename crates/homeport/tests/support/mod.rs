@@ -1,0 +1,178 @@
+//! Shared helpers of the end-to-end tests: run the real binary, read what it wrote, find
+//! objects by service.
+#![allow(dead_code)]
+
+pub mod netpol;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];
+
+pub fn homeport() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeport"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROFILES");
+    cmd
+}
+
+pub fn workspace_root() -> PathBuf {
+    homeport_testkit::workspace_root()
+}
+
+/// `tests/stacks/<name>/compose.yaml`, or the bundled example for `media-server`.
+pub fn stack_compose(name: &str) -> PathBuf {
+    if name == "media-server" {
+        return workspace_root().join("examples/media-server/compose.yaml");
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/stacks")
+        .join(name)
+        .join("compose.yaml")
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run homeport");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "homeport panicked: {stderr}"
+    );
+    out
+}
+
+/// `homeport -f <compose> convert --out <out> [extra...]`, asserting success.
+pub fn convert(compose: &Path, out: &Path, extra: &[&str]) -> Output {
+    let output = run(homeport()
+        .arg("-f")
+        .arg(compose)
+        .arg("convert")
+        .arg("--out")
+        .arg(out)
+        .args(extra));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "convert {} failed:\n{}",
+        compose.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// `homeport -f <compose> render` as parsed objects.
+pub fn render(compose: &Path) -> (String, Vec<Value>) {
+    let output = run(homeport().arg("-f").arg(compose).arg("render"));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "render failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let objects = parse_stream(&text);
+    (text, objects)
+}
+
+/// Every document of a YAML stream as JSON (empty documents dropped).
+pub fn parse_stream(text: &str) -> Vec<Value> {
+    let docs = homeport_yaml::parse(
+        text,
+        homeport_diag::FileId(0),
+        homeport_yaml::Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("not YAML: {e:?}\n{text}"));
+    docs.iter()
+        .map(|d| d.to_json())
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// All files under `dir`, relative paths with `/`, sorted.
+pub fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+pub fn kind<'a>(objects: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    objects.iter().filter(|o| o["kind"] == kind).collect()
+}
+
+pub fn named<'a>(objects: &'a [Value], kind: &str, name: &str) -> Option<&'a Value> {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+}
+
+/// The pod template of a workload object.
+pub fn pod_template(workload: &Value) -> &Value {
+    if workload["kind"] == "CronJob" {
+        &workload["spec"]["jobTemplate"]["spec"]["template"]
+    } else {
+        &workload["spec"]["template"]
+    }
+}
+
+/// The workload running the container named `container` (a Compose service).
+pub fn workload_with_container<'a>(objects: &'a [Value], container: &str) -> &'a Value {
+    objects
+        .iter()
+        .filter(|o| WORKLOAD_KINDS.contains(&o["kind"].as_str().unwrap_or("")))
+        .find(|o| {
+            pod_template(o)["spec"]["containers"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|c| c["name"] == container))
+        })
+        .unwrap_or_else(|| panic!("no workload runs a container named {container}"))
+}
+
+pub fn container<'a>(workload: &'a Value, name: &str) -> &'a Value {
+    pod_template(workload)["spec"]["containers"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("no container {name}"))
+}
+
+pub fn name_of(o: &Value) -> String {
+    format!(
+        "{}/{}/{}",
+        o["kind"].as_str().unwrap_or(""),
+        o["metadata"]["namespace"].as_str().unwrap_or(""),
+        o["metadata"]["name"].as_str().unwrap_or("")
+    )
+}
+
+/// A Secret with its base64 `data` values without line breaks.
+pub fn unwrap_secret_data(mut o: Value) -> Value {
+    if o["kind"] == "Secret" {
+        if let Some(data) = o["data"].as_object_mut() {
+            for v in data.values_mut() {
+                if let Some(s) = v.as_str() {
+                    *v = Value::from(s.replace(['\n', '\r'], ""));
+                }
+            }
+        }
+    }
+    o
+}
+
+/// Objects sorted by identity, for order-independent comparison.
+pub fn sorted(mut objects: Vec<Value>) -> Vec<Value> {
+    objects.sort_by_key(name_of);
+    objects
+}
