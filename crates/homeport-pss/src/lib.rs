@@ -26,6 +26,8 @@ mod violation;
 
 pub use carrier::pod_spec_path;
 pub use control::Control;
+pub use controls::capabilities_baseline::BASELINE_CAPABILITIES;
+pub use controls::sysctls::is_safe_sysctl;
 pub use level::{Level, ParseLevelError};
 pub use namespace::{namespace_level, ENFORCE_LABEL, ENFORCE_VERSION_LABEL};
 pub use path::{JsonPath, PathSegment};

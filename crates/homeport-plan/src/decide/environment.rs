@@ -4,7 +4,7 @@ use crate::codes;
 use crate::images::{self, ImageProfile};
 use crate::plan::*;
 use crate::planner::{service_dns, Ctx};
-use homeport_compose::{Command, Service};
+use homeport_compose::{looks_secret, Command, Service};
 use homeport_diag::Diagnostic;
 use indexmap::IndexMap;
 
@@ -12,62 +12,6 @@ use indexmap::IndexMap;
 /// was interpolated from a variable whose name looks like one.
 pub fn is_secret(key: &str, value: &str, interpolated: &[String]) -> bool {
     looks_secret(key, value) || interpolated.iter().any(|var| looks_secret(var, value))
-}
-
-/// Same rules as the Compose loader's table (key words, credentials in URLs, PEM keys).
-// TODO(plan): call `homeport_compose::looks_secret` once the loader exports it.
-fn looks_secret(key: &str, value: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "PASSWORD",
-        "PASSWD",
-        "PASS",
-        "PWD",
-        "PASSPHRASE",
-        "SECRET",
-        "SECRETS",
-        "TOKEN",
-        "TOKENS",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "CREDS",
-        "PRIVATEKEY",
-        "SALT",
-        "JWT",
-        "DSN",
-    ];
-    const PAIRS: &[(&str, &str)] = &[
-        ("API", "KEY"),
-        ("PRIVATE", "KEY"),
-        ("ACCESS", "KEY"),
-        ("SECRET", "KEY"),
-        ("SIGNING", "KEY"),
-        ("ENCRYPTION", "KEY"),
-        ("MASTER", "KEY"),
-        ("LICENSE", "KEY"),
-        ("AUTH", "KEY"),
-        ("CLIENT", "SECRET"),
-        ("SESSION", "KEY"),
-    ];
-    let upper = key.to_ascii_uppercase();
-    let segs: Vec<&str> = upper
-        .split(['_', '-', '.', '/'])
-        .filter(|s| !s.is_empty())
-        .collect();
-    if segs.last() == Some(&"FILE") && value.starts_with('/') {
-        return false;
-    }
-    let by_key = upper != "PWD"
-        && upper != "OLDPWD"
-        && (segs.iter().any(|s| WORDS.contains(s))
-            || segs.windows(2).any(|w| PAIRS.contains(&(w[0], w[1]))));
-    let url_creds = value.split_once("://").is_some_and(|(_, rest)| {
-        let authority = rest.split('/').next().unwrap_or(rest);
-        authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
-            userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
-        })
-    });
-    by_key || url_creds || value.contains("PRIVATE KEY-----")
 }
 
 /// Key of a ConfigMap/Secret: `[-._a-zA-Z0-9]+`.

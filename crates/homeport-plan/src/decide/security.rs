@@ -9,54 +9,10 @@ use crate::planner::Ctx;
 use homeport_compose::{SecurityLevel, Service};
 use homeport_diag::Diagnostic;
 
-/// Capabilities the Pod Security baseline level allows adding.
-pub const BASELINE_CAPS: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/// Docker's default capability set minus NET_RAW (not allowed by baseline): what a root
-/// container had under Docker.
-const DOCKER_DEFAULT_CAPS: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/// Sysctls Kubernetes considers safe (allowed by every Pod Security level).
-const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
+/// Capabilities the Pod Security baseline level allows adding: the same table the linter's
+/// PSS004 control checks. It is also Docker's default set minus NET_RAW, so a root container
+/// keeps what it had under Docker.
+pub use homeport_pss::BASELINE_CAPABILITIES as BASELINE_CAPS;
 
 fn normalize_cap(cap: &str) -> String {
     let up = cap.trim().to_ascii_uppercase();
@@ -148,7 +104,7 @@ pub fn container(
         (None, ImageUser::Unknown) => {
             if hint_level.is_some_and(|l| l > SecurityLevel::Restricted) {
                 level = level.max(SecurityLevel::Baseline);
-                for c in DOCKER_DEFAULT_CAPS {
+                for c in BASELINE_CAPS {
                     sec.cap_add.push(c.to_string());
                 }
                 reasons.push(format!(
@@ -287,7 +243,10 @@ pub fn container(
 
     // --- sysctls ---
     for (k, v) in &svc.sysctls {
-        if SAFE_SYSCTLS.contains(&k.as_str()) {
+        // The target version decides: newer releases allow more sysctls (the linter's table).
+        let version = homeport_pss::Version::parse(&cx.cluster.kubernetes_version)
+            .unwrap_or(homeport_pss::Version::new(1, 33));
+        if homeport_pss::is_safe_sysctl(k, version) {
             if !pod.sysctls.iter().any(|(x, _)| x == k) {
                 pod.sysctls.push((k.clone(), v.clone()));
             }

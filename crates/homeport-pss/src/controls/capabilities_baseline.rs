@@ -44,7 +44,8 @@ list has never changed). Overridden at the restricted level from v1.22 by PSS017
 "#,
 };
 
-const ALLOWED: &[&str] = &[
+/// Capabilities the baseline level allows adding (the upstream list, unchanged since v1.0).
+pub const BASELINE_CAPABILITIES: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",
@@ -70,7 +71,7 @@ pub(crate) fn check(ctx: &PodContext<'_>, sink: &mut Sink<'_>) {
         };
         for (i, capability) in add.iter().enumerate() {
             let name = capability.as_str().unwrap_or("");
-            if ALLOWED.contains(&name) {
+            if BASELINE_CAPABILITIES.contains(&name) {
                 continue;
             }
             sink.push(

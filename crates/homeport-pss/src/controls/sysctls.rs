@@ -77,6 +77,11 @@ const SAFE: &[(&str, Version)] = &[
     ("net.ipv4.tcp_notsent_lowat", Version::new(1, 37)),
 ];
 
+/// Whether the baseline level allows sysctl `name` at policy `version`.
+pub fn is_safe_sysctl(name: &str, version: Version) -> bool {
+    safe(name, version)
+}
+
 fn safe(name: &str, version: Version) -> bool {
     SAFE.iter()
         .any(|(safe, since)| *safe == name && *since <= version)

@@ -19,22 +19,12 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         out.diagnostics([&d], &SourceMap::new());
         return EXIT_INVALID;
     }
-    let loaded = project::load_project(global);
-    let mut sources = loaded.sources;
-    out.diagnostics(&loaded.diagnostics, &sources);
-    let Some(project) = loaded.project else {
-        return EXIT_INVALID;
+    let planned = match project::load_and_plan(global, out) {
+        Ok(planned) => planned,
+        Err(code) => return code,
     };
-    let (cluster, cluster_file) = match project::load_cluster(global, &project, &mut sources) {
-        Ok(found) => found,
-        Err(diags) => {
-            out.diagnostics(&diags, &sources);
-            return EXIT_INVALID;
-        }
-    };
-
-    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
-    out.diagnostics(&plan.diagnostics, &sources);
+    let (project, sources, plan) = (&planned.project, &planned.sources, &planned.plan);
+    out.diagnostics(&plan.diagnostics, sources);
     if plan.diagnostics.has_errors() {
         let _ = writeln!(
             std::io::stderr(),
@@ -42,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         );
         return EXIT_FINDINGS;
     }
-    let objects = homeport_render::render(&plan, &project);
+    let objects = homeport_render::render(plan, project);
     let files = match args.output {
         OutputFormat::Manifests => homeport_write::manifests(&objects),
         OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::kustomize(&objects),
@@ -50,21 +40,21 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
     let files = match files {
         Ok(files) => files,
         Err(diags) => {
-            out.diagnostics(&diags, &sources);
+            out.diagnostics(&diags, sources);
             return EXIT_INVALID;
         }
     };
 
-    let mut protected = project::compose_paths(&project);
+    let mut protected = project::compose_paths(project);
     protected.extend(global.env_files.iter().cloned());
     protected.push(project.working_dir.join(".env"));
-    protected.extend(cluster_file);
+    protected.extend(planned.cluster_file.clone());
     let options = WriteOptions {
         force: args.force,
         protected,
     };
     if let Err(d) = write_tree(&args.out, &files, &options) {
-        out.diagnostics([&d], &sources);
+        out.diagnostics([&d], sources);
         return EXIT_INVALID;
     }
     let secrets = files.iter().filter(|f| f.secret).count();

@@ -1,25 +1,16 @@
 //! `homeport plan`: the decisions per service and per node, with reasons.
 
 use super::project;
-use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::output::Output;
 
 pub fn run(global: &GlobalArgs, args: &PlanArgs, out: &Output) -> u8 {
-    let loaded = project::load_project(global);
-    let mut sources = loaded.sources;
-    out.diagnostics(&loaded.diagnostics, &sources);
-    let Some(project) = loaded.project else {
-        return EXIT_INVALID;
+    let planned = match project::load_and_plan(global, out) {
+        Ok(planned) => planned,
+        Err(code) => return code,
     };
-    let cluster = match project::load_cluster(global, &project, &mut sources) {
-        Ok((cluster, _)) => cluster,
-        Err(diags) => {
-            out.diagnostics(&diags, &sources);
-            return EXIT_INVALID;
-        }
-    };
-    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    let (sources, plan) = (planned.sources, planned.plan);
     let text = match args.format {
         PlanFormat::Table => {
             out.diagnostics(&plan.diagnostics, &sources);

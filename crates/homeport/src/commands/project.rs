@@ -1,11 +1,47 @@
 //! Loading what every planning command needs: the Compose project (from the global options,
 //! as `docker compose` reads them) and the cluster inventory.
 
+use super::EXIT_INVALID;
 use crate::cli::GlobalArgs;
+use crate::output::Output;
 use homeport_compose::{LoadOptions, Loaded, Project};
 use homeport_diag::{Diagnostics, SourceMap};
 use homeport_plan::cluster::Cluster;
+use homeport_plan::Plan;
 use std::path::{Path, PathBuf};
+
+/// What `plan`, `render` and `convert` share: the loaded project, the cluster inventory file
+/// (if one was read), every source file, and the plan.
+pub struct Planned {
+    pub project: Project,
+    pub sources: SourceMap,
+    pub cluster_file: Option<PathBuf>,
+    pub plan: Plan,
+}
+
+/// Load the project and the cluster inventory, then plan. Loader and inventory diagnostics
+/// are printed here; the plan's own diagnostics are left to the caller (`plan --format json`
+/// puts them in its document). On invalid input, returns the exit code.
+pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
+    let loaded = load_project(global);
+    let mut sources = loaded.sources;
+    out.diagnostics(&loaded.diagnostics, &sources);
+    let project = loaded.project.ok_or(EXIT_INVALID)?;
+    let (cluster, cluster_file) = match load_cluster(global, &project, &mut sources) {
+        Ok(found) => found,
+        Err(diags) => {
+            out.diagnostics(&diags, &sources);
+            return Err(EXIT_INVALID);
+        }
+    };
+    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    Ok(Planned {
+        project,
+        sources,
+        cluster_file,
+        plan,
+    })
+}
 
 /// `LoadOptions` from the global options and the process environment.
 pub fn load_options(global: &GlobalArgs) -> LoadOptions {

@@ -2,27 +2,18 @@
 //! `List`). Refuses (exit 1) when the plan has errors.
 
 use super::project;
-use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
+use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{DataFormat, GlobalArgs, RenderArgs};
 use crate::output::Output;
 use serde_json::json;
 use std::io::Write;
 
 pub fn run(global: &GlobalArgs, args: &RenderArgs, out: &Output) -> u8 {
-    let loaded = project::load_project(global);
-    let mut sources = loaded.sources;
-    out.diagnostics(&loaded.diagnostics, &sources);
-    let Some(project) = loaded.project else {
-        return EXIT_INVALID;
+    let planned = match project::load_and_plan(global, out) {
+        Ok(planned) => planned,
+        Err(code) => return code,
     };
-    let cluster = match project::load_cluster(global, &project, &mut sources) {
-        Ok((cluster, _)) => cluster,
-        Err(diags) => {
-            out.diagnostics(&diags, &sources);
-            return EXIT_INVALID;
-        }
-    };
-    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    let (project, sources, plan) = (planned.project, planned.sources, planned.plan);
     out.diagnostics(&plan.diagnostics, &sources);
     if plan.diagnostics.has_errors() {
         let _ = writeln!(
