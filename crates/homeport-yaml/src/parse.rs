@@ -63,39 +63,33 @@ pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnosti
 
 /// Converts yaml-rust2's character index to a byte offset (they differ past non-ASCII text).
 ///
-/// Events arrive in (almost always) increasing order, so a cursor remembering the last
-/// conversion makes the whole parse linear instead of walking the text for every event.
+/// Marks do not arrive in order (an end mark can lie past the next key's), so non-ASCII text
+/// gets a table of every character's byte offset, built once: linear, not a walk per event.
 struct Offsets<'a> {
     text: &'a str,
-    ascii: bool,
-    /// The last conversion: (character index, byte offset).
-    cursor: std::cell::Cell<(usize, usize)>,
+    /// Byte offset of each character; empty for ASCII text, where the two are equal.
+    table: Vec<u32>,
 }
 
 impl<'a> Offsets<'a> {
     fn new(text: &'a str) -> Self {
-        Offsets {
-            text,
-            ascii: text.is_ascii(),
-            cursor: std::cell::Cell::new((0, 0)),
-        }
+        let table = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect()
+        };
+        Offsets { text, table }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.ascii {
+        if self.table.is_empty() {
             return char_index.min(self.text.len());
         }
-        let (mut chars, mut bytes) = self.cursor.get();
-        if char_index < chars {
-            (chars, bytes) = (0, 0);
-        }
-        let rest = self.text.get(bytes..).unwrap_or("");
-        let offset = rest
-            .char_indices()
-            .nth(char_index - chars)
-            .map_or(self.text.len(), |(i, _)| bytes + i);
-        self.cursor.set((char_index, offset));
-        offset
+        self.table
+            .get(char_index)
+            .map_or(self.text.len(), |&b| b as usize)
     }
 }
 
