@@ -10,20 +10,29 @@ pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 /// The label pinning the policy version a namespace enforces.
 pub const ENFORCE_VERSION_LABEL: &str = "pod-security.kubernetes.io/enforce-version";
 
-/// For a `Namespace` object with a valid `pod-security.kubernetes.io/enforce` label: the
-/// level, and the version from `pod-security.kubernetes.io/enforce-version` when that label is
-/// present and valid (`latest` gives [`Version::LATEST`]). `None` for other objects, a missing
-/// enforce label, or an invalid level (upstream then falls back to the cluster default).
+/// For a `Namespace` object with a `pod-security.kubernetes.io/enforce` label: the level, and
+/// the version from `pod-security.kubernetes.io/enforce-version` when that label is present.
+///
+/// Labels are read like upstream's `api.PolicyToEvaluate`: an enforce label that is not exactly
+/// `privileged`, `baseline` or `restricted` enforces `restricted` (upstream fails closed), and
+/// an enforce-version label that is not exactly `latest` or `v1.<minor>` (see
+/// [`Version::parse_label`]) evaluates at the latest version. `None` for other objects and when
+/// the enforce label is missing or not a string (upstream then uses the cluster default level).
 pub fn namespace_level(namespace_object: &Value) -> Option<(Level, Option<Version>)> {
     if namespace_object.at("kind").and_then(Value::as_str) != Some("Namespace") {
         return None;
     }
     let labels = namespace_object.at("metadata")?.at("labels")?;
-    let level = labels.at(ENFORCE_LABEL)?.as_str()?.parse().ok()?;
-    let version = labels
-        .at(ENFORCE_VERSION_LABEL)
-        .and_then(Value::as_str)
-        .and_then(|text| Version::parse(text).ok());
+    let level = labels
+        .at(ENFORCE_LABEL)?
+        .as_str()?
+        .parse()
+        .unwrap_or(Level::Restricted);
+    let version = labels.at(ENFORCE_VERSION_LABEL).map(|text| {
+        text.as_str()
+            .and_then(|t| Version::parse_label(t).ok())
+            .unwrap_or(Version::LATEST)
+    });
     Some((level, version))
 }
 
@@ -53,13 +62,32 @@ mod tests {
     }
 
     #[test]
-    fn ignores_invalid_or_missing_labels_and_other_kinds() {
-        let ns = namespace(json!({ENFORCE_LABEL: "baseline", ENFORCE_VERSION_LABEL: "soon"}));
-        assert_eq!(namespace_level(&ns), Some((Level::Baseline, None)));
-        assert_eq!(
-            namespace_level(&namespace(json!({ENFORCE_LABEL: "strict"}))),
-            None
-        );
+    fn invalid_labels_fail_closed_like_upstream() {
+        // Upstream `ParseVersion` accepts only `latest` and `v1.<minor>`; anything else
+        // evaluates at the latest version.
+        for text in [
+            "soon", "1.30", "v1.30.1", " v1.30", "v1.05", "v2.0", "Latest", "",
+        ] {
+            let ns = namespace(json!({ENFORCE_LABEL: "baseline", ENFORCE_VERSION_LABEL: text}));
+            assert_eq!(
+                namespace_level(&ns),
+                Some((Level::Baseline, Some(Version::LATEST))),
+                "{text:?}"
+            );
+        }
+        // Upstream `ParseLevel` returns restricted for anything but the three exact names.
+        for text in ["strict", "Baseline", ""] {
+            let ns = namespace(json!({ENFORCE_LABEL: text, ENFORCE_VERSION_LABEL: "v1.23"}));
+            assert_eq!(
+                namespace_level(&ns),
+                Some((Level::Restricted, Some(Version::new(1, 23)))),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ignores_missing_labels_and_other_kinds() {
         assert_eq!(namespace_level(&namespace(json!({"team": "a"}))), None);
         assert_eq!(namespace_level(&json!({"kind": "Namespace"})), None);
         let pod = json!({"kind": "Pod", "metadata": {"labels": {ENFORCE_LABEL: "baseline"}}});

@@ -43,7 +43,28 @@ impl Version {
         }
     }
 
-    /// Accepts `1.33`, `v1.33`, `1.33.2`, `v1.33.2-rc.1` and `latest`.
+    /// Parses a `pod-security.kubernetes.io/*-version` label value exactly like upstream's
+    /// `api.ParseVersion`: only `latest` and `v1.<minor>` (no leading zeros, no patch, no
+    /// surrounding spaces). Upstream evaluates an invalid label at the latest version.
+    pub fn parse_label(text: &str) -> Result<Version, ParseVersionError> {
+        if text == "latest" {
+            return Ok(Version::LATEST);
+        }
+        let minor = text
+            .strip_prefix("v1.")
+            .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|m| *m == "0" || !m.starts_with('0'))
+            .and_then(|m| m.parse().ok());
+        match minor {
+            Some(minor) => Ok(Version::new(1, minor)),
+            None => Err(ParseVersionError {
+                input: text.to_string(),
+            }),
+        }
+    }
+
+    /// Accepts `1.33`, `v1.33`, `1.33.2`, `v1.33.2-rc.1` and `latest` (a lenient form for
+    /// command-line flags and `cluster.yaml`; namespace labels use [`Version::parse_label`]).
     pub fn parse(text: &str) -> Result<Version, ParseVersionError> {
         let err = || ParseVersionError {
             input: text.to_string(),
@@ -142,6 +163,38 @@ mod tests {
             Version::parse("1.x").unwrap_err().to_string(),
             "invalid Kubernetes version \"1.x\": expected MAJOR.MINOR (for example 1.33 or v1.33), MAJOR.MINOR.PATCH, or latest"
         );
+    }
+
+    #[test]
+    fn label_form_matches_upstream_parse_version() {
+        for (text, want) in [
+            ("latest", Version::LATEST),
+            ("v1.0", Version::new(1, 0)),
+            ("v1.8", Version::new(1, 8)),
+            ("v1.25", Version::new(1, 25)),
+            ("v1.99", Version::new(1, 99)),
+        ] {
+            assert_eq!(Version::parse_label(text), Ok(want), "{text}");
+        }
+        for text in [
+            "",
+            "1.25",
+            "v1",
+            "v1.",
+            "v1.025",
+            "v1.25.0",
+            "v2.0",
+            " v1.25",
+            "V1.25",
+            "Latest",
+            "v1.-1",
+            "v1.99999999999",
+        ] {
+            assert!(
+                Version::parse_label(text).is_err(),
+                "{text:?} should not parse"
+            );
+        }
     }
 
     #[test]
