@@ -36,6 +36,12 @@ pub struct Project {
     /// apart from typos, and so `plan` can mention them).
     #[serde(skip)]
     pub inactive_services: Vec<String>,
+    /// Secret-looking variables (by name, e.g. `REDIS_PASSWORD`) interpolated anywhere in the
+    /// Compose files, with their values, sorted by name. A value interpolated into a command
+    /// or probe must be kept out of the workload's plain spec even when no environment entry
+    /// carries it.
+    #[serde(skip)]
+    pub interpolated_secrets: Vec<(String, String)>,
 }
 
 /// Where a model element was written. `key` is the span of its name (e.g. the service key),
@@ -519,6 +525,10 @@ pub struct FileObject {
     pub content: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
+    /// The value of the `environment:` variable, taken from the project environment (shell
+    /// and `.env`) as Compose does. A secret value: never print it.
+    #[serde(skip)]
+    pub environment_value: Option<String>,
     /// Other keys (`labels`, `driver`, `template_driver`, ...), verbatim.
     #[serde(skip_serializing_if = "IndexMap::is_empty", flatten)]
     pub other: IndexMap<String, serde_json::Value>,

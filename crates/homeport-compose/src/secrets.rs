@@ -8,6 +8,7 @@ const SECRET_WORDS: &[&str] = &[
     "PASSWD",
     "PASS",
     "PWD",
+    "PW",
     "PASSPHRASE",
     "SECRET",
     "SECRETS",
@@ -21,6 +22,17 @@ const SECRET_WORDS: &[&str] = &[
     "SALT",
     "JWT",
     "DSN",
+];
+
+/// Endings that mark a compound segment as secret (`WEBPASSWORD`, `ADMINTOKEN`,
+/// `RPCSECRET`), where the words are run together without a separator.
+const SECRET_SUFFIXES: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
 ];
 
 /// Adjacent segment pairs that mark a key as secret (`API_KEY`, `PRIVATE_KEY`, ...).
@@ -55,10 +67,11 @@ pub fn looks_secret(key: &str, value: &str) -> bool {
     let key_says = if upper == "PWD" || upper == "OLDPWD" {
         false
     } else {
-        segments.iter().any(|s| SECRET_WORDS.contains(s))
-            || segments
-                .windows(2)
-                .any(|w| SECRET_PAIRS.iter().any(|(a, b)| w[0] == *a && w[1] == *b))
+        segments.iter().any(|s| {
+            SECRET_WORDS.contains(s) || SECRET_SUFFIXES.iter().any(|suffix| s.ends_with(suffix))
+        }) || segments
+            .windows(2)
+            .any(|w| SECRET_PAIRS.iter().any(|(a, b)| w[0] == *a && w[1] == *b))
     };
     key_says || value_has_credentials(value)
 }
@@ -109,6 +122,10 @@ mod tests {
             "SENTRY_DSN",
             "APIKEY",
             "OAUTH_CLIENT_SECRET",
+            "WEBPASSWORD",
+            "PIHOLE_PW",
+            "ADMINTOKEN",
+            "RPC_SECRET",
         ] {
             assert!(looks_secret(k, "x"), "{k}");
         }

@@ -21,6 +21,8 @@ pub const SECURITY_HINT_TOO_LOW: &str = "HP0411";
 pub const CAPABILITY_DROPPED: &str = "HP0412";
 /// `network_mode: host` dropped for an image that only uses it for LAN discovery.
 pub const HOST_NETWORK_DROPPED: &str = "HP0417";
+/// `ipc: host` dropped for an image that only uses it for a large /dev/shm.
+pub const HOST_IPC_DROPPED: &str = "HP0418";
 /// Unknown image: assumed to run as non-root.
 pub const UNKNOWN_IMAGE_NON_ROOT: &str = "HP0413";
 /// A privileged pod moved to its own namespace.
@@ -45,6 +47,8 @@ pub const DEVICE_NOT_TRANSLATED: &str = "HP0425";
 pub const MOUNT_NOT_TRANSLATED: &str = "HP0426";
 /// `/etc/localtime` / `/etc/timezone` replaced by `TZ`.
 pub const TIMEZONE_AS_ENV: &str = "HP0427";
+/// A data service keeps its data on a shared (NFS) static volume.
+pub const DATA_SERVICE_ON_SHARED_STORAGE: &str = "HP0428";
 /// An environment variable without a value is left out.
 pub const ENV_UNSET: &str = "HP0431";
 /// A secret or config whose content cannot be read.

@@ -117,6 +117,10 @@ pub struct ImageProfile {
     /// Why `network_mode: host` is not needed for this image on Kubernetes (then it is
     /// dropped with a note instead of requiring a privileged namespace).
     pub host_network_optional: Option<&'static str>,
+    /// Why `ipc: host` is not needed for this image on Kubernetes: it only wants a large
+    /// `/dev/shm`, which a memory-backed emptyDir gives (then `ipc: host` is dropped with a
+    /// note instead of requiring a privileged namespace).
+    pub host_ipc_optional: Option<&'static str>,
 }
 
 /// Capabilities s6-overlay images (linuxserver.io and friends) need to start as root and drop
@@ -146,6 +150,7 @@ const fn base(family: &'static str, patterns: &'static [&'static str], role: Rol
         env: &[],
         optional_caps: &[],
         host_network_optional: None,
+        host_ipc_optional: None,
     }
 }
 
@@ -459,7 +464,9 @@ pub static IMAGES: &[ImageProfile] = &[
         requests: (50, 64),
         limits: (500, 256),
         port: Some(8000),
-        probe: DefaultProbe::None,
+        // The control server (:8000) is gluetun's own port; the ports Compose publishes on it
+        // belong to the containers that share its network, so they say nothing about gluetun.
+        probe: DefaultProbe::Tcp(8000),
         ..base("gluetun", &["qmcgaw/gluetun", "*/gluetun"], Role::Vpn)
     },
     ImageProfile {
@@ -602,6 +609,89 @@ pub static IMAGES: &[ImageProfile] = &[
         probe: DefaultProbe::Http(8080, "/health"),
         data_dir: Some("/app/backend/data"),
         ..base("open-webui", &["open-webui/open-webui"], Role::WebApp)
+    },
+    ImageProfile {
+        user: ImageUser::Root { caps: &[] },
+        security_reason: "the vLLM OpenAI server image runs as root and caches models under /root/.cache/huggingface",
+        requests: (2000, 8192),
+        limits: (8000, 32768),
+        port: Some(8000),
+        http: true,
+        probe: DefaultProbe::Http(8000, "/health"),
+        host_ipc_optional: Some("vLLM uses the host IPC namespace only for a large /dev/shm (PyTorch and NCCL shared memory); a memory-backed emptyDir at /dev/shm gives the same"),
+        ..base("vllm", &["vllm/vllm-openai", "vllm/vllm-openai-*"], Role::AiInference)
+    },
+    ImageProfile {
+        user: ImageUser::Root { caps: &[] },
+        security_reason: "ComfyUI images run as root and write models, custom nodes and outputs under their home directory",
+        requests: (1000, 4096),
+        limits: (8000, 16384),
+        port: Some(8188),
+        http: true,
+        probe: DefaultProbe::Http(8188, "/"),
+        host_ipc_optional: Some("ComfyUI uses the host IPC namespace only for a large /dev/shm (PyTorch shared memory); a memory-backed emptyDir at /dev/shm gives the same"),
+        ..base("comfyui", &["yanwk/comfyui-boot", "*/comfyui", "*/comfyui-*"], Role::AiInference)
+    },
+    ImageProfile {
+        user: nonroot(1000, 1000),
+        security_reason: "FlareSolverr runs as its own `flaresolverr` user (uid 1000), named rather than numbered in the image, so the uid is set explicitly",
+        requests: (100, 256),
+        limits: (1000, 1024),
+        port: Some(8191),
+        http: true,
+        probe: DefaultProbe::Http(8191, "/health"),
+        ..base("flaresolverr", &["flaresolverr/flaresolverr", "*/flaresolverr"], Role::WebApp)
+    },
+    ImageProfile {
+        user: ImageUser::Root { caps: &[] },
+        security_reason: "Jellyseerr/Overseerr images run as root and write /app/config (and Next.js caches inside /app)",
+        requests: (100, 256),
+        limits: (1000, 1024),
+        port: Some(5055),
+        http: true,
+        probe: DefaultProbe::Http(5055, "/api/v1/status"),
+        data_dir: Some("/app/config"),
+        ..base("jellyseerr", &["fallenbagel/jellyseerr", "sctx/overseerr", "seerr-team/seerr"], Role::WebApp)
+    },
+    ImageProfile {
+        user: nonroot(1000, 1000),
+        security_reason: "Homepage starts as root only to chown /app/config and drop to PUID/PGID; started as uid 1000 with fsGroup 1000 it needs no root",
+        fs_group: Some(1000),
+        requests: (50, 128),
+        limits: (500, 512),
+        port: Some(3000),
+        http: true,
+        // Not an httpGet: Homepage rejects requests whose Host is not in
+        // HOMEPAGE_ALLOWED_HOSTS, and the kubelet probes with the pod IP.
+        probe: DefaultProbe::Tcp(3000),
+        ..base("homepage", &["gethomepage/homepage", "benphelps/homepage"], Role::WebApp)
+    },
+    ImageProfile {
+        user: ImageUser::Root { caps: &["DAC_OVERRIDE"] },
+        security_reason: "docker-volume-backup runs as root and reads the volumes it backs up whoever owns their files (DAC_OVERRIDE)",
+        requests: (50, 64),
+        limits: (1000, 512),
+        ..base("docker-volume-backup", &["offen/docker-volume-backup"], Role::Unknown)
+    },
+    ImageProfile {
+        user: nonroot(1001, 1001),
+        security_reason: "Gotenberg runs as its `gotenberg` user (uid 1001), named rather than numbered in the image, so the uid is set explicitly",
+        requests: (250, 512),
+        limits: (2000, 2048),
+        port: Some(3000),
+        http: true,
+        probe: DefaultProbe::Http(3000, "/health"),
+        ..base("gotenberg", &["gotenberg/gotenberg"], Role::WebApp)
+    },
+    ImageProfile {
+        user: nonroot(35002, 35002),
+        security_reason: "the Apache Tika server image runs as uid 35002 (tika)",
+        requests: (250, 512),
+        limits: (2000, 2048),
+        port: Some(9998),
+        http: true,
+        probe: DefaultProbe::Http(9998, "/tika"),
+        ..base("tika", &["apache/tika", "logicalspark/docker-tikaserver"], Role::WebApp)
     },
     ImageProfile {
         user: nonroot(1000, 1000),
@@ -815,6 +905,18 @@ pub static IMAGES: &[ImageProfile] = &[
         data_dir: Some("/config"),
         host_network_optional: Some("Home Assistant uses the host network for device discovery (mDNS/SSDP); on Kubernetes its web port 8123 is published and integrations are added by address"),
         ..base("home-assistant", &["homeassistant/home-assistant", "home-assistant/home-assistant"], Role::WebApp)
+    },
+    ImageProfile {
+        user: ImageUser::Root { caps: &[] },
+        security_reason: "the ESPHome dashboard runs as root and writes its build cache under /config",
+        requests: (100, 256),
+        limits: (2000, 2048),
+        port: Some(6052),
+        http: true,
+        probe: DefaultProbe::Tcp(6052),
+        data_dir: Some("/config"),
+        host_network_optional: Some("the ESPHome dashboard uses the host network only to discover devices over mDNS; on Kubernetes its dashboard 6052 is published and devices are reached by address (static IPs or DNS)"),
+        ..base("esphome", &["esphome/esphome", "esphome/esphome-*"], Role::WebApp)
     },
     ImageProfile {
         user: ImageUser::Root { caps: &[] },
@@ -1092,6 +1194,36 @@ mod tests {
         assert_eq!(repository("redis@sha256:abc"), "redis");
         assert_eq!(tag("lscr.io/linuxserver/sonarr:latest"), Some("latest"));
         assert_eq!(tag("localhost:5000/app"), None);
+    }
+
+    #[test]
+    fn user_stack_images_are_known() {
+        // Images from users' stacks that hardening broke or misjudged while unknown.
+        assert_eq!(
+            lookup("ghcr.io/flaresolverr/flaresolverr:latest").user,
+            nonroot(1000, 1000)
+        );
+        assert!(lookup("ghcr.io/flaresolverr/flaresolverr:v3.3.21").http);
+        assert!(matches!(
+            lookup("fallenbagel/jellyseerr:2.0").user,
+            ImageUser::Root { .. }
+        ));
+        assert!(matches!(
+            lookup("ghcr.io/gethomepage/homepage:v0.9").user,
+            ImageUser::NonRoot { .. }
+        ));
+        assert!(lookup("vllm/vllm-openai:v0.6.3")
+            .host_ipc_optional
+            .is_some());
+        assert_eq!(lookup("yanwk/comfyui-boot:cu124-slim").port, Some(8188));
+        assert!(lookup("ghcr.io/esphome/esphome:2024.10")
+            .host_network_optional
+            .is_some());
+        assert_eq!(lookup("qmcgaw/gluetun").probe, DefaultProbe::Tcp(8000));
+        assert!(matches!(
+            lookup("offen/docker-volume-backup:v2").user,
+            ImageUser::Root { caps } if caps.contains(&"DAC_OVERRIDE")
+        ));
     }
 
     #[test]

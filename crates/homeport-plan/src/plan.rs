@@ -103,6 +103,8 @@ pub struct PodPlan {
     pub init_waits: Vec<WaitFor>,
     pub level: SecurityLevel,
     pub fs_group: Option<u32>,
+    /// Numeric `group_add` entries (e.g. the host's `render` group for /dev/dri).
+    pub supplemental_groups: Vec<u32>,
     pub host_network: bool,
     pub host_pid: bool,
     pub host_ipc: bool,

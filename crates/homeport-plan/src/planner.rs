@@ -96,6 +96,57 @@ pub fn profile_of(service: &Service) -> &'static ImageProfile {
     }
 }
 
+/// The text of the small files a reverse proxy bind-mounts (its Caddyfile, nginx.conf, ...,
+/// or the files of a mounted configuration directory), to find the services it routes to.
+fn proxy_config_texts(project: &Project, proxy: &Service) -> Vec<String> {
+    const LIMIT: u64 = 256 * 1024;
+    let read_small = |p: &std::path::Path| -> Option<String> {
+        let meta = std::fs::metadata(p).ok()?;
+        (meta.is_file() && meta.len() <= LIMIT)
+            .then(|| std::fs::read_to_string(p).ok())
+            .flatten()
+    };
+    let mut texts = Vec::new();
+    for m in &proxy.volumes {
+        let (homeport_compose::MountType::Bind, Some(src)) = (&m.kind, &m.source) else {
+            continue;
+        };
+        let path = project.working_dir.join(src);
+        if path.is_dir() {
+            let Ok(entries) = std::fs::read_dir(&path) else {
+                continue;
+            };
+            let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            files.sort();
+            texts.extend(files.iter().take(64).filter_map(|f| read_small(f)));
+        } else {
+            texts.extend(read_small(&path));
+        }
+    }
+    texts
+}
+
+/// Whether the service runs its image's own server: not when the Compose file replaces the
+/// entrypoint (a cron sidecar on the Nextcloud image serves nothing), so the knowledge base's
+/// port and probe do not apply then.
+pub fn runs_image_server(service: &Service) -> bool {
+    service.entrypoint.is_none()
+}
+
+/// The port the service's image listens on by default: the knowledge base, else the
+/// linuxserver.io port table; `None` when the image's server does not run.
+pub fn image_port(service: &Service) -> Option<u16> {
+    if !runs_image_server(service) {
+        return None;
+    }
+    profile_of(service).port.or_else(|| {
+        service
+            .image
+            .as_deref()
+            .and_then(|i| images::linuxserver_port(images::repository(i)))
+    })
+}
+
 /// Plan `project` onto `cluster`. Never panics; problems are in `Plan::diagnostics`.
 pub fn plan(project: &Project, cluster: &Cluster) -> Plan {
     plan_with_sources(project, cluster, None)
@@ -170,7 +221,7 @@ pub fn plan_with_sources(
         pods.push(pod);
     }
 
-    environment::scrub_secrets_from_commands(&mut pods);
+    environment::scrub_secrets_from_commands(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
     let nodes = placement::place(&mut cx, &mut pods);
@@ -288,9 +339,21 @@ fn select(cx: &mut Ctx) -> Selection {
             left_out.push(name);
         }
     }
-    // Services a dropped proxy depends on or links to are published through the ingress.
+    // Services a dropped proxy depends on, links to or names as an upstream in its
+    // bind-mounted configuration are published through the ingress.
+    let service_names: Vec<&str> = project.services.keys().map(String::as_str).collect();
     for proxy in &proxies {
-        for dep in proxy.depends_on.keys().chain(proxy.links.iter()) {
+        let in_config = proxy_config_texts(project, proxy)
+            .iter()
+            .flat_map(|text| crate::decide::exposure::upstreams_in_config(text, &service_names))
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        for dep in proxy
+            .depends_on
+            .keys()
+            .chain(proxy.links.iter())
+            .chain(in_config.iter())
+        {
             let dep = dep.split(':').next().unwrap_or(dep);
             if let Some(s) = project.services.get(dep) {
                 let dns = service_dns(s);
@@ -398,6 +461,7 @@ fn build_pod(
         init_waits: Vec::new(),
         level: homeport_compose::SecurityLevel::Restricted,
         fs_group: None,
+        supplemental_groups: Vec::new(),
         host_network: false,
         host_pid: false,
         host_ipc: false,

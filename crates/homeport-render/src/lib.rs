@@ -169,6 +169,16 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
     namespaces
 }
 
+/// Under a HorizontalPodAutoscaler the workload carries no `replicas`: the autoscaler owns
+/// the scale, and a fixed count would reset it on every apply.
+fn without_replicas_under_autoscaler(pod: &PodPlan, spec: &mut Value) {
+    if pod.autoscale.is_some() {
+        if let Some(m) = spec.as_object_mut() {
+            m.remove("replicas");
+        }
+    }
+}
+
 fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
     let ns = pod.namespace.as_str();
     let svc = pod.name.as_str();
@@ -268,6 +278,7 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             if pod.recreate {
                 spec["strategy"] = json!({"type": "Recreate"});
             }
+            without_replicas_under_autoscaler(pod, &mut spec);
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": md, "spec": spec})
         }
         WorkloadKind::StatefulSet => {
@@ -288,6 +299,7 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
                 "selector": {"matchLabels": selector},
                 "template": pod::template(plan, pod, None),
             });
+            without_replicas_under_autoscaler(pod, &mut spec);
             if !templates.is_empty() {
                 spec["volumeClaimTemplates"] = json!(templates);
                 spec["persistentVolumeClaimRetentionPolicy"] =

@@ -331,6 +331,9 @@ pub fn template(plan: &Plan, pod: &PodPlan, restart_policy: Option<&str>) -> Val
         psc.insert("fsGroup".into(), json!(g));
         psc.insert("fsGroupChangePolicy".into(), json!("OnRootMismatch"));
     }
+    if !pod.supplemental_groups.is_empty() {
+        psc.insert("supplementalGroups".into(), json!(pod.supplemental_groups));
+    }
     psc.insert("seccompProfile".into(), json!({"type": "RuntimeDefault"}));
     if !pod.sysctls.is_empty() {
         let s: Vec<Value> = pod

@@ -58,6 +58,18 @@ pub(crate) fn project(ld: &mut Loader, root: Node, input: ProjectInput) -> Optio
     }
     project.extensions.sort_keys();
 
+    // `environment:` sources of secrets and configs read the project environment (shell and
+    // `.env`), not a service's environment.
+    for o in project
+        .secrets
+        .values_mut()
+        .chain(project.configs.values_mut())
+    {
+        if let Some(var) = &o.environment {
+            o.environment_value = input.env.get(var).cloned();
+        }
+    }
+    project.interpolated_secrets = interpolated_secrets(ld, &input.env);
     let cx = ProjectCx { env: input.env };
     let mut services = Vec::new();
     if let Some(node) = map.get("services") {
@@ -103,6 +115,23 @@ pub(crate) fn project(ld: &mut Loader, root: Node, input: ProjectInput) -> Optio
         );
     }
     Some(project)
+}
+
+/// Secret-looking variables that were interpolated somewhere, with their (non-empty) values.
+fn interpolated_secrets(ld: &Loader, env: &Env) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = ld
+        .interpolated
+        .values()
+        .flatten()
+        .filter_map(|var| {
+            let value = env.get(var)?;
+            (!value.is_empty() && crate::looks_secret(var, value))
+                .then(|| (var.clone(), value.clone()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn project_name(ld: &mut Loader, map: &Map, input: &ProjectInput) -> Option<String> {

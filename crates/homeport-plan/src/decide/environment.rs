@@ -238,12 +238,11 @@ pub fn container(
             }
         }
     }
-    if ports.is_empty() {
-        let known = profile.port.or_else(|| {
-            svc.image
-                .as_deref()
-                .and_then(|i| images::linuxserver_port(images::repository(i)))
-        });
+    // Data services are reached on their protocol port (AMQP 5672, ...) even when Compose
+    // only publishes a management or UI port.
+    if ports.is_empty() || profile.role.is_data_service() {
+        let known = crate::planner::image_port(svc)
+            .filter(|k| !ports.iter().any(|p| p.port == *k && p.protocol == "TCP"));
         // A joined container whose port the host container already declares (the VPN
         // sidecar case) does not declare it twice.
         let declared = pod.containers.iter().any(|c| {
@@ -252,11 +251,28 @@ pub fn container(
                 .any(|p| Some(p.port) == known && p.protocol == "TCP")
         });
         if let (Some(port), false) = (known, declared) {
+            let why = if ports.is_empty() {
+                "no port in the Compose file"
+            } else {
+                "the Compose file declares only other ports (a UI or management port)"
+            };
             add_port(&mut ports, port, "tcp");
             pod.decide(
                 "ports",
                 format!("{}: {port}", svc.name),
-                format!("no port in the Compose file; {} listens on {port} (knowledge base), which other services reach it on", profile.family),
+                format!("{why}; {} listens on {port} (knowledge base), which other services reach it on", profile.family),
+            );
+        }
+    }
+
+    // Still nothing: the port other services use in their environment (`http://tika:9998`).
+    if ports.is_empty() && crate::planner::runs_image_server(svc) {
+        if let Some((port, by)) = referenced_port(cx, svc) {
+            add_port(&mut ports, port, "tcp");
+            pod.decide(
+                "ports",
+                format!("{}: {port}", svc.name),
+                format!("no port in the Compose file or the knowledge base; `{by}` reaches it on {port} (its environment names {}:{port})", svc.name),
             );
         }
     }
@@ -289,12 +305,70 @@ pub fn container(
     }
 }
 
+/// The lowest port other services name for `svc` in their environment (`http://tika:9998`,
+/// `gotenberg:3000`), with the first service that does.
+pub fn referenced_port(cx: &Ctx, svc: &Service) -> Option<(u16, String)> {
+    let mut names: Vec<&str> = vec![svc.name.as_str()];
+    names.extend(svc.hostname.as_deref());
+    names.extend(svc.container_name.as_deref());
+    for n in svc.networks.values() {
+        names.extend(n.aliases.iter().map(String::as_str));
+    }
+    let mut found: Option<(u16, String)> = None;
+    for other in cx.project.services.values() {
+        if other.name == svc.name {
+            continue;
+        }
+        for value in other
+            .environment
+            .values()
+            .filter_map(|v| v.value.as_deref())
+        {
+            for name in &names {
+                if let Some(port) = port_after_host(value, name) {
+                    if found.as_ref().is_none_or(|(p, _)| port < *p) {
+                        found = Some((port, other.name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The port in `text` written right after `host` as a whole host name: `host:9998`.
+pub fn port_after_host(text: &str, host: &str) -> Option<u16> {
+    if host.is_empty() {
+        return None;
+    }
+    let is_host_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+    text.match_indices(host).find_map(|(i, _)| {
+        let before_ok = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_host_char(c));
+        let digits: String = text[i + host.len()..]
+            .strip_prefix(':')?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        before_ok
+            .then(|| digits.parse::<u16>().ok())
+            .flatten()
+            .filter(|p| *p > 0)
+    })
+}
+
 /// Secret values interpolated into commands, args or shell probes (`--requirepass
 /// ${REDIS_PASSWORD}`) would land in the workload's plain spec. Where the value is a known
 /// secret (some container's Secret environment), it is replaced by a reference:
 /// `$(KEY)` in command/args (expanded by the kubelet) and `${KEY}` in `sh -c` probes, and
 /// `KEY` is added to the container's Secret environment.
-pub fn scrub_secrets_from_commands(pods: &mut [PodPlan]) {
+///
+/// `interpolated` are secret-looking variables interpolated anywhere in the Compose files
+/// (`(name, value)`): a value that no environment entry carries is referenced by the
+/// variable's name.
+pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
     let mut secrets: Vec<(String, String)> = Vec::new();
     for pod in pods.iter() {
         for c in &pod.containers {
@@ -305,6 +379,21 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan]) {
             }
         }
     }
+    for (var, v) in interpolated {
+        if v.len() >= 6 && valid_key(var) && !secrets.iter().any(|(sv, _)| sv == v) {
+            secrets.push((v.clone(), var.clone()));
+        }
+    }
+    // A "secret" that is also a plain value somewhere (`DB_PASSWORD=postgres` next to
+    // `POSTGRES_USER=postgres`) is public already; replacing it would turn the `postgres`
+    // command and `--username=postgres` into Secret references.
+    let plain: std::collections::HashSet<&str> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.config_env.values())
+        .map(String::as_str)
+        .collect();
+    secrets.retain(|(v, _)| !plain.contains(v.as_str()));
     if secrets.is_empty() {
         return;
     }
@@ -396,6 +485,19 @@ fn shell_quote(w: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_after_host_names() {
+        assert_eq!(port_after_host("http://tika:9998", "tika"), Some(9998));
+        assert_eq!(port_after_host("gotenberg:3000", "gotenberg"), Some(3000));
+        assert_eq!(
+            port_after_host("redis://:pw@cache:6380/0", "cache"),
+            Some(6380)
+        );
+        assert_eq!(port_after_host("http://my-tika:9998", "tika"), None);
+        assert_eq!(port_after_host("http://tika/", "tika"), None);
+        assert_eq!(port_after_host("tika:latest", "tika"), None);
+    }
 
     #[test]
     fn shell_words_split_like_compose() {

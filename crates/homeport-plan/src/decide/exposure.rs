@@ -73,6 +73,31 @@ pub fn parse_traefik_rule(rule: &str) -> (Vec<String>, Option<String>) {
     (hosts, path)
 }
 
+/// Which of `names` a reverse proxy's configuration text (Caddyfile, nginx.conf,
+/// haproxy.cfg, Traefik file provider) sends traffic to: `name:port` (`reverse_proxy
+/// app:3000`, `server app:8080;`) or a URL host (`proxy_pass http://app;`).
+pub fn upstreams_in_config<'a>(text: &str, names: &[&'a str]) -> Vec<&'a str> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+    names
+        .iter()
+        .copied()
+        .filter(|name| {
+            !name.is_empty()
+                && text.match_indices(*name).any(|(i, _)| {
+                    let before = text[..i].chars().next_back();
+                    let after = &text[i + name.len()..];
+                    let starts_word = before.is_none_or(|c| !is_name_char(c));
+                    let port_follows = after
+                        .strip_prefix(':')
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+                    let url_host = text[..i].ends_with("://")
+                        && after.chars().next().is_none_or(|c| !is_name_char(c));
+                    starts_word && (port_follows || url_host)
+                })
+        })
+        .collect()
+}
+
 pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mut PodPlan) {
     // Service ports: every container's ports (joined containers publish through this pod).
     let mut ports: Vec<PortPlan> = Vec::new();
@@ -440,5 +465,20 @@ mod tests {
         assert_eq!(h, vec!["a.x", "b.x"]);
         let (h, _) = parse_traefik_rule("Host(`a.x`, `c.x`)");
         assert_eq!(h, vec!["a.x", "c.x"]);
+    }
+
+    #[test]
+    fn proxy_config_upstreams() {
+        let names = ["frontend", "backend", "db", "web"];
+        let caddy = "example.com {\n  reverse_proxy frontend:3000\n  handle_path /api/* {\n    reverse_proxy backend:8080\n  }\n}\n";
+        assert_eq!(
+            upstreams_in_config(caddy, &names),
+            vec!["frontend", "backend"]
+        );
+        let nginx = "location / { proxy_pass http://web; }\n# db is not proxied\n";
+        assert_eq!(upstreams_in_config(nginx, &names), vec!["web"]);
+        // A longer name containing one, or a word that is not a host, is not an upstream.
+        assert!(upstreams_in_config("reverse_proxy my-frontend:3000 webhook:1", &names).is_empty());
+        assert!(upstreams_in_config("error_log /var/log/web.log;", &names).is_empty());
     }
 }

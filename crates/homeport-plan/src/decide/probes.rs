@@ -155,14 +155,7 @@ pub fn decide(
     if probes.readiness.is_none() {
         // Ports of this container; in a shared pod, a port the host container declares for a
         // joined service (by its image's known port) is probed in the joined container.
-        let known_port = |svc: &Service| {
-            let p = crate::planner::profile_of(svc);
-            p.port.or_else(|| {
-                svc.image
-                    .as_deref()
-                    .and_then(|i| crate::images::linuxserver_port(crate::images::repository(i)))
-            })
-        };
+        let known_port = crate::planner::image_port;
         let joined_ports: Vec<u16> = pod
             .containers
             .iter()
@@ -183,7 +176,12 @@ pub fn decide(
                 }
             }
         }
-        let action = match profile.probe {
+        let default_probe = if crate::planner::runs_image_server(svc) {
+            profile.probe
+        } else {
+            DefaultProbe::None
+        };
+        let action = match default_probe {
             DefaultProbe::Http(port, path) => Some((
                 ProbeAction::Http {
                     port,
@@ -302,7 +300,6 @@ pub fn dependencies(cx: &mut Ctx, members: &[&Service], pod: &mut PodPlan) {
                 );
                 continue;
             }
-            let profile = crate::planner::profile_of(host_svc);
             let port = host_svc
                 .ports
                 .first()
@@ -313,8 +310,14 @@ pub fn dependencies(cx: &mut Ctx, members: &[&Service], pod: &mut PodPlan) {
                         .first()
                         .and_then(|e| e.split(['/', '-']).next()?.parse().ok())
                 })
-                .or(profile.port)
-                .or_else(|| target.ports.first().map(|p| p.target));
+                .or_else(|| crate::planner::image_port(host_svc))
+                .or_else(|| target.ports.first().map(|p| p.target))
+                .or_else(|| {
+                    crate::planner::runs_image_server(host_svc)
+                        .then(|| crate::decide::environment::referenced_port(cx, host_svc))
+                        .flatten()
+                        .map(|(port, _)| port)
+                });
             let Some(port) = port else {
                 pod.decide(
                     "wait",

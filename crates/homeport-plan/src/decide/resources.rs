@@ -35,7 +35,7 @@ fn nvidia_count(svc: &Service) -> Option<(i64, &'static str)> {
         } else {
             d.device_ids.len() as i64
         };
-        return Some((n, "gpus:"));
+        return Some((n, "gpus"));
     }
     if svc.runtime.as_deref() == Some("nvidia") {
         return Some((-1, "runtime: nvidia"));

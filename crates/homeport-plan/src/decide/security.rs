@@ -47,6 +47,14 @@ fn parse_user(user: &str, profile: &ImageProfile) -> Option<(u32, Option<u32>)> 
     Some((uid, gid))
 }
 
+/// `ipc: host` on an image that only needs a large /dev/shm (knowledge base), without an
+/// explicit privileged hint: the storage pass mounts a memory emptyDir at /dev/shm instead.
+pub fn ipc_host_replaced_by_shm(cx: &Ctx, svc: &Service, profile: &ImageProfile) -> bool {
+    svc.ipc.as_deref() == Some("host")
+        && profile.host_ipc_optional.is_some()
+        && cx.hints(svc).security.as_ref().map(|h| h.level) != Some(SecurityLevel::Privileged)
+}
+
 /// Decide one container's security context and raise the pod's level as needed.
 pub fn container(
     cx: &mut Ctx,
@@ -184,11 +192,81 @@ pub fn container(
     sec.cap_add.sort();
     sec.cap_add.dedup();
 
+    // --- supplementary groups (`group_add`) ---
+    // Numbers become the pod's supplementalGroups (the host's `render` or `video` group for
+    // /dev/dri, a NAS share's group); names mean nothing outside the image's /etc/group.
+    if let Some(groups) = svc.other.get("group_add").and_then(|v| v.as_array()) {
+        let mut names = Vec::new();
+        for g in groups {
+            let text = match g {
+                serde_json::Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            };
+            match text.parse::<u32>() {
+                Ok(gid) => {
+                    if !pod.supplemental_groups.contains(&gid) {
+                        pod.supplemental_groups.push(gid);
+                    }
+                }
+                Err(_) => names.push(text),
+            }
+        }
+        pod.supplemental_groups.sort_unstable();
+        if !pod.supplemental_groups.is_empty() {
+            reasons.push(format!(
+                "group_add: supplementalGroups {:?}",
+                pod.supplemental_groups
+            ));
+        }
+        if !names.is_empty() {
+            cx.push(
+                Diagnostic::warning(
+                    codes::KEY_NOT_TRANSLATED,
+                    format!(
+                        "service `{}`: `group_add` names {} are not translated: Kubernetes takes numeric group ids only",
+                        svc.name,
+                        names.join(", ")
+                    ),
+                )
+                .with_span_opt(svc.origin.field("group_add"))
+                .with_help("use the group's number on the node (`getent group render` prints it)"),
+            );
+        }
+    }
+
     // --- privileged and host namespaces ---
     if svc.privileged {
         level = SecurityLevel::Privileged;
         sec.privileged = true;
         unexplained.push("privileged: true".into());
+    }
+    // Host device nodes (the storage pass mounted them, explained) other than those every
+    // container may open are refused by the runtime's device rules unless the container is
+    // privileged: Compose's `devices:` grants that access, so the translation must too.
+    let host_devices: Vec<String> = pod
+        .containers
+        .get(index)
+        .into_iter()
+        .flat_map(|c| c.mounts.iter())
+        .filter_map(|m| pod.volumes.iter().find(|v| v.name == m.volume))
+        .filter_map(|v| match &v.source {
+            VolumeSource::HostPath { path, .. }
+                if path.starts_with("/dev/")
+                    && !crate::decide::storage::RUNTIME_ALLOWED_DEVICES
+                        .contains(&path.as_str()) =>
+            {
+                Some(path.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    if !host_devices.is_empty() && !sec.privileged {
+        level = SecurityLevel::Privileged;
+        sec.privileged = true;
+        reasons.push(format!(
+            "host device {} is only usable by a privileged container (the runtime's device rules refuse it otherwise; a device plugin would avoid this)",
+            host_devices.join(", ")
+        ));
     }
     match svc.network_mode.as_deref() {
         Some("host")
@@ -227,7 +305,16 @@ pub fn container(
             unexplained.push("pid: host".into());
         }
     }
-    if svc.ipc.as_deref() == Some("host") {
+    if svc.ipc.as_deref() == Some("host") && ipc_host_replaced_by_shm(cx, svc, profile) {
+        let why = profile.host_ipc_optional.unwrap_or("");
+        cx.push(
+            Diagnostic::info(codes::HOST_IPC_DROPPED, format!("service `{}`: `ipc: host` is dropped; /dev/shm is a memory-backed emptyDir", svc.name))
+                .with_span_opt(svc.origin.field("ipc"))
+                .with_note(why)
+                .with_help("to keep the host IPC namespace, add `x-homeport: {security: {level: privileged, reason: ...}}`"),
+        );
+        reasons.push(why.to_string());
+    } else if svc.ipc.as_deref() == Some("host") {
         level = SecurityLevel::Privileged;
         pod.host_ipc = true;
         unexplained.push("ipc: host".into());
@@ -391,6 +478,23 @@ pub fn container(
             ),
         );
     }
+    // Why this container needs the host: the user's explained hint, else the knowledge base.
+    let host_reason =
+        hinted.map_or_else(|| profile.security_reason.to_string(), |h| h.reason.clone());
+    if sec.privileged {
+        // A privileged container has every capability and may escalate: the three findings
+        // are one decision.
+        for rule in [
+            "privileged-mode",
+            "privilege-escalation-enabled",
+            "net-raw-not-dropped",
+        ] {
+            pod.except(rule, format!("{}: privileged ({host_reason})", svc.name));
+        }
+    }
+    if pod.host_network {
+        pod.except("host-network", format!("{}: {host_reason}", svc.name));
+    }
     if pod.host_pid {
         pod.except(
             "host-pid",
@@ -404,7 +508,7 @@ pub fn container(
     {
         pod.except(
             "sensitive-host-mount",
-            format!("{}: {}", svc.name, profile.security_reason),
+            format!("{}: {host_reason}", svc.name),
         );
     }
     if let Some(p) = pod

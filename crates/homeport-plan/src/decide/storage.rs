@@ -19,6 +19,10 @@ const HOST_SYSTEM_PATHS: &[&str] = &[
     "/",
     "/var/log",
     "/run/udev",
+    // The system bus (Bluetooth and network managers for Home Assistant and friends): a host
+    // socket, not data, so never a claim.
+    "/run/dbus",
+    "/var/run/dbus",
     "/dev",
     "/etc/machine-id",
     "/var/lib/docker/containers",
@@ -89,7 +93,10 @@ fn class_by(cx: &Ctx, pred: impl Fn(&StorageClassDef) -> bool) -> Option<String>
 }
 
 fn add_volume(pod: &mut PodPlan, name: String, source: VolumeSource) -> String {
-    if let Some(v) = pod.volumes.iter().find(|v| v.source == source) {
+    // The same claim, ConfigMap or Secret is one volume however often it is mounted; every
+    // emptyDir (a tmpfs, /dev/shm) is its own scratch space.
+    let shareable = !matches!(source, VolumeSource::EmptyDir { .. });
+    if let Some(v) = pod.volumes.iter().find(|v| shareable && v.source == source) {
         return v.name.clone();
     }
     let mut unique = name.clone();
@@ -202,13 +209,20 @@ pub fn mounts(
         }
     }
     for t in &svc.tmpfs {
-        let path = t.split(':').next().unwrap_or(t).to_string();
+        let (path, options) = t.split_once(':').unwrap_or((t, ""));
+        let path = path.to_string();
+        // `/run:size=64m,mode=1777`: the size bounds the emptyDir; the mode has no equivalent
+        // (emptyDirs are world-writable).
+        let size_limit = options
+            .split(',')
+            .find_map(|o| o.trim().strip_prefix("size="))
+            .and_then(homeport_compose::units::parse_bytes);
         let vol = add_volume(
             pod,
             format!("tmpfs-{}", dns_label(&path)),
             VolumeSource::EmptyDir {
                 memory: true,
-                size_limit: None,
+                size_limit,
             },
         );
         mount(
@@ -222,13 +236,15 @@ pub fn mounts(
             },
         );
     }
-    if let Some(shm) = svc.shm_size_bytes {
+    let shm_for_ipc = svc.shm_size_bytes.is_none()
+        && crate::decide::security::ipc_host_replaced_by_shm(cx, svc, profile);
+    if svc.shm_size_bytes.is_some() || shm_for_ipc {
         let vol = add_volume(
             pod,
             "dshm".into(),
             VolumeSource::EmptyDir {
                 memory: true,
-                size_limit: Some(shm),
+                size_limit: svc.shm_size_bytes,
             },
         );
         mount(
@@ -244,7 +260,11 @@ pub fn mounts(
         pod.decide(
             "storage",
             format!("{}: /dev/shm", svc.name),
-            "shm_size: a memory-backed emptyDir at /dev/shm",
+            if shm_for_ipc {
+                "ipc: host (only for a large /dev/shm): a memory-backed emptyDir at /dev/shm, bounded by the container's memory limit"
+            } else {
+                "shm_size: a memory-backed emptyDir at /dev/shm"
+            },
         );
     }
     if tz_from_host {
@@ -543,6 +563,33 @@ fn bind_mount(
                     storage.provisioner.as_str()
                 ),
             });
+        }
+        if profile.role.is_data_service() {
+            // Never two copies of a database on the same files, even for a moment.
+            if pod.workload == WorkloadKind::Deployment && !pod.recreate {
+                pod.recreate = true;
+                pod.decide(
+                    "strategy",
+                    "Recreate",
+                    format!("{} data on a shared volume: the old pod stops before the new one starts, so two copies never open the same files", profile.family),
+                );
+            }
+            if storage.provisioner != Provisioner::StaticLocal {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::DATA_SERVICE_ON_SHARED_STORAGE,
+                        format!(
+                            "service `{}` ({}) keeps its data in {src}, on the NFS share `{}`",
+                            svc.name,
+                            profile.family,
+                            storage.name
+                        ),
+                    )
+                    .with_span_opt(span)
+                    .with_note("databases on NFS risk file-locking and fsync problems; the Deployment is replaced (Recreate), never rolled, so two copies never open the same files")
+                    .with_help("prefer a named volume (a node-local claim) and move the data with a dump and restore"),
+                );
+            }
         }
         if storage.provisioner == Provisioner::StaticLocal {
             if let Some(node) = &storage.node {
@@ -959,9 +1006,9 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         } else if let Some(f) = &def.file {
             std::fs::read(host_path(cx, f)).ok()
         } else if let Some(var) = &def.environment {
-            svc.environment
-                .get(var)
-                .and_then(|v| v.value.clone())
+            def.environment_value
+                .clone()
+                .or_else(|| svc.environment.get(var).and_then(|v| v.value.clone()))
                 .map(String::into_bytes)
         } else {
             None
@@ -1027,7 +1074,7 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         } else if let Some(f) = &def.file {
             read_file(&host_path(cx, f))
         } else {
-            None
+            def.environment_value.clone().map(FileContent::Text)
         };
         let Some(content) = content else {
             cx.push(
@@ -1064,6 +1111,33 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
     }
 }
 
+/// The hostPath `type` for a device: checked only where the kind of node is certain. Device
+/// directories (`/dev/bus/usb`, `/dev/snd`) and udev symlink paths (`/dev/serial/by-id/...`)
+/// would fail a `CharDevice` check, so they get none.
+fn device_path_type(path: &str) -> Option<&'static str> {
+    const CHAR_PREFIXES: &[&str] = &[
+        "/dev/net/tun",
+        "/dev/tty",
+        "/dev/video",
+        "/dev/kmsg",
+        "/dev/fuse",
+        "/dev/apex_",
+        "/dev/dri/",
+        "/dev/hidraw",
+        "/dev/ppp",
+        "/dev/mem",
+        "/dev/i2c-",
+    ];
+    CHAR_PREFIXES
+        .iter()
+        .any(|p| path.starts_with(p))
+        .then_some("CharDevice")
+}
+
+/// Devices the container runtime lets every container open (runc's default device rules):
+/// anything else mounted from the host needs a privileged container or a device plugin.
+pub const RUNTIME_ALLOWED_DEVICES: &[&str] = &["/dev/net/tun"];
+
 fn devices(cx: &mut Ctx, svc: &Service, profile: &ImageProfile, index: usize, pod: &mut PodPlan) {
     for d in &svc.devices {
         let src = d.source.as_str();
@@ -1082,7 +1156,7 @@ fn devices(cx: &mut Ctx, svc: &Service, profile: &ImageProfile, index: usize, po
                 format!("dev-{}", dns_label(src)),
                 VolumeSource::HostPath {
                     path: src.to_string(),
-                    kind: Some("CharDevice"),
+                    kind: device_path_type(src),
                 },
             );
             mount(
@@ -1104,10 +1178,6 @@ fn devices(cx: &mut Ctx, svc: &Service, profile: &ImageProfile, index: usize, po
                     "x-homeport.security: privileged".to_string()
                 },
             );
-            if let Some(c) = pod.containers.get_mut(index) {
-                // Device nodes are only usable by privileged containers without a device plugin.
-                c.security.privileged = false;
-            }
         } else {
             cx.push(
                 Diagnostic::warning(codes::DEVICE_NOT_TRANSLATED, format!("service `{}`: device {src} is not passed through", svc.name))
@@ -1124,7 +1194,7 @@ fn devices(cx: &mut Ctx, svc: &Service, profile: &ImageProfile, index: usize, po
                 format!("dev-{}", dns_label(dev)),
                 VolumeSource::HostPath {
                     path: dev.to_string(),
-                    kind: Some("CharDevice"),
+                    kind: device_path_type(dev),
                 },
             );
             mount(

@@ -18,7 +18,7 @@ fn other_key(key: &str) -> Option<(Severity, &'static str)> {
         "cpu_shares" | "cpu_quota" | "cpu_period" | "cpuset" | "cpu_count" | "cpu_percent" | "blkio_config" | "memswap_limit" | "mem_swappiness" | "pids_limit" => {
             (Severity::Info, "Kubernetes controls CPU and memory through requests and limits only")
         }
-        "group_add" => (Severity::Info, "supplementary groups: set securityContext.supplementalGroups by hand if needed"),
+        "group_add" => return None, // numeric groups: supplementalGroups (security pass)
         "userns_mode" | "cgroup" | "cgroup_parent" | "isolation" | "uts" => (Severity::Warning, "namespace/cgroup settings are owned by the kubelet and the runtime"),
         "storage_opt" | "volume_driver" | "volumes_from" => (Severity::Warning, "no Kubernetes equivalent; mount the same claims explicitly"),
         "external_links" => (Severity::Warning, "no Kubernetes equivalent; reach external services through a Service or ExternalName"),

@@ -150,6 +150,9 @@ pub fn decide(
                 format!("{min}..{max} replicas{}{}", cpu.map_or(String::new(), |c| format!(", cpu {c}%")), a.memory.map_or(String::new(), |m| format!(", memory {m}%"))),
                 "x-homeport.autoscale: a HorizontalPodAutoscaler on resource utilisation (of requests)",
             );
+            if a.min == Some(0) {
+                pod.notes.push(format!("{}: x-homeport.autoscale.min 0 is raised to 1: a HorizontalPodAutoscaler cannot scale to zero (queue-based scaling to zero needs KEDA)", svc.name));
+            }
             if a.gpu.is_some() {
                 pod.notes.push(format!("{}: GPU-utilisation autoscaling needs a metrics adapter (DCGM exporter + prometheus-adapter); not generated", svc.name));
             }
