@@ -30,6 +30,10 @@ pub(crate) struct Ctx<'a> {
     pub proxied: Vec<String>,
     /// Bind-mount host path (resolved) -> pods using it.
     pub bind_users: IndexMap<String, Vec<String>>,
+    /// `host:port` references in every service's environment, built on first use.
+    pub host_ports: std::cell::OnceCell<
+        std::collections::HashMap<String, Vec<crate::decide::environment::HostPortRef>>,
+    >,
 }
 
 impl<'a> Ctx<'a> {
@@ -166,6 +170,7 @@ pub fn plan_with_sources(
         volume_users: IndexMap::new(),
         proxied: Vec::new(),
         bind_users: IndexMap::new(),
+        host_ports: std::cell::OnceCell::new(),
     };
     let selection = select(&mut cx);
 

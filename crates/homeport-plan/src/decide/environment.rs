@@ -7,6 +7,7 @@ use crate::planner::{service_dns, Ctx};
 use homeport_compose::{looks_secret, Command, Service};
 use homeport_diag::Diagnostic;
 use indexmap::IndexMap;
+use std::collections::HashMap;
 
 /// Whether an environment value is a secret: the key or value looks like one, or the value
 /// was interpolated from a variable whose name looks like one.
@@ -314,48 +315,77 @@ pub fn referenced_port(cx: &Ctx, svc: &Service) -> Option<(u16, String)> {
     for n in svc.networks.values() {
         names.extend(n.aliases.iter().map(String::as_str));
     }
-    let mut found: Option<(u16, String)> = None;
-    for other in cx.project.services.values() {
-        if other.name == svc.name {
-            continue;
-        }
-        for value in other
+    let index = cx.host_ports.get_or_init(|| host_port_index(cx));
+    // The lowest port; on a tie, the first service and value that wrote it.
+    names
+        .iter()
+        .enumerate()
+        .flat_map(|(n, name)| index.get(*name).into_iter().flatten().map(move |r| (r, n)))
+        .filter(|(r, _)| r.service != svc.name)
+        .min_by_key(|(r, n)| (r.port, r.order, *n))
+        .map(|(r, _)| (r.port, r.service.clone()))
+}
+
+/// One `host:port` written in a service's environment.
+pub struct HostPortRef {
+    pub port: u16,
+    pub service: String,
+    /// Position of the value among all services' values, for stable tie-breaking.
+    pub order: usize,
+}
+
+/// Every `host:port` in every service's environment, by host name: built once per plan so
+/// that looking a service up does not rescan every other service (quadratic on big stacks).
+pub fn host_port_index(cx: &Ctx) -> HashMap<String, Vec<HostPortRef>> {
+    let mut index: HashMap<String, Vec<HostPortRef>> = HashMap::new();
+    let values = cx.project.services.values().flat_map(|other| {
+        other
             .environment
             .values()
             .filter_map(|v| v.value.as_deref())
-        {
-            for name in &names {
-                if let Some(port) = port_after_host(value, name) {
-                    if found.as_ref().is_none_or(|(p, _)| port < *p) {
-                        found = Some((port, other.name.clone()));
-                    }
-                }
+            .map(move |value| (other.name.as_str(), value))
+    });
+    for (order, (service, value)) in values.enumerate() {
+        let mut seen: Vec<&str> = Vec::new();
+        for (host, port) in host_ports(value) {
+            // The first mention of a host in a value counts, as a reader would take it.
+            if seen.contains(&host) {
+                continue;
             }
+            seen.push(host);
+            index
+                .entry(host.to_string())
+                .or_default()
+                .push(HostPortRef {
+                    port,
+                    service: service.to_string(),
+                    order,
+                });
         }
     }
-    found
+    index
 }
 
-/// The port in `text` written right after `host` as a whole host name: `host:9998`.
-pub fn port_after_host(text: &str, host: &str) -> Option<u16> {
-    if host.is_empty() {
-        return None;
-    }
-    let is_host_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
-    text.match_indices(host).find_map(|(i, _)| {
-        let before_ok = text[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_host_char(c));
-        let digits: String = text[i + host.len()..]
-            .strip_prefix(':')?
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        before_ok
-            .then(|| digits.parse::<u16>().ok())
-            .flatten()
-            .filter(|p| *p > 0)
+fn is_host_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'
+}
+
+/// Every `host:port` in `text`: a whole host name right before a `:` and a non-zero port
+/// right after it.
+pub fn host_ports(text: &str) -> impl Iterator<Item = (&str, u16)> {
+    text.match_indices(':').filter_map(move |(i, _)| {
+        let before = &text[..i];
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_host_char(c))
+            .last()
+            .map(|(j, _)| j)?;
+        let digits = text[i + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(&text[i + 1..], |end| &text[i + 1..i + 1 + end]);
+        let port = digits.parse::<u16>().ok().filter(|p| *p > 0)?;
+        Some((&text[start..i], port))
     })
 }
 
@@ -486,6 +516,11 @@ fn shell_quote(w: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The port in `text` written right after `host` as a whole host name: `host:9998`.
+    fn port_after_host(text: &str, host: &str) -> Option<u16> {
+        host_ports(text).find(|(h, _)| *h == host).map(|(_, p)| p)
+    }
+
     #[test]
     fn ports_after_host_names() {
         assert_eq!(port_after_host("http://tika:9998", "tika"), Some(9998));
@@ -497,6 +532,13 @@ mod tests {
         assert_eq!(port_after_host("http://my-tika:9998", "tika"), None);
         assert_eq!(port_after_host("http://tika/", "tika"), None);
         assert_eq!(port_after_host("tika:latest", "tika"), None);
+        assert_eq!(port_after_host("db.local:5432", "db"), None);
+        assert_eq!(
+            port_after_host("a=x:1 b=tika:0 c=tika:80", "tika"),
+            Some(80)
+        );
+        let all: Vec<_> = host_ports("postgres://u:p@db:5432/app?x=cache:6379").collect();
+        assert_eq!(all, vec![("db", 5432), ("cache", 6379)]);
     }
 
     #[test]
