@@ -112,6 +112,30 @@ fn add_volume(pod: &mut PodPlan, name: String, source: VolumeSource) -> String {
     unique
 }
 
+/// Mount claim `claim` (one pod volume however often it is mounted, named after `volume`) at
+/// the Compose mount's target, `sub_path` inside the claim.
+fn mount_claim(
+    pod: &mut PodPlan,
+    index: usize,
+    volume: String,
+    claim: String,
+    m: &VolumeMount,
+    sub_path: Option<String>,
+) {
+    let source = VolumeSource::Claim {
+        claim,
+        read_only: false,
+    };
+    let vol = add_volume(pod, volume, source);
+    let plan = MountPlan {
+        volume: vol,
+        path: m.target.clone(),
+        sub_path,
+        read_only: m.read_only,
+    };
+    mount(pod, index, plan);
+}
+
 fn mount(pod: &mut PodPlan, index: usize, m: MountPlan) {
     if let Some(c) = pod.containers.get_mut(index) {
         if !c.mounts.iter().any(|x| x.path == m.path) {
@@ -456,24 +480,7 @@ fn named_volume(
             ),
         );
     }
-    let vol = add_volume(
-        pod,
-        vol_dns,
-        VolumeSource::Claim {
-            claim: claim_name,
-            read_only: false,
-        },
-    );
-    mount(
-        pod,
-        index,
-        MountPlan {
-            volume: vol,
-            path: m.target.clone(),
-            sub_path: m.subpath.clone(),
-            read_only: m.read_only,
-        },
-    );
+    mount_claim(pod, index, vol_dns, claim_name, m, m.subpath.clone());
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -598,26 +605,16 @@ fn bind_mount(
                 }
             }
         }
-        let vol = add_volume(
-            pod,
-            claim.clone(),
-            VolumeSource::Claim {
-                claim: claim.clone(),
-                read_only: false,
-            },
-        );
-        mount(
+        mount_claim(
             pod,
             index,
-            MountPlan {
-                volume: vol,
-                path: m.target.clone(),
-                sub_path: if rel.is_empty() {
-                    None
-                } else {
-                    Some(rel.clone())
-                },
-                read_only: m.read_only,
+            claim.clone(),
+            claim.clone(),
+            m,
+            if rel.is_empty() {
+                None
+            } else {
+                Some(rel.clone())
             },
         );
         pod.decide(
@@ -866,24 +863,7 @@ fn bind_mount(
                     .with_help(migration.clone()),
             );
         }
-        let vol = add_volume(
-            pod,
-            claim.clone(),
-            VolumeSource::Claim {
-                claim,
-                read_only: false,
-            },
-        );
-        mount(
-            pod,
-            index,
-            MountPlan {
-                volume: vol,
-                path: m.target.clone(),
-                sub_path: m.subpath.clone(),
-                read_only: m.read_only,
-            },
-        );
+        mount_claim(pod, index, claim.clone(), claim, m, m.subpath.clone());
         pod.decide(
             "storage",
             format!("{}: {shown} -> shared claim ({class}, {access})", svc.name),
@@ -940,24 +920,7 @@ fn bind_mount(
             });
         }
         pod.recreate = pod.workload == WorkloadKind::Deployment;
-        let vol = add_volume(
-            pod,
-            claim.clone(),
-            VolumeSource::Claim {
-                claim,
-                read_only: false,
-            },
-        );
-        mount(
-            pod,
-            index,
-            MountPlan {
-                volume: vol,
-                path: m.target.clone(),
-                sub_path: m.subpath.clone(),
-                read_only: m.read_only,
-            },
-        );
+        mount_claim(pod, index, claim.clone(), claim, m, m.subpath.clone());
     }
     cx.push(
         Diagnostic::warning(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} becomes a PersistentVolumeClaim ({class}); its data is not copied", svc.name))
