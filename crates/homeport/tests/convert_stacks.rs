@@ -59,32 +59,7 @@ fn check_stack(stack: &str) -> Vec<Value> {
     convert(&compose, &out, &["--force"]);
 
     // kubectl kustomize builds exactly the rendered objects.
-    if require_tool(Tool::Kubectl).is_some() {
-        let built = homeport_testkit::kustomize_build(&out).unwrap();
-        // kustomize wraps long base64 values over several lines; the API server ignores the
-        // line breaks (Go's base64 decoder skips \r and \n), so compare without them.
-        let built = sorted(
-            parse_stream(&built)
-                .into_iter()
-                .map(unwrap_secret_data)
-                .collect(),
-        );
-        let rendered = sorted(objects.clone());
-        let names = |v: &[Value]| v.iter().map(name_of).collect::<Vec<_>>();
-        assert_eq!(
-            names(&built),
-            names(&rendered),
-            "{stack}: object sets differ"
-        );
-        for (b, r) in built.iter().zip(&rendered) {
-            assert_eq!(
-                b,
-                r,
-                "{stack}: {} differs between kustomize and render",
-                name_of(r)
-            );
-        }
-    }
+    assert_kustomize_matches(&out, &objects, stack);
     // Every object validates for Kubernetes 1.33.
     if require_tool(Tool::KubernetesValidate).is_some() {
         homeport_testkit::validate_k8s_objects(&text, "1.33")

@@ -77,21 +77,7 @@ fn check_user_stack(compose: &Path, forbidden: &[&str]) -> Vec<Value> {
         String::from_utf8_lossy(&lint.stdout)
     );
 
-    if require_tool(Tool::Kubectl).is_some() {
-        let built = homeport_testkit::kustomize_build(&out).unwrap();
-        let built = sorted(
-            parse_stream(&built)
-                .into_iter()
-                .map(unwrap_secret_data)
-                .collect(),
-        );
-        let want = sorted(objects.clone());
-        let names = |v: &[Value]| v.iter().map(name_of).collect::<Vec<_>>();
-        assert_eq!(names(&built), names(&want), "object sets differ");
-        for (b, r) in built.iter().zip(&want) {
-            assert_eq!(b, r, "{} differs between kustomize and render", name_of(r));
-        }
-    }
+    assert_kustomize_matches(&out, &objects, &compose.display().to_string());
     if require_tool(Tool::KubernetesValidate).is_some() {
         homeport_testkit::validate_k8s_objects(&text, "1.33").unwrap_or_else(|e| panic!("{e}"));
     }

@@ -136,6 +136,21 @@ fn mount_claim(
     mount(pod, index, plan);
 }
 
+/// Mount key `key` of the pod's `<pod>-files` ConfigMap (small bind-mounted files and Compose
+/// configs) read-only at `path`.
+fn mount_config_file(pod: &mut PodPlan, index: usize, key: String, path: String) {
+    let name = format!("{}-files", pod.name);
+    let source = VolumeSource::ConfigMap { name: name.clone() };
+    let vol = add_volume(pod, name.chars().take(63).collect(), source);
+    let plan = MountPlan {
+        volume: vol,
+        path,
+        sub_path: Some(key),
+        read_only: true,
+    };
+    mount(pod, index, plan);
+}
+
 fn mount(pod: &mut PodPlan, index: usize, m: MountPlan) {
     if let Some(c) = pod.containers.get_mut(index) {
         if !c.mounts.iter().any(|x| x.path == m.path) {
@@ -689,23 +704,7 @@ fn bind_mount(
                     .unwrap_or_else(|| "file".into());
                 let key = file_key(pod, &file_name);
                 pod.config_files.insert(key.clone(), content);
-                let vol = add_volume(
-                    pod,
-                    format!("{}-files", pod.name).chars().take(63).collect(),
-                    VolumeSource::ConfigMap {
-                        name: format!("{}-files", pod.name),
-                    },
-                );
-                mount(
-                    pod,
-                    index,
-                    MountPlan {
-                        volume: vol,
-                        path: m.target.clone(),
-                        sub_path: Some(key.clone()),
-                        read_only: true,
-                    },
-                );
+                mount_config_file(pod, index, key.clone(), m.target.clone());
                 let mut d = Diagnostic::info(
                     codes::BIND_AS_CONFIGMAP,
                     format!(
@@ -735,22 +734,11 @@ fn bind_mount(
                     keys.push((key, name));
                 }
                 for (key, name) in &keys {
-                    let vol = add_volume(
-                        pod,
-                        format!("{}-files", pod.name).chars().take(63).collect(),
-                        VolumeSource::ConfigMap {
-                            name: format!("{}-files", pod.name),
-                        },
-                    );
-                    mount(
+                    mount_config_file(
                         pod,
                         index,
-                        MountPlan {
-                            volume: vol,
-                            path: format!("{}/{}", m.target.trim_end_matches('/'), name),
-                            sub_path: Some(key.clone()),
-                            read_only: true,
-                        },
+                        key.clone(),
+                        format!("{}/{}", m.target.trim_end_matches('/'), name),
                     );
                 }
                 cx.push(
@@ -1054,23 +1042,7 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         };
         let key = file_key(pod, &r.source);
         pod.config_files.insert(key.clone(), content);
-        let vol = add_volume(
-            pod,
-            format!("{}-files", pod.name).chars().take(63).collect(),
-            VolumeSource::ConfigMap {
-                name: format!("{}-files", pod.name),
-            },
-        );
-        mount(
-            pod,
-            index,
-            MountPlan {
-                volume: vol,
-                path: r.target.clone(),
-                sub_path: Some(key),
-                read_only: true,
-            },
-        );
+        mount_config_file(pod, index, key, r.target.clone());
     }
 }
 

@@ -176,3 +176,34 @@ pub fn sorted(mut objects: Vec<Value>) -> Vec<Value> {
     objects.sort_by_key(name_of);
     objects
 }
+
+/// `kubectl kustomize OUT` builds exactly `objects` (what `render` printed), when kubectl is
+/// available. kustomize wraps long base64 values over several lines; the API server ignores
+/// the line breaks (Go's base64 decoder skips \r and \n), so Secrets compare without them.
+pub fn assert_kustomize_matches(out: &Path, objects: &[Value], context: &str) {
+    if homeport_testkit::require_tool(homeport_testkit::Tool::Kubectl).is_none() {
+        return;
+    }
+    let built = homeport_testkit::kustomize_build(out).unwrap();
+    let built = sorted(
+        parse_stream(&built)
+            .into_iter()
+            .map(unwrap_secret_data)
+            .collect(),
+    );
+    let rendered = sorted(objects.to_vec());
+    let names = |v: &[Value]| v.iter().map(name_of).collect::<Vec<_>>();
+    assert_eq!(
+        names(&built),
+        names(&rendered),
+        "{context}: object sets differ"
+    );
+    for (b, r) in built.iter().zip(&rendered) {
+        assert_eq!(
+            b,
+            r,
+            "{context}: {} differs between kustomize and render",
+            name_of(r)
+        );
+    }
+}
