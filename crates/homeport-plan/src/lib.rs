@@ -4,10 +4,11 @@
 pub mod cluster;
 pub mod codes;
 mod decide;
+pub mod facts;
 pub mod images;
 pub mod plan;
 mod planner;
 mod report;
 
 pub use plan::*;
-pub use planner::{dns_label, plan, plan_with_sources};
+pub use planner::{dns_label, plan, plan_with_facts, plan_with_sources};

@@ -12,6 +12,7 @@ use crate::decide::{
     environment, exposure, network, placement, probes, resources, security, storage, untranslated,
     workload,
 };
+use crate::facts::Facts;
 use crate::images::{self, ImageProfile, Role};
 use crate::plan::*;
 use homeport_compose::{Project, Service, ServiceHints};
@@ -23,6 +24,9 @@ pub(crate) struct Ctx<'a> {
     pub project: &'a Project,
     pub cluster: &'a Cluster,
     pub sources: Option<&'a SourceMap>,
+    /// Image and host facts gathered before planning (possibly empty).
+    #[allow(dead_code)] // read by the image- and host-fact decisions as they land
+    pub facts: &'a Facts,
     pub diags: Diagnostics,
     /// Named volume -> pods using it (computed before pods are built).
     pub volume_users: IndexMap<String, Vec<String>>,
@@ -162,10 +166,21 @@ pub fn plan_with_sources(
     cluster: &Cluster,
     sources: Option<&SourceMap>,
 ) -> Plan {
+    plan_with_facts(project, cluster, sources, &Facts::default())
+}
+
+/// As [`plan_with_sources`], with the image and host facts gathered before planning.
+pub fn plan_with_facts(
+    project: &Project,
+    cluster: &Cluster,
+    sources: Option<&SourceMap>,
+    facts: &Facts,
+) -> Plan {
     let mut cx = Ctx {
         project,
         cluster,
         sources,
+        facts,
         diags: Diagnostics::new(),
         volume_users: IndexMap::new(),
         proxied: Vec::new(),
