@@ -135,16 +135,9 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
 
 #[test]
 fn every_corpus_file_loads_or_names_its_problem() {
-    let root = homeport_testkit::corpus_dir();
-    if !root.is_dir() {
-        assert!(
-            !homeport_testkit::in_ci(),
-            "the corpus is missing under CI: {}",
-            root.display()
-        );
-        eprintln!("corpus not found at {}; skipping", root.display());
+    let Some(root) = homeport_testkit::require_corpus() else {
         return;
-    }
+    };
     let mut files = Vec::new();
     walk(&root, &root, &mut files);
     files.sort();

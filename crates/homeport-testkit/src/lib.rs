@@ -97,6 +97,45 @@ pub fn corpus_dir() -> PathBuf {
     shared_dir().join("corpus")
 }
 
+/// The corpus directory for a test that reads it. When it is absent: under CI (`CI` set) the
+/// test fails, naming the path and the variable; on a developer machine it prints one line
+/// saying so and returns `None`, and the test returns early (skipped). Every corpus test
+/// starts with
+///
+/// ```no_run
+/// let Some(corpus) = homeport_testkit::require_corpus() else {
+///     return;
+/// };
+/// ```
+pub fn require_corpus() -> Option<PathBuf> {
+    let dir = corpus_dir();
+    match corpus_absence(&dir, in_ci()) {
+        None => Some(dir),
+        Some(Err(message)) => panic!("{message}"),
+        Some(Ok(message)) => {
+            eprintln!("{message}");
+            None
+        }
+    }
+}
+
+/// `None` when `dir` holds the corpus; otherwise the skip line (`Ok`) or, under CI, the
+/// failure message (`Err`).
+fn corpus_absence(dir: &Path, ci: bool) -> Option<Result<String, String>> {
+    if dir.join("SOURCES.tsv").is_file() {
+        return None;
+    }
+    let why = format!(
+        "the shared corpus is not at {} (set HOMEPORT_SHARED_DIR to the folder that holds corpus/)",
+        dir.display()
+    );
+    Some(if ci {
+        Err(format!("{why}; under CI it is required"))
+    } else {
+        Ok(format!("skipping: {why}"))
+    })
+}
+
 /// The path of `tool`: its environment variable when set (and then only that path), else
 /// `<workspace>/.cache/tools/bin/<name>`; `None` when that file does not exist.
 pub fn tool(tool: Tool) -> Option<PathBuf> {

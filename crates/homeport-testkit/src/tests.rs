@@ -316,3 +316,27 @@ fn command_errors_name_the_missing_tool() {
         }
     }
 }
+
+#[test]
+fn corpus_present_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("SOURCES.tsv"), "repo\tpath\n").unwrap();
+    assert_eq!(corpus_absence(dir.path(), true), None);
+    assert_eq!(corpus_absence(dir.path(), false), None);
+}
+
+#[test]
+fn corpus_absent_skips_with_one_line_or_fails_under_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("corpus");
+    let Some(Ok(skip)) = corpus_absence(&missing, false) else {
+        panic!("a developer machine skips");
+    };
+    assert!(skip.starts_with("skipping: the shared corpus is not at "));
+    assert!(skip.contains("HOMEPORT_SHARED_DIR"));
+    assert!(!skip.contains('\n'));
+    let Some(Err(fail)) = corpus_absence(&missing, true) else {
+        panic!("CI fails");
+    };
+    assert!(fail.contains("HOMEPORT_SHARED_DIR") && fail.contains("required"));
+}

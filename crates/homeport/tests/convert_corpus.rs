@@ -75,18 +75,16 @@ fn differs_from_render(file: &Path, built: &str) -> Option<String> {
 
 #[test]
 fn every_corpus_file_converts_or_fails_clearly() {
-    let corpus = homeport_testkit::corpus_dir();
+    let Some(corpus) = homeport_testkit::require_corpus() else {
+        return;
+    };
     let mut files = Vec::new();
     compose_files(&corpus, &mut files);
-    if files.is_empty() {
-        assert!(
-            !homeport_testkit::in_ci(),
-            "no corpus at {}",
-            corpus.display()
-        );
-        eprintln!("skipping: no corpus at {}", corpus.display());
-        return;
-    }
+    assert!(
+        !files.is_empty(),
+        "no compose files under {}",
+        corpus.display()
+    );
     let tmp = tempfile::tempdir().unwrap();
     let mut report = Vec::new();
     let mut problems = Vec::new();
