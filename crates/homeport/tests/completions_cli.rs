@@ -50,7 +50,7 @@ fn completions_name_every_command_in_each_shell() {
             assert!(script.contains(command.as_str()), "{shell} lacks {command}");
         }
         assert!(
-            script.contains("--cluster"),
+            script.contains("cluster") && script.contains("project-directory"),
             "{shell} lacks the global options"
         );
     }
