@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod codes;
 mod decide;
+pub mod diagram;
 pub mod facts;
 pub mod images;
 pub mod plan;

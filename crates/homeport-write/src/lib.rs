@@ -21,8 +21,10 @@ mod base64;
 mod codes;
 mod disk;
 mod layout;
+mod readme;
 mod tree;
 
 pub use codes::*;
 pub use disk::{write_tree, WriteOptions};
+pub use readme::{readme, TreeKind};
 pub use tree::{kustomize, manifests, OutputFile};

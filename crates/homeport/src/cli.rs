@@ -100,8 +100,14 @@ pub struct PlanArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
+    /// Decisions per service and per node, with reasons
     Table,
+    /// The plan as a JSON document (diagnostics included)
     Json,
+    /// A Mermaid flowchart: nodes with their pods, exposure, allowed network paths
+    Mermaid,
+    /// The same picture as a Graphviz digraph
+    Dot,
 }
 
 #[derive(Debug, Args)]

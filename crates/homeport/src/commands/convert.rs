@@ -37,13 +37,19 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         OutputFormat::Manifests => homeport_write::manifests(&objects),
         OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::kustomize(&objects),
     };
-    let files = match files {
+    let mut files = match files {
         Ok(files) => files,
         Err(diags) => {
             out.diagnostics(&diags, sources);
             return EXIT_INVALID;
         }
     };
+    let tree_kind = match args.output {
+        OutputFormat::Manifests => homeport_write::TreeKind::Manifests,
+        OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::TreeKind::Kustomize,
+    };
+    let readme = homeport_write::readme(&plan.project, tree_kind, &files, &plan.to_mermaid());
+    files.push(readme);
 
     let mut protected = project::compose_paths(project);
     protected.extend(global.env_files.iter().cloned());

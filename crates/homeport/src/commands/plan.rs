@@ -23,6 +23,14 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, out: &Output) -> u8 {
             t.push('\n');
             t
         }
+        PlanFormat::Mermaid => {
+            out.diagnostics(&plan.diagnostics, &sources);
+            plan.to_mermaid()
+        }
+        PlanFormat::Dot => {
+            out.diagnostics(&plan.diagnostics, &sources);
+            plan.to_dot()
+        }
     };
     out.stdout(&text);
     if plan.diagnostics.has_errors() {
