@@ -57,6 +57,19 @@ impl Out {
 }
 
 /// Every Kubernetes object of the plan.
+/// The pods that mount the claim `name` of `namespace`.
+fn claim_users<'p>(plan: &'p Plan, namespace: &str, name: &str) -> Vec<&'p PodPlan> {
+    plan.pods
+        .iter()
+        .filter(|p| p.namespace == namespace)
+        .filter(|p| {
+            p.volumes
+                .iter()
+                .any(|v| matches!(&v.source, VolumeSource::Claim { claim, .. } if claim == name))
+        })
+        .collect()
+}
+
 pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
     let mut out = Out { items: Vec::new() };
     let k8s = format!("v{}", plan.cluster.kubernetes_version);
@@ -113,11 +126,12 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
                 );
             }
         }
+        let shared = claim_users(plan, &pv.claim_namespace, &pv.claim_name).len() > 1;
         let metadata = match owner {
-            Some(p) => {
+            Some(p) if !shared => {
                 json!({"name": pv.name, "labels": meta::labels(plan, p), "annotations": {SOURCE_ANNOTATION: p.source}})
             }
-            None => json!({"name": pv.name, "labels": meta::namespace_labels(plan)}),
+            _ => json!({"name": pv.name, "labels": meta::namespace_labels(plan)}),
         };
         out.push("", owner.map_or("", |p| p.name.as_str()), json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": metadata, "spec": spec}));
     }
@@ -126,8 +140,14 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
         let Some(owner) = plan.pods.iter().find(|p| p.name == claim.owner) else {
             continue;
         };
-        let mut md = meta::metadata(plan, owner, &claim.name);
-        md["namespace"] = json!(claim.namespace);
+        let md = if claim_users(plan, &claim.namespace, &claim.name).len() > 1 {
+            // Shared by several services: labelled as the project's, not as one of them.
+            json!({"name": claim.name, "namespace": claim.namespace, "labels": meta::namespace_labels(plan)})
+        } else {
+            let mut md = meta::metadata(plan, owner, &claim.name);
+            md["namespace"] = json!(claim.namespace);
+            md
+        };
         let mut spec = Map::new();
         spec.insert("accessModes".into(), json!([claim.access_mode]));
         match (&claim.volume_name, &claim.storage_class) {
