@@ -61,6 +61,11 @@ fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
             .to_string()
     };
     let (kind, api_version) = (text("kind"), text("apiVersion"));
+    if let Some(skip) = not_kubernetes(&value, &api_version, &kind, index) {
+        out.diagnostics
+            .push(skip.with_span(start_of(first_key(&spans))));
+        return;
+    }
     if kind.is_empty() || api_version.is_empty() {
         let missing = match (api_version.is_empty(), kind.is_empty()) {
             (true, true) => "`apiVersion` and `kind`",
@@ -86,6 +91,42 @@ fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
     }
     out.objects
         .push(Object::from_parts(file, index, None, spans, value));
+}
+
+/// Documents that are recognisably something else than Kubernetes manifests: a Compose
+/// file (top-level `services:` and no `kind`), or homeport's own cluster inventory
+/// (`apiVersion: homeport.dev/...`). Skipped with a warning that says what to lint instead.
+fn not_kubernetes(
+    value: &Value,
+    api_version: &str,
+    kind: &str,
+    index: usize,
+) -> Option<Diagnostic> {
+    if kind.is_empty() && value.get("services").is_some_and(Value::is_object) {
+        return Some(
+            Diagnostic::warning(
+                NOT_AN_OBJECT,
+                format!(
+                    "document {} is a Compose file, not Kubernetes manifests; skipped",
+                    index + 1
+                ),
+            )
+            .with_help("lint what homeport makes of it: `homeport render | homeport lint -`"),
+        );
+    }
+    if api_version.starts_with("homeport.dev/") {
+        return Some(
+            Diagnostic::warning(
+                NOT_AN_OBJECT,
+                format!(
+                    "document {} is homeport's `{kind}` file (the cluster inventory), not a Kubernetes object; skipped",
+                    index + 1
+                ),
+            )
+            .with_help("pass it to lint with `--cluster` to enable the placement rules"),
+        );
+    }
+    None
 }
 
 /// `kind: List` (kubectl's client-side list) and typed lists such as `DeploymentList`.

@@ -83,13 +83,32 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         }
     };
 
+    // Nothing to check is not a success: an empty stdin after a failed `helm template`, an
+    // empty directory or only non-Kubernetes documents must not pass a CI step.
+    let nothing = manifests.objects.is_empty();
+    let nothing_to_check = (nothing && !manifests.diagnostics.has_errors()).then(|| {
+        Diagnostic::error(
+            homeport_manifest::NO_MANIFESTS,
+            "no Kubernetes objects in the input",
+        )
+        .with_help(
+            "pass files or directories holding manifests, or pipe them into `homeport lint -`",
+        )
+    });
     let input_diags: Vec<&Diagnostic> = manifests.diagnostics.iter().collect();
     out.diagnostics(
-        input_diags.iter().copied().chain(report.diagnostics.iter()),
+        input_diags
+            .iter()
+            .copied()
+            .chain(&nothing_to_check)
+            .chain(report.diagnostics.iter()),
         &manifests.sources,
     );
-    let diags: Vec<Diagnostic> = manifests.diagnostics.iter().cloned().collect();
+    let mut diags: Vec<Diagnostic> = manifests.diagnostics.iter().cloned().collect();
+    diags.extend(nothing_to_check.clone());
     let text = match args.format {
+        // With no object checked, a "no findings" line would read as a pass.
+        LintFormat::Text if nothing => String::new(),
         LintFormat::Text => {
             report::render_text(&report, &manifests.sources, stdout_color(global.color))
         }
@@ -98,7 +117,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
     };
     out.stdout(&text);
 
-    let code = if manifests.diagnostics.has_errors() {
+    let code = if manifests.diagnostics.has_errors() || nothing_to_check.is_some() {
         EXIT_INVALID
     } else if report.errors() > 0 {
         EXIT_FINDINGS
