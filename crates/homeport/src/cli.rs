@@ -79,6 +79,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
+    /// Output format of the normalized model
     #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
     pub format: DataFormat,
     /// Print secret-looking environment values and secret contents instead of `<redacted>`
@@ -94,6 +95,7 @@ pub enum DataFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// Output: a table of decisions, JSON, or a picture (Mermaid, Graphviz)
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
 }
@@ -112,6 +114,7 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
+    /// Output format: a multi-document YAML stream or a JSON array
     #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
     pub format: DataFormat,
 }
@@ -149,6 +152,7 @@ pub struct LintArgs {
     /// `pod-security.kubernetes.io/enforce` label, else restricted)
     #[arg(long, value_enum)]
     pub level: Option<LintLevel>,
+    /// Report format: text for people, JSON for scripts, SARIF for code-scanning tools
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
     /// Only these rules: a code (PSS012), prefix (SEC), name, category (pod-security,
@@ -180,7 +184,7 @@ pub enum LintFormat {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["code", "all", "list"])))]
 pub struct RuleArgs {
-    /// A rule code (PSS012) or name (privilege-escalation)
+    /// A rule code (PSS012) or name (privilege-escalation-allowed)
     #[arg(value_name = "CODE")]
     pub code: Option<String>,
     /// Print the documentation of every rule

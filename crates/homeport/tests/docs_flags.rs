@@ -188,3 +188,55 @@ fn the_parsers_of_this_test_read_clap_help() {
         BTreeSet::from(["--file".to_string(), "--force".to_string()])
     );
 }
+
+/// Every option line of `-h` (short help) has a description, not just `[default: ...]`.
+#[test]
+fn every_option_has_a_description() {
+    let mut bare = Vec::new();
+    for (path, _) in commands().into_iter().chain([(Vec::new(), String::new())]) {
+        let out = Command::new(env!("CARGO_BIN_EXE_homeport"))
+            .args(&path)
+            .arg("-h")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let Some(options) = text.split("\nOptions:\n").nth(1) else {
+            continue;
+        };
+        for line in options.lines() {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('-') {
+                continue;
+            }
+            // `-f, --file <FILE>  Compose file...`: the description follows two spaces.
+            let description = trimmed
+                .split_once("  ")
+                .map(|(_, d)| d.trim())
+                .unwrap_or("");
+            if description.is_empty() || description.starts_with('[') {
+                bare.push(format!("homeport {} {}", path.join(" "), trimmed));
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "options without a description:\n{}",
+        bare.join("\n")
+    );
+}
+
+/// The example in `rule --help` names a rule that exists.
+#[test]
+fn rule_help_example_exists() {
+    let text = help(&["rule".to_string()]);
+    let example = text
+        .split("or name (")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("rule --help names an example rule");
+    let out = Command::new(env!("CARGO_BIN_EXE_homeport"))
+        .args(["rule", example])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "homeport rule {example}");
+}
