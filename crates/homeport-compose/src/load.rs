@@ -524,7 +524,11 @@ impl<'a> Loader<'a> {
                 format!("unknown key `{key}` in {place}"),
             )
             .with_span(key_node.span)
-            .with_label("not a Compose key")
+            .with_label(if known == schema::HINTS {
+                "not an x-homeport hint"
+            } else {
+                "not a Compose key"
+            })
             .with_help(help),
         );
     }

@@ -33,17 +33,33 @@ pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<
     if let Err(e) = parser.load(&mut builder, true) {
         let offset = builder.offsets.byte(e.marker().index());
         let message = e.info().to_string();
-        builder.errors.push(
-            Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
+        let diagnostic = match tab_before(text, offset).filter(|_| message.contains("tab")) {
+            Some(tab) => Diagnostic::error(
+                INVALID_YAML,
+                "invalid YAML: a tab in the indentation".to_string(),
+            )
+            .with_span(Span::new(file, tab, tab + 1))
+            .with_label("tab")
+            .with_help("indent with spaces: YAML does not allow tabs for indentation"),
+            None => Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
                 .with_span(Span::new(file, offset, offset + 1))
                 .with_help("check the indentation and quoting around this position"),
-        );
+        };
+        builder.errors.push(diagnostic);
     }
     if builder.errors.is_empty() {
         Ok(builder.documents)
     } else {
         Err(builder.errors)
     }
+}
+
+/// The byte offset of the first tab on the line of `offset`, at or before it.
+fn tab_before(text: &str, offset: usize) -> Option<usize> {
+    let end = offset.min(text.len());
+    let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    text[start..line_end.max(end)].find('\t').map(|i| start + i)
 }
 
 /// Parse a file that must hold at most one document (`None` when it is empty).

@@ -51,6 +51,16 @@ const NODE_KEYS: &[&str] = &[
 const GPU_KEYS: &[&str] = &["vendor", "model", "memory", "count", "shared"];
 const GAMING_KEYS: &[&str] = &["processes"];
 
+/// The type a key of the inventory must have.
+#[derive(Clone, Copy)]
+enum Expected {
+    Mapping,
+    List,
+    Text,
+    Boolean,
+    WholeNumber,
+}
+
 /// Parse and validate the inventory text of `file`.
 pub fn load(text: &str, file: FileId) -> Result<Cluster, Diagnostics> {
     let root = match homeport_yaml::parse_one(text, file) {
@@ -92,6 +102,26 @@ impl Reader {
     }
 
     /// The node as a mapping, or a wrong-type diagnostic.
+    /// `what` has the wrong type: the caret under the value, and how to write it.
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: Expected) {
+        let (noun, help) = match expected {
+            Expected::Mapping => ("a mapping", "write `key: value` entries indented under it, or `{key: value}`"),
+            Expected::List => ("a list", "write `[a, b]`, or one `- item` per line indented under it (a single item is `[item]`)"),
+            Expected::Text => ("a string", "write a single value on the same line (quote it if it contains `:` or `#`)"),
+            Expected::Boolean => ("true or false", "write `true` or `false`"),
+            Expected::WholeNumber => ("a whole number", "write a number without quotes or a unit, such as `1`"),
+        };
+        self.push(
+            Diagnostic::error(
+                codes::WRONG_TYPE,
+                format!("{what} must be {noun}, found {}", node.type_name()),
+            )
+            .with_span(node.span)
+            .with_label(format!("expected {noun}"))
+            .with_help(help),
+        );
+    }
+
     fn map<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a Map> {
         if node.is_null() {
             return None;
@@ -99,14 +129,7 @@ impl Reader {
         match node.as_map() {
             Some(m) => Some(m),
             None => {
-                self.push(
-                    Diagnostic::error(
-                        codes::WRONG_TYPE,
-                        format!("{what} must be a mapping, found {}", node.type_name()),
-                    )
-                    .with_span(node.span)
-                    .with_label("expected a mapping"),
-                );
+                self.wrong_type(node, what, Expected::Mapping);
                 None
             }
         }
@@ -119,14 +142,7 @@ impl Reader {
         match node.as_seq() {
             Some(s) => s,
             None => {
-                self.push(
-                    Diagnostic::error(
-                        codes::WRONG_TYPE,
-                        format!("{what} must be a list, found {}", node.type_name()),
-                    )
-                    .with_span(node.span)
-                    .with_label("expected a list"),
-                );
+                self.wrong_type(node, what, Expected::List);
                 &[]
             }
         }
@@ -140,14 +156,7 @@ impl Reader {
         match &node.value {
             homeport_yaml::Value::Scalar(s, _) => Some(s.clone()),
             _ => {
-                self.push(
-                    Diagnostic::error(
-                        codes::WRONG_TYPE,
-                        format!("{what} must be a string, found {}", node.type_name()),
-                    )
-                    .with_span(node.span)
-                    .with_label("expected a string"),
-                );
+                self.wrong_type(node, what, Expected::Text);
                 None
             }
         }
@@ -164,14 +173,7 @@ impl Reader {
         match node.as_bool() {
             Some(b) => Some(b),
             None => {
-                self.push(
-                    Diagnostic::error(
-                        codes::WRONG_TYPE,
-                        format!("{what} must be true or false, found {}", node.type_name()),
-                    )
-                    .with_span(node.span)
-                    .with_label("expected a boolean"),
-                );
+                self.wrong_type(node, what, Expected::Boolean);
                 None
             }
         }
@@ -181,14 +183,7 @@ impl Reader {
         match node.as_i64().map(u32::try_from) {
             Some(Ok(n)) => Some(n),
             _ => {
-                self.push(
-                    Diagnostic::error(
-                        codes::WRONG_TYPE,
-                        format!("{what} must be a whole number, found {}", node.type_name()),
-                    )
-                    .with_span(node.span)
-                    .with_label("expected a whole number"),
-                );
+                self.wrong_type(node, what, Expected::WholeNumber);
                 None
             }
         }
@@ -642,6 +637,18 @@ impl Reader {
     fn memory(&mut self, v: &Node, what: &str) -> Option<u64> {
         let text = self.text(v, what)?;
         match parse_memory_bytes(&text) {
+            // A bare number is bytes in Kubernetes; under a mebibyte it is a missing unit.
+            Ok(b) if b < 1 << 20 && text.trim().bytes().all(|c| c.is_ascii_digit()) => {
+                self.bad_quantity(
+                    v.span,
+                    &format!("{what} is {b} bytes"),
+                    &format!(
+                        "did you mean `{}Gi`? a size without a unit is bytes",
+                        text.trim()
+                    ),
+                );
+                None
+            }
             Ok(b) if b > 0 => Some(b),
             Ok(_) => {
                 self.bad_quantity(

@@ -112,6 +112,14 @@ pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod
                     .with_help(format!("known nodes: {}", known.join(", "))),
             );
         } else {
+            if cluster.is_default {
+                // The pin is kept (the real cluster may have that node), but nothing checked it.
+                cx.push(
+                    Diagnostic::warning(codes::UNKNOWN_NODE, format!("service `{}` is pinned to node `{node}`, but no cluster inventory is given: the built-in one has no such node", primary.name))
+                        .with_span_opt(primary.origin.field("x-homeport"))
+                        .with_help("describe your nodes in cluster.yaml (or pass --cluster FILE) so placement, architecture and budgets are checked"),
+                );
+            }
             pod.placement.required_nodes = vec![node.clone()];
             pod.decide("placement", format!("node {node}"), "x-homeport.node");
         }
