@@ -11,36 +11,99 @@ use std::path::PathBuf;
     about = "Move Docker Compose stacks onto production-grade Kubernetes (k3s first)"
 )]
 pub struct Cli {
+    /// Compose options given before the command (`homeport -f compose.yaml plan`).
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub compose: ComposeArgs,
+    #[command(flatten)]
+    pub shared: SharedArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Options with the same meaning as `docker compose`'s.
-#[derive(Debug, Args, Clone)]
-pub struct GlobalArgs {
+const COMPOSE_OPTIONS: &str = "Compose options";
+
+/// Options with the same meaning as `docker compose`'s, for the commands that read a Compose
+/// project. Accepted before the command (the contract's global options) and after it; they
+/// are not offered on commands that read no Compose project (`lint`, `rule`, ...).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ComposeArgs {
     /// Compose file; repeatable, later files override earlier ones
-    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    #[arg(short = 'f', long = "file", value_name = "FILE", help_heading = COMPOSE_OPTIONS)]
     pub files: Vec<PathBuf>,
     /// Base for relative paths and .env (default: directory of the first file)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = COMPOSE_OPTIONS)]
     pub project_directory: Option<PathBuf>,
     /// Project name (default: top-level `name:`, else the directory name)
-    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", help_heading = COMPOSE_OPTIONS)]
     pub project_name: Option<String>,
     /// Environment file; repeatable (default: <project dir>/.env if present)
-    #[arg(long = "env-file", global = true, value_name = "FILE")]
+    #[arg(long = "env-file", value_name = "FILE", help_heading = COMPOSE_OPTIONS)]
     pub env_files: Vec<PathBuf>,
     /// Enable a profile; repeatable (COMPOSE_PROFILES is honoured)
-    #[arg(long = "profile", global = true, value_name = "NAME")]
+    #[arg(long = "profile", value_name = "NAME", help_heading = COMPOSE_OPTIONS)]
     pub profiles: Vec<String>,
+}
+
+impl ComposeArgs {
+    fn is_empty(&self) -> bool {
+        self.files.is_empty()
+            && self.project_directory.is_none()
+            && self.project_name.is_none()
+            && self.env_files.is_empty()
+            && self.profiles.is_empty()
+    }
+}
+
+/// Options every command accepts, before or after it.
+#[derive(Debug, Args, Clone)]
+pub struct SharedArgs {
     /// Cluster inventory (default: ./cluster.yaml next to the compose file, else a single k3s node)
     #[arg(long, global = true, value_name = "FILE")]
     pub cluster: Option<PathBuf>,
     /// When to colour diagnostics
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+}
+
+/// What a command receives: the Compose options (before and after the command, merged) and
+/// the shared ones.
+#[derive(Debug, Clone)]
+pub struct GlobalArgs {
+    pub files: Vec<PathBuf>,
+    pub project_directory: Option<PathBuf>,
+    pub project_name: Option<String>,
+    pub env_files: Vec<PathBuf>,
+    pub profiles: Vec<String>,
+    pub cluster: Option<PathBuf>,
+    pub color: ColorWhen,
+}
+
+impl Cli {
+    /// The options for the command: Compose options given before it and after it (files,
+    /// env files and profiles add up; a single value after the command wins). Compose options
+    /// before a command that reads no Compose project are an error, not silently ignored.
+    pub fn global(&self) -> Result<GlobalArgs, String> {
+        let after = self.command.compose();
+        if after.is_none() && !self.compose.is_empty() {
+            return Err(format!(
+                "`homeport {}` reads no Compose project: -f/--file, --project-directory, \
+                 -p/--project-name, --env-file and --profile apply to inspect, plan, render and \
+                 convert",
+                self.command.name()
+            ));
+        }
+        let before = &self.compose;
+        let after = after.cloned().unwrap_or_default();
+        Ok(GlobalArgs {
+            files: [before.files.clone(), after.files].concat(),
+            project_directory: after.project_directory.or(before.project_directory.clone()),
+            project_name: after.project_name.or(before.project_name.clone()),
+            env_files: [before.env_files.clone(), after.env_files].concat(),
+            profiles: [before.profiles.clone(), after.profiles].concat(),
+            cluster: self.shared.cluster.clone(),
+            color: self.shared.color,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +133,33 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The Compose options given after the command, for the commands that read a project.
+    pub fn compose(&self) -> Option<&ComposeArgs> {
+        match self {
+            Command::Inspect(a) => Some(&a.compose),
+            Command::Plan(a) => Some(&a.compose),
+            Command::Render(a) => Some(&a.compose),
+            Command::Convert(a) => Some(&a.compose),
+            Command::Lint(_) | Command::Rule(_) | Command::Completions(_) | Command::Man => None,
+        }
+    }
+
+    /// The command's name as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Inspect(_) => "inspect",
+            Command::Plan(_) => "plan",
+            Command::Render(_) => "render",
+            Command::Convert(_) => "convert",
+            Command::Lint(_) => "lint",
+            Command::Rule(_) => "rule",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for
@@ -79,6 +169,8 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Output format of the normalized model
     #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
     pub format: DataFormat,
@@ -95,6 +187,8 @@ pub enum DataFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Output: a table of decisions, JSON, or a picture (Mermaid, Graphviz)
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
@@ -114,6 +208,8 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Output format: a multi-document YAML stream or a JSON array
     #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
     pub format: DataFormat,
@@ -121,6 +217,8 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Directory to write; must be empty or absent unless --force
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

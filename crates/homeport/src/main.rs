@@ -26,7 +26,14 @@ fn main() -> ExitCode {
             };
         }
     };
-    let out = output::Output::new(cli.global.color);
-    let code = commands::run(&cli, &out);
+    let out = output::Output::new(cli.shared.color);
+    let global = match cli.global() {
+        Ok(global) => global,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = commands::run(&cli.command, &global, &out);
     ExitCode::from(code)
 }

@@ -32,14 +32,23 @@ fn subcommands(help: &str) -> Vec<String> {
         .collect()
 }
 
-/// Long flags listed under `Options:` (without `--help`/`--version`).
-fn flags(help: &str) -> BTreeSet<String> {
-    let Some(rest) = help.split("\nOptions:\n").nth(1) else {
-        return BTreeSet::new();
-    };
-    rest.lines()
+/// The option lines of a help text, under any options heading (`Options:`, `Compose
+/// options:`): lines starting with `-x,` or `--name`.
+fn option_lines(help: &str) -> Vec<&str> {
+    help.lines()
         .map(str::trim_start)
-        .filter(|l| l.starts_with('-'))
+        .filter(|l| {
+            let b = l.as_bytes();
+            (b.len() > 2 && b[0] == b'-' && b[1] != b'-' && b[1] != b' ' && b[2] == b',')
+                || (l.starts_with("--") && b.get(2).is_some_and(u8::is_ascii_lowercase))
+        })
+        .collect()
+}
+
+/// Long flags a help text lists (without `--help`/`--version`).
+fn flags(help: &str) -> BTreeSet<String> {
+    option_lines(help)
+        .into_iter()
         .filter_map(|l| {
             l.split([' ', ','])
                 .find(|w| w.starts_with("--"))
@@ -177,7 +186,7 @@ fn every_page_is_in_the_summary() {
 
 #[test]
 fn the_parsers_of_this_test_read_clap_help() {
-    let text = "Usage: x\n\nCommands:\n  plan  Plan\n  help  Help\n\nOptions:\n  -f, --file <FILE>  Compose\n      --force\n  -h, --help  Print\n";
+    let text = "Usage: x\n\nCommands:\n  plan  Plan\n  help  Help\n\nOptions:\n      --force\n          - table: a possible value\n  -h, --help  Print\n\nCompose options:\n  -f, --file <FILE>  Compose\n";
     assert_eq!(subcommands(text), vec!["plan"]);
     assert_eq!(
         flags(text),
@@ -200,14 +209,7 @@ fn every_option_has_a_description() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let Some(options) = text.split("\nOptions:\n").nth(1) else {
-            continue;
-        };
-        for line in options.lines() {
-            let trimmed = line.trim_start();
-            if !trimmed.starts_with('-') {
-                continue;
-            }
+        for trimmed in option_lines(&text) {
             // `-f, --file <FILE>  Compose file...`: the description follows two spaces.
             let description = trimmed
                 .split_once("  ")

@@ -9,20 +9,20 @@ mod project;
 mod render;
 mod rule;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Command, GlobalArgs};
 use crate::output::Output;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_INVALID: u8 = 2;
 
-pub fn run(cli: &Cli, out: &Output) -> u8 {
-    match &cli.command {
-        Command::Inspect(args) => inspect::run(&cli.global, args, out),
-        Command::Plan(args) => plan::run(&cli.global, args, out),
-        Command::Render(args) => render::run(&cli.global, args, out),
-        Command::Convert(args) => convert::run(&cli.global, args, out),
-        Command::Lint(args) => lint::run(&cli.global, args, out),
+pub fn run(command: &Command, global: &GlobalArgs, out: &Output) -> u8 {
+    match command {
+        Command::Inspect(args) => inspect::run(global, args, out),
+        Command::Plan(args) => plan::run(global, args, out),
+        Command::Render(args) => render::run(global, args, out),
+        Command::Convert(args) => convert::run(global, args, out),
+        Command::Lint(args) => lint::run(global, args, out),
         Command::Rule(args) => rule::run(args, out),
         Command::Completions(args) => completions::completions(args, out),
         Command::Man => completions::man(out),
