@@ -531,7 +531,8 @@ fn render_output_lints_without_errors() {
         if !rendered.status.success() {
             continue; // render's own tests report its failures
         }
-        let mut args = render_args;
+        // lint reads no Compose project: only the inventory goes with it.
+        let mut args: Vec<&str> = render_args.into_iter().skip(2).collect();
         args.extend(["lint", "-", "--format", "json"]);
         let o = homeport(stack, &args, Some(&stdout(&rendered)));
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
