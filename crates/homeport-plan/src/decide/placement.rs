@@ -230,9 +230,9 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
         .iter()
         .map(|n| NodeBudget {
             name: n.name.clone(),
-            cpu_allocatable_millis: n.cpu_millis,
+            cpu_allocatable_millis: cluster.allocatable(n).cpu_millis,
             cpu_requested_millis: 0,
-            memory_allocatable_bytes: n.memory_bytes,
+            memory_allocatable_bytes: cluster.allocatable(n).memory_bytes,
             memory_requested_bytes: 0,
             gpu_allocatable: [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
                 .iter()
