@@ -64,6 +64,19 @@ pub enum Command {
     Lint(LintArgs),
     /// Explain a lint rule
     Rule(RuleArgs),
+    /// The cluster side: per-node k3s configuration, the add-ons the inventory and the
+    /// project need, and a README of the steps
+    Bootstrap(BootstrapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// Directory to write; must be empty or absent unless --force
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace a non-empty DIR (its whole content)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

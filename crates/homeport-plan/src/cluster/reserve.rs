@@ -14,8 +14,8 @@
 //!   512Mi (the kubelet evicts pods before the kernel's OOM killer picks the node's own
 //!   processes).
 //!
-//! A 64Gi agent keeps 62Gi for pods; a 2Gi board keeps about 1.6Gi as an agent and about
-//! 1.1Gi as the server.
+//! A 64Gi agent keeps 62Gi for pods; a 2Gi board keeps 1692Mi as an agent and 1180Mi as
+//! the server. Memory shares are rounded down to 64Mi so the figures stay readable.
 
 use super::{Cluster, NodeDef};
 
@@ -39,8 +39,8 @@ pub struct Allocatable {
     pub memory_bytes: Option<u64>,
 }
 
-/// `part` per mille of `total`, clamped to `[min, max]`, rounded down to whole mebibytes
-/// (memory) or millicores (CPU, where `unit` is 1).
+/// `per_mille` of `total`, rounded down to a multiple of `unit` (64Mi for memory, so the
+/// figures stay readable; 1 millicore for CPU), then clamped to `[min, max]`.
 fn share(total: u64, per_mille: u64, min: u64, max: u64, unit: u64) -> u64 {
     let raw = (u128::from(total) * u128::from(per_mille) / 1000) as u64;
     (raw / unit * unit).clamp(min, max)
@@ -59,10 +59,10 @@ pub fn reservation(
     let server_mem = if server { 512 * MI } else { 0 };
     Reservation {
         system_cpu_millis: share(cpu, 25, 100, 500, 1),
-        system_memory_bytes: share(mem, 50, 128 * MI, 1024 * MI, MI),
+        system_memory_bytes: share(mem, 50, 128 * MI, 1024 * MI, 64 * MI),
         kube_cpu_millis: share(cpu, 25, 100, 500, 1) + server_cpu,
-        kube_memory_bytes: share(mem, 50, 128 * MI, 512 * MI, MI) + server_mem,
-        eviction_memory_bytes: share(mem, 50, 100 * MI, 512 * MI, MI),
+        kube_memory_bytes: share(mem, 50, 128 * MI, 512 * MI, 64 * MI) + server_mem,
+        eviction_memory_bytes: share(mem, 50, 100 * MI, 512 * MI, 64 * MI),
     }
 }
 
@@ -117,11 +117,11 @@ mod tests {
         let agent = reservation(Some(4_000), Some(2 * GI), false);
         let server = reservation(Some(4_000), Some(2 * GI), true);
         assert_eq!(agent.system_memory_bytes, 128 * MI);
-        assert_eq!(agent.eviction_memory_bytes, 102 * MI);
+        assert_eq!(agent.eviction_memory_bytes, 100 * MI);
         let a = agent.allocatable(Some(4_000), Some(2 * GI)).memory_bytes;
         let s = server.allocatable(Some(4_000), Some(2 * GI)).memory_bytes;
-        assert_eq!(a, Some(2 * GI - (128 + 128 + 102) * MI));
-        assert_eq!(s, Some(2 * GI - (128 + 640 + 102) * MI));
+        assert_eq!(a, Some(2 * GI - (128 + 128 + 100) * MI));
+        assert_eq!(s, Some(2 * GI - (128 + 640 + 100) * MI));
         assert!(
             s.unwrap_or(0) > GI,
             "the server still leaves a gibibyte for pods"

@@ -1,5 +1,6 @@
 //! One file per command; each parses nothing, calls library code, prints, returns an exit code.
 
+mod bootstrap;
 mod convert;
 mod inspect;
 mod lint;
@@ -23,5 +24,6 @@ pub fn run(cli: &Cli, out: &Output) -> u8 {
         Command::Convert(args) => convert::run(&cli.global, args, out),
         Command::Lint(args) => lint::run(&cli.global, args, out),
         Command::Rule(args) => rule::run(args, out),
+        Command::Bootstrap(args) => bootstrap::run(&cli.global, args, out),
     }
 }
