@@ -30,7 +30,10 @@ fn eviction_memory(args: &[String]) -> u64 {
         .iter()
         .find_map(|a| a.strip_prefix("eviction-hard="))
         .expect("eviction-hard");
-    assert!(arg.contains("nodefs.available<") && arg.contains("imagefs.available<"), "the kubelet's disk thresholds are kept: {arg}");
+    assert!(
+        arg.contains("nodefs.available<") && arg.contains("imagefs.available<"),
+        "the kubelet's disk thresholds are kept: {arg}"
+    );
     let mem = arg
         .split(',')
         .find_map(|p| p.strip_prefix("memory.available<"))
@@ -76,7 +79,10 @@ fn assert_steps_in_order(readme: &str) {
         .iter()
         .map(|s| readme.find(s).unwrap_or_else(|| panic!("README lacks {s}")))
         .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "steps out of order");
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "steps out of order"
+    );
 }
 
 #[test]
@@ -88,16 +94,25 @@ fn media_cluster_nodes() {
     assert_eq!(servers(&tree, &cluster), ["nuc"]);
     let nuc = tree.config("nuc");
     assert_eq!(nuc["node-name"], "nuc");
-    assert!(nuc.get("token").is_none(), "a single server makes its own token");
+    assert!(
+        nuc.get("token").is_none(),
+        "a single server makes its own token"
+    );
     for agent in ["gaming-pc", "pi", "nas"] {
         let c = tree.config(agent);
         assert_eq!(c["server"], "https://<SERVER_ADDRESS>:6443", "{agent}");
-        assert_eq!(c["token"], "<K3S_TOKEN>", "{agent}: the token is a placeholder");
+        assert_eq!(
+            c["token"], "<K3S_TOKEN>",
+            "{agent}: the token is a placeholder"
+        );
         assert!(c.get("write-kubeconfig-mode").is_none() && c.get("disable").is_none());
     }
 
     // Labels and taints, the same keys for servers and agents.
-    assert_eq!(tree.strings("nuc", "node-label"), ["homeport.dev/availability=always-on"]);
+    assert_eq!(
+        tree.strings("nuc", "node-label"),
+        ["homeport.dev/availability=always-on"]
+    );
     assert!(tree.config("nuc").get("node-taint").is_none());
     let gaming = tree.strings("gaming-pc", "node-label");
     for l in [
@@ -107,16 +122,29 @@ fn media_cluster_nodes() {
         "nvidia.com/gpu.present=true",
         "nvidia.com/device-plugin.config=exclusive",
     ] {
-        assert!(gaming.contains(&l.to_string()), "gaming-pc lacks {l}: {gaming:?}");
+        assert!(
+            gaming.contains(&l.to_string()),
+            "gaming-pc lacks {l}: {gaming:?}"
+        );
     }
-    assert_eq!(tree.strings("gaming-pc", "node-taint"), ["homeport.dev/opportunistic=true:NoSchedule"]);
-    assert_eq!(tree.strings("nas", "node-taint"), ["homeport.dev/storage=true:NoSchedule"]);
-    assert!(tree.strings("nas", "node-label").contains(&"homeport.dev/storage=true".to_string()));
+    assert_eq!(
+        tree.strings("gaming-pc", "node-taint"),
+        ["homeport.dev/opportunistic=true:NoSchedule"]
+    );
+    assert_eq!(
+        tree.strings("nas", "node-taint"),
+        ["homeport.dev/storage=true:NoSchedule"]
+    );
+    assert!(tree
+        .strings("nas", "node-label")
+        .contains(&"homeport.dev/storage=true".to_string()));
     // The inventory's own labels; a kubernetes.io one the kubelet may not set goes to kubectl.
     let pi = tree.strings("pi", "node-label");
     assert!(pi.contains(&"example.com/room=attic".to_string()));
     assert!(!pi.iter().any(|l| l.starts_with("node-role.kubernetes.io/")));
-    assert!(tree.text("README.md").contains("kubectl label node pi node-role.kubernetes.io/worker=true"));
+    assert!(tree
+        .text("README.md")
+        .contains("kubectl label node pi node-role.kubernetes.io/worker=true"));
     assert!(tree.result.warnings.iter().any(|w| w.code == "HP0903"));
 
     assert_reservations_match_allocatable(&tree, &cluster);
@@ -159,7 +187,10 @@ fn media_cluster_addons() {
     assert_eq!(plugin["apiVersion"], "helm.cattle.io/v1");
     assert_eq!(plugin["metadata"]["namespace"], "kube-system");
     assert_eq!(plugin["spec"]["version"], "0.19.3");
-    assert_eq!(plugin["spec"]["repo"], "https://nvidia.github.io/k8s-device-plugin");
+    assert_eq!(
+        plugin["spec"]["repo"],
+        "https://nvidia.github.io/k8s-device-plugin"
+    );
     assert_eq!(plugin["spec"]["createNamespace"], true);
     let v = tree.values("nvidia-device-plugin");
     assert_eq!(v["runtimeClassName"], "nvidia");
@@ -170,14 +201,20 @@ fn media_cluster_addons() {
             .as_array()
             .is_some_and(|t| t.iter().any(|t| t["key"] == key))
     };
-    assert!(tolerates(&v, "homeport.dev/opportunistic"), "the gaming PC's GPU must be advertised");
+    assert!(
+        tolerates(&v, "homeport.dev/opportunistic"),
+        "the gaming PC's GPU must be advertised"
+    );
     assert!(tolerates(&v["nfd"]["worker"], "homeport.dev/opportunistic"));
     assert_eq!(v["config"]["default"], "exclusive");
 
     let nfs = tree.values("nfs-nfs");
     assert_eq!(nfs["nfs"]["server"], "nas.home.arpa");
     assert_eq!(nfs["nfs"]["path"], "/export/k8s");
-    assert_eq!(nfs["storageClass"]["name"], "nfs", "the inventory's StorageClass name");
+    assert_eq!(
+        nfs["storageClass"]["name"], "nfs",
+        "the inventory's StorageClass name"
+    );
     assert_eq!(nfs["storageClass"]["defaultClass"], false);
     assert_eq!(tree.values("cert-manager")["crds"]["enabled"], true);
 
@@ -188,12 +225,17 @@ fn media_cluster_addons() {
         .find(|o| o["kind"] == "ClusterIssuer" && o["metadata"]["name"] == "home-ca")
         .expect("ClusterIssuer home-ca");
     assert_eq!(named["spec"]["ca"]["secretName"], "homeport-ca");
-    assert!(issuer.iter().any(|o| o["kind"] == "Certificate" && o["spec"]["isCA"] == true));
+    assert!(issuer
+        .iter()
+        .any(|o| o["kind"] == "Certificate" && o["spec"]["isCA"] == true));
 
     // Only what is needed: no static share gets a provisioner, no KEDA without a plan.
     assert!(!tree.files.contains_key("addons/nfs-media.yaml"));
     assert!(!tree.files.contains_key("addons/keda.yaml"));
-    assert!(!tree.files.keys().any(|p| p.contains("prometheus") || p.contains("intel")));
+    assert!(!tree
+        .files
+        .keys()
+        .any(|p| p.contains("prometheus") || p.contains("intel")));
 
     let readme = tree.text("README.md");
     assert_steps_in_order(readme);
@@ -216,13 +258,26 @@ fn single_two_gigabyte_board() {
     let ev = eviction_memory(&args);
     // The board stays alive: the OS, k3s' server and an eviction margin are kept back, and
     // a gibibyte is still left for pods.
-    assert!(sm >= 128 << 20 && km >= 512 << 20 && ev >= 100 << 20, "{args:?}");
-    let left = cluster.allocatable(&cluster.nodes[0]).memory_bytes.expect("declared");
+    assert!(
+        sm >= 128 << 20 && km >= 512 << 20 && ev >= 100 << 20,
+        "{args:?}"
+    );
+    let left = cluster
+        .allocatable(&cluster.nodes[0])
+        .memory_bytes
+        .expect("declared");
     assert!(left > 1 << 30, "{}", format_memory_bytes(left));
     // Agent-only advice: it is the server by necessity, with the way out.
-    let w = tree.result.warnings.iter().find(|w| w.code == "HP0902").expect("small-server warning");
+    let w = tree
+        .result
+        .warnings
+        .iter()
+        .find(|w| w.code == "HP0902")
+        .expect("small-server warning");
     assert!(w.help.as_deref().unwrap_or_default().contains("agent"));
-    assert!(tree.text("README.md").contains("re-join `rock` as an agent"));
+    assert!(tree
+        .text("README.md")
+        .contains("re-join `rock` as an agent"));
     assert!(tree.objects().is_empty(), "no add-on for a bare board");
     assert!(tree.text("README.md").contains("This cluster has one node"));
 }
@@ -231,8 +286,19 @@ fn single_two_gigabyte_board() {
 fn small_server_with_a_bigger_node_gets_agent_only_advice() {
     let cluster = cluster_from("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - name: pi\n      arch: arm64\n      memory: 2Gi\n      roles: [control-plane]\n    - name: nuc\n      arch: amd64\n      memory: 32Gi\n");
     let tree = tree_of(&cluster, None);
-    let w = tree.result.warnings.iter().find(|w| w.code == "HP0902").expect("warning");
-    assert!(w.help.as_deref().unwrap_or_default().contains("make `nuc` the control plane"), "{w:?}");
+    let w = tree
+        .result
+        .warnings
+        .iter()
+        .find(|w| w.code == "HP0902")
+        .expect("warning");
+    assert!(
+        w.help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("make `nuc` the control plane"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -240,29 +306,49 @@ fn ai_lab_time_slicing_and_monitoring() {
     let cluster = cluster("ai-lab");
     let tree = tree("ai-lab");
     assert_eq!(servers(&tree, &cluster), ["control"]);
-    assert!(tree.strings("rig", "node-label").contains(&"nvidia.com/device-plugin.config=time-slicing-4".to_string()));
+    assert!(tree
+        .strings("rig", "node-label")
+        .contains(&"nvidia.com/device-plugin.config=time-slicing-4".to_string()));
     let v = tree.values("nvidia-device-plugin");
     assert_eq!(v["config"]["default"], "time-slicing-4");
-    let config = yaml(v["config"]["map"]["time-slicing-4"].as_str().expect("config text"));
+    let config = yaml(
+        v["config"]["map"]["time-slicing-4"]
+            .as_str()
+            .expect("config text"),
+    );
     let resources = &config["sharing"]["timeSlicing"]["resources"];
     assert_eq!(resources[0]["name"], "nvidia.com/gpu");
     assert_eq!(resources[0]["replicas"], 4);
     // The plan's GPU budget counts the same slots the plugin advertises: 2 GPUs x 4.
-    assert_eq!(cluster.nodes[1].gpu_slots(homeport_plan::cluster::GpuVendor::Nvidia), 8);
+    assert_eq!(
+        cluster.nodes[1].gpu_slots(homeport_plan::cluster::GpuVendor::Nvidia),
+        8
+    );
 
-    let kps = tree.helm_chart("kube-prometheus-stack").expect("kube-prometheus-stack");
+    let kps = tree
+        .helm_chart("kube-prometheus-stack")
+        .expect("kube-prometheus-stack");
     assert_eq!(kps["spec"]["targetNamespace"], "monitoring");
-    assert_eq!(tree.values("kube-prometheus-stack")["fullnameOverride"], "kube-prometheus-stack");
+    assert_eq!(
+        tree.values("kube-prometheus-stack")["fullnameOverride"],
+        "kube-prometheus-stack"
+    );
     let dcgm = tree.values("dcgm-exporter");
     assert_eq!(dcgm["runtimeClassName"], "nvidia");
-    assert_eq!(dcgm["serviceMonitor"]["additionalLabels"]["release"], "kube-prometheus-stack");
+    assert_eq!(
+        dcgm["serviceMonitor"]["additionalLabels"]["release"],
+        "kube-prometheus-stack"
+    );
     assert_eq!(dcgm["nodeSelector"]["nvidia.com/gpu.present"], "true");
 
     // A public domain: Let's Encrypt, with the e-mail left for the user.
     let issuer = yaml(tree.text("after-addons/cluster-issuer.yaml"));
     assert_eq!(issuer["metadata"]["name"], "letsencrypt");
     assert_eq!(issuer["spec"]["acme"]["email"], "<ACME_EMAIL>");
-    assert_eq!(issuer["spec"]["acme"]["solvers"][0]["http01"]["ingress"]["ingressClassName"], "traefik");
+    assert_eq!(
+        issuer["spec"]["acme"]["solvers"][0]["http01"]["ingress"]["ingressClassName"],
+        "traefik"
+    );
     assert!(tree.text("README.md").contains("s|<ACME_EMAIL>|"));
 }
 
@@ -270,7 +356,11 @@ fn ai_lab_time_slicing_and_monitoring() {
 fn intel_igpu_mini_pc() {
     let tree = tree("intel-mini");
     let labels = tree.strings("n100", "node-label");
-    for l in ["homeport.dev/gpu.intel=true", "homeport.dev/gpu.intel.model=UHD-Graphics-N100", "homeport.dev/gpu.intel.shared=2"] {
+    for l in [
+        "homeport.dev/gpu.intel=true",
+        "homeport.dev/gpu.intel.model=UHD-Graphics-N100",
+        "homeport.dev/gpu.intel.shared=2",
+    ] {
         assert!(labels.contains(&l.to_string()), "{l}: {labels:?}");
     }
     assert!(tree.helm_chart_names().is_empty());
@@ -284,7 +374,9 @@ fn intel_igpu_mini_pc() {
     assert_eq!(spec["containers"][0]["args"][0], "-shared-dev-num=2");
     assert!(tree.text("nodes/n100/preflight.sh").contains("renderD"));
     assert!(!tree.text("nodes/n100/preflight.sh").contains("nvidia"));
-    assert!(tree.text("README.md").contains("rollout status daemonset/intel-gpu-plugin"));
+    assert!(tree
+        .text("README.md")
+        .contains("rollout status daemonset/intel-gpu-plugin"));
 }
 
 #[test]
@@ -293,7 +385,10 @@ fn several_servers_share_a_datastore() {
     let tree = tree_of(&etcd, None);
     let a = tree.config("a");
     assert_eq!(a["cluster-init"], true);
-    assert_eq!(a["token"], "<K3S_TOKEN>", "HA servers share a token the user chooses");
+    assert_eq!(
+        a["token"], "<K3S_TOKEN>",
+        "HA servers share a token the user chooses"
+    );
     for joining in ["b", "c"] {
         let c = tree.config(joining);
         assert_eq!(c["server"], "https://<SERVER_ADDRESS>:6443");
@@ -307,7 +402,10 @@ fn several_servers_share_a_datastore() {
     let external = cluster_from("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  datastore: external\n  nodes:\n    - {name: a, arch: amd64, roles: [control-plane]}\n    - {name: b, arch: amd64, roles: [control-plane]}\n    - {name: d, arch: amd64}\n");
     let tree = tree_of(&external, None);
     for server in ["a", "b"] {
-        assert_eq!(tree.config(server)["datastore-endpoint"], "<DATASTORE_ENDPOINT>");
+        assert_eq!(
+            tree.config(server)["datastore-endpoint"],
+            "<DATASTORE_ENDPOINT>"
+        );
     }
     assert!(tree.config("d").get("datastore-endpoint").is_none());
 }
@@ -316,16 +414,25 @@ fn several_servers_share_a_datastore() {
 fn packaged_components_the_inventory_replaces_are_disabled() {
     let c = cluster_from("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  ingress: {className: nginx}\n  storage:\n    - {name: nfs, provisioner: nfs, server: nas, path: /k8s, default: true}\n  nodes:\n    - {name: a, arch: amd64}\n");
     let tree = tree_of(&c, None);
-    assert_eq!(tree.config("a")["disable"], serde_json::json!(["traefik", "local-storage"]));
+    assert_eq!(
+        tree.config("a")["disable"],
+        serde_json::json!(["traefik", "local-storage"])
+    );
     assert_eq!(tree.values("nfs-nfs")["storageClass"]["defaultClass"], true);
 }
 
 #[test]
 fn nothing_to_bootstrap_without_an_inventory() {
-    let err = homeport_bootstrap::bootstrap(&Cluster::default_k3s(), None, Vec::new()).expect_err("no inventory");
+    let err = homeport_bootstrap::bootstrap(&Cluster::default_k3s(), None, Vec::new())
+        .expect_err("no inventory");
     assert_eq!(err.code, "HP0901");
     let k8s = cluster_from("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  distribution: kubernetes\n  nodes:\n    - {name: a, arch: amd64}\n");
-    assert_eq!(homeport_bootstrap::bootstrap(&k8s, None, Vec::new()).expect_err("not k3s").code, "HP0901");
+    assert_eq!(
+        homeport_bootstrap::bootstrap(&k8s, None, Vec::new())
+            .expect_err("not k3s")
+            .code,
+        "HP0901"
+    );
 }
 
 #[test]

@@ -38,7 +38,10 @@ fn built_in_kinds_validate_strictly() {
         homeport_testkit::validate_k8s_objects(&stream, &cluster.kubernetes_version)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    assert!(checked > 0, "the Intel plugin DaemonSet at least is a built-in kind");
+    assert!(
+        checked > 0,
+        "the Intel plugin DaemonSet at least is a built-in kind"
+    );
 }
 
 /// shellcheck, from PATH (Debian package `shellcheck`, installed by scripts/install-tools).
@@ -59,13 +62,17 @@ fn shellcheck() -> Option<PathBuf> {
 
 #[test]
 fn preflight_scripts_pass_shellcheck() {
-    let Some(shellcheck) = shellcheck() else { return };
+    let Some(shellcheck) = shellcheck() else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut paths = Vec::new();
     for name in INVENTORIES {
         let tree = tree(name);
         for (path, text) in tree.preflights() {
-            let file = dir.path().join(format!("{name}-{}", path.replace('/', "-")));
+            let file = dir
+                .path()
+                .join(format!("{name}-{}", path.replace('/', "-")));
             std::fs::write(&file, text).expect("write");
             paths.push(file);
         }
@@ -96,7 +103,13 @@ fn preflight_scripts_run() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     assert!(stdout.contains("preflight: "), "{stdout}");
-    assert!(String::from_utf8_lossy(&out.stderr).trim().is_empty(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).trim().is_empty(),
+        "{out:?}"
+    );
     // This test machine has no NVIDIA GPU declared for it: that check fails, with its fix.
-    assert!(stdout.contains("nvidia") || stdout.contains("NVIDIA"), "{stdout}");
+    assert!(
+        stdout.contains("nvidia") || stdout.contains("NVIDIA"),
+        "{stdout}"
+    );
 }

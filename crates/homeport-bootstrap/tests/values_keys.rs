@@ -20,7 +20,11 @@ fn unknown_keys(values: &Value, defaults: &Value, path: &str, out: &mut Vec<Stri
         return;
     }
     for (key, value) in vals {
-        let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let here = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
         match defs.get(key) {
             Some(default) => unknown_keys(value, default, &here, out),
             None => out.push(here),
@@ -32,7 +36,8 @@ fn defaults(chart: charts::Chart) -> Value {
     let path = crate_dir().join(chart.defaults_file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(
-        text.contains(&format!("version {}", chart.version)) && text.contains("Source: https://github.com/"),
+        text.contains(&format!("version {}", chart.version))
+            && text.contains("Source: https://github.com/"),
         "{}: the header names the chart version and its source",
         path.display()
     );
@@ -41,7 +46,10 @@ fn defaults(chart: charts::Chart) -> Value {
 
 /// The inventories of the tests plus one whose plan needs KEDA, so every chart is covered.
 fn trees() -> Vec<(String, Tree)> {
-    let mut trees: Vec<(String, Tree)> = INVENTORIES.iter().map(|n| (n.to_string(), tree(n))).collect();
+    let mut trees: Vec<(String, Tree)> = INVENTORIES
+        .iter()
+        .map(|n| (n.to_string(), tree(n)))
+        .collect();
     trees.push(("keda".into(), keda_tree()));
     trees
 }
@@ -75,8 +83,9 @@ fn every_values_content_uses_only_keys_the_pinned_chart_defines() {
             }
             let spec = &object["spec"];
             let chart_name = spec["chart"].as_str().expect("spec.chart");
-            let chart = charts::by_name(chart_name)
-                .unwrap_or_else(|| panic!("{name} {path}: chart {chart_name} is not pinned in charts.rs"));
+            let chart = charts::by_name(chart_name).unwrap_or_else(|| {
+                panic!("{name} {path}: chart {chart_name} is not pinned in charts.rs")
+            });
             assert_eq!(spec["version"], chart.version, "{name} {path}");
             assert_eq!(spec["repo"], chart.repo, "{name} {path}");
             covered.insert(chart.name);
@@ -84,7 +93,10 @@ fn every_values_content_uses_only_keys_the_pinned_chart_defines() {
                 continue;
             };
             let values = yaml(content);
-            assert!(values.is_object(), "{name} {path}: valuesContent is a mapping");
+            assert!(
+                values.is_object(),
+                "{name} {path}: valuesContent is a mapping"
+            );
             let mut unknown = Vec::new();
             unknown_keys(&values, &defaults(chart), "", &mut unknown);
             assert!(
@@ -96,7 +108,10 @@ fn every_values_content_uses_only_keys_the_pinned_chart_defines() {
         }
     }
     let all: BTreeSet<&str> = charts::ALL.iter().map(|c| c.name).collect();
-    assert_eq!(covered, all, "every pinned chart is exercised by a test inventory");
+    assert_eq!(
+        covered, all,
+        "every pinned chart is exercised by a test inventory"
+    );
 }
 
 #[test]
@@ -113,7 +128,11 @@ fn the_keda_chart_comes_with_a_plan_that_needs_it() {
     let tree = keda_tree();
     let keda = tree.helm_chart("keda").expect("keda HelmChart");
     assert_eq!(keda["spec"]["targetNamespace"], "keda");
-    assert!(tree.text("README.md").contains("KEDA, for the ScaledObjects of worker"));
+    assert!(tree
+        .text("README.md")
+        .contains("KEDA, for the ScaledObjects of worker"));
     // Without the plan, no KEDA.
-    assert!(tree_of(&cluster("board"), None).helm_chart("keda").is_none());
+    assert!(tree_of(&cluster("board"), None)
+        .helm_chart("keda")
+        .is_none());
 }

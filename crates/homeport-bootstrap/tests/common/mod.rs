@@ -17,7 +17,9 @@ pub fn crate_dir() -> PathBuf {
 }
 
 pub fn inventory_text(name: &str) -> String {
-    let path = crate_dir().join("tests/inventories").join(format!("{name}.yaml"));
+    let path = crate_dir()
+        .join("tests/inventories")
+        .join(format!("{name}.yaml"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -44,8 +46,15 @@ pub fn tree_of(cluster: &Cluster, plan: Option<&Plan>) -> Tree {
         .files
         .iter()
         .map(|f| {
-            assert!(!f.secret, "{} is marked secret: bootstrap writes none", f.path);
-            (f.path.clone(), String::from_utf8(f.contents.clone()).expect("utf-8"))
+            assert!(
+                !f.secret,
+                "{} is marked secret: bootstrap writes none",
+                f.path
+            );
+            (
+                f.path.clone(),
+                String::from_utf8(f.contents.clone()).expect("utf-8"),
+            )
         })
         .collect();
     Tree { files, result }
@@ -59,7 +68,10 @@ pub fn tree(name: &str) -> Tree {
 pub fn yaml_docs(text: &str) -> Vec<Value> {
     let docs = homeport_yaml::parse(text, FileId(0), homeport_yaml::Limits::default())
         .unwrap_or_else(|e| panic!("not YAML: {e:?}\n{text}"));
-    docs.iter().map(|d| d.to_json()).filter(|v| !v.is_null()).collect()
+    docs.iter()
+        .map(|d| d.to_json())
+        .filter(|v| !v.is_null())
+        .collect()
 }
 
 pub fn yaml(text: &str) -> Value {
@@ -70,9 +82,12 @@ pub fn yaml(text: &str) -> Value {
 
 impl Tree {
     pub fn text(&self, path: &str) -> &str {
-        self.files
-            .get(path)
-            .unwrap_or_else(|| panic!("{path} not written; files: {:?}", self.files.keys().collect::<Vec<_>>()))
+        self.files.get(path).unwrap_or_else(|| {
+            panic!(
+                "{path} not written; files: {:?}",
+                self.files.keys().collect::<Vec<_>>()
+            )
+        })
     }
 
     /// A node's config.yaml as JSON.
@@ -83,7 +98,11 @@ impl Tree {
     pub fn strings(&self, node: &str, key: &str) -> Vec<String> {
         self.config(node)[key]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -106,8 +125,14 @@ impl Tree {
 
     /// The HelmChart's valuesContent, parsed.
     pub fn values(&self, name: &str) -> Value {
-        let chart = self.helm_chart(name).unwrap_or_else(|| panic!("no HelmChart {name}"));
-        yaml(chart["spec"]["valuesContent"].as_str().expect("valuesContent"))
+        let chart = self
+            .helm_chart(name)
+            .unwrap_or_else(|| panic!("no HelmChart {name}"));
+        yaml(
+            chart["spec"]["valuesContent"]
+                .as_str()
+                .expect("valuesContent"),
+        )
     }
 
     pub fn helm_chart_names(&self) -> Vec<String> {
