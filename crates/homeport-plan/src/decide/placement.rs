@@ -203,6 +203,8 @@ fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'
         .nodes
         .iter()
         .filter(|n| pod.placement.preemptible || n.availability == Availability::AlwaysOn)
+        // Tainted homeport.dev/storage=true:NoSchedule by bootstrap: no ordinary work.
+        .filter(|n| !n.is_storage_only())
         .filter(|n| {
             pod.placement
                 .arch
