@@ -127,3 +127,35 @@ fn no_ordinary_pod_is_planned_on_a_storage_only_node() {
         .expect("nas budget");
     assert!(nas.pods.is_empty(), "{:?}", nas.pods);
 }
+
+#[test]
+fn gpu_utilisation_autoscaling_needs_keda_and_prometheus() {
+    let compose = "services:\n  llm:\n    image: example/llm:1\n    x-homeport:\n      autoscale: {min: 1, max: 3, gpu: 70}\n";
+    // The AI lab declares monitoring: both provided.
+    let lab = plan(compose, "ai-lab");
+    for addon in [Addon::Keda, Addon::PrometheusOperator] {
+        let need = lab
+            .addons
+            .iter()
+            .find(|a| a.addon == addon)
+            .unwrap_or_else(|| panic!("{addon:?}: {:?}", lab.addons));
+        assert!(need.provided, "{need:?}");
+        assert_eq!(need.needed_by, ["llm"]);
+    }
+    // The board does not: Prometheus is missing, and bootstrap says so.
+    let board = plan(compose, "board");
+    let prom = board
+        .addons
+        .iter()
+        .find(|a| a.addon == Addon::PrometheusOperator)
+        .expect("need");
+    assert!(!prom.provided);
+    assert!(prom.how.contains("spec.monitoring"));
+    let tree = tree_of(&cluster("board"), Some(&board));
+    assert!(tree.helm_chart("keda").is_some());
+    assert!(tree
+        .result
+        .warnings
+        .iter()
+        .any(|w| w.code == "HP0905" && w.message.contains("prometheus-operator")));
+}

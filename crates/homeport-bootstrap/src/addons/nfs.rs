@@ -8,9 +8,14 @@ use serde_json::{json, Value};
 
 pub const NAMESPACE: &str = "nfs-provisioner";
 
-/// The HelmChart's (and Helm release's) name for `class`.
+/// The HelmChart's (and Helm release's) name for `class`: `nfs-<class>`, dots made dashes
+/// and cut to Helm's 53 characters.
 pub fn release(class: &StorageClassDef) -> String {
-    format!("nfs-{}", class.name)
+    let name: String = format!("nfs-{}", class.name.replace('.', "-"))
+        .chars()
+        .take(53)
+        .collect();
+    name.trim_end_matches('-').to_string()
 }
 
 /// The provisioner HelmChart for `class` (an `nfs` entry, so it has a server and path).
