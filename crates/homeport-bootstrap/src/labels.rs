@@ -167,6 +167,8 @@ pub fn node_labels(node: &NodeDef, warnings: &mut Vec<Diagnostic>) -> (Vec<Strin
     let mut by_kubectl = Vec::new();
     for (key, value) in &node.labels {
         if kubelet_may_set(key) {
+            // The inventory's own value wins over one bootstrap would set.
+            labels.retain(|l| l.split_once('=').is_none_or(|(k, _)| k != key));
             labels.push(format!("{key}={value}"));
         } else {
             warnings.push(

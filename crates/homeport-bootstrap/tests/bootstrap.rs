@@ -448,3 +448,19 @@ fn same_inventory_same_bytes_and_no_secret() {
         }
     }
 }
+
+#[test]
+fn the_inventory_label_wins_over_a_computed_one() {
+    let c = cluster_from("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - {name: a, arch: amd64}\n    - {name: nas, arch: arm64, roles: [storage], labels: {homeport.dev/storage: nas}}\n");
+    let tree = tree_of(&c, None);
+    let labels = tree.strings("nas", "node-label");
+    let storage: Vec<&String> = labels
+        .iter()
+        .filter(|l| l.starts_with("homeport.dev/storage="))
+        .collect();
+    assert_eq!(
+        storage,
+        ["homeport.dev/storage=nas"],
+        "one value per key: {labels:?}"
+    );
+}
