@@ -190,7 +190,7 @@ pub fn readme(
         o.push_str("## 3. Join the other nodes\n\nThis cluster has one node: nothing to join.\n\n");
     }
 
-    o.push_str("Check the nodes, their labels and taints (run `kubectl` on the server as `sudo k3s kubectl`, or copy its `/etc/rancher/k3s/k3s.yaml` to `~/.kube/config` and set the server address in it):\n\n```sh\nkubectl get nodes -L homeport.dev/availability,homeport.dev/storage,kubernetes.io/arch\nkubectl describe nodes | grep -E '^Name:|Taints:|Allocatable' -A0\n");
+    o.push_str("Check the nodes, their labels and taints (run `kubectl` on the server as `sudo k3s kubectl`, or copy its `/etc/rancher/k3s/k3s.yaml` to `~/.kube/config` and set the server address in it):\n\n```sh\nkubectl get nodes -L homeport.dev/availability,homeport.dev/storage,kubernetes.io/arch\nkubectl get nodes -o custom-columns='NAME:.metadata.name,TAINTS:.spec.taints[*].key,CPU:.status.allocatable.cpu,MEMORY:.status.allocatable.memory'   # about the table above (the kubelet counts the memory the kernel reports)\n");
     for n in nodes {
         for l in &n.kubectl_labels {
             let _ = writeln!(o, "kubectl label node {} {l}", n.node.name);
@@ -217,6 +217,13 @@ pub fn readme(
         );
         for f in &addons.auto_deploy {
             wait_for(&mut o, f);
+        }
+        let gpu_plugins = addons
+            .auto_deploy
+            .iter()
+            .any(|f| f.path.contains("gpu-plugin") || f.path.contains("device-plugin"));
+        if gpu_plugins {
+            o.push_str("# GPU slots per node: GPUs x `shared`, as `homeport plan` counts them\nkubectl get nodes -o custom-columns='NAME:.metadata.name,NVIDIA:.status.allocatable.nvidia\\.com/gpu,INTEL:.status.allocatable.gpu\\.intel\\.com/i915'\n");
         }
         o.push_str("```\n");
     }
