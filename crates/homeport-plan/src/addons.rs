@@ -2,7 +2,7 @@
 //! KEDA, the Prometheus operator) and whether the inventory provides them, that is whether
 //! `homeport bootstrap` installs them for this inventory.
 
-use crate::cluster::{Cluster, GpuVendor, Provisioner, TlsMode};
+use crate::cluster::{Cluster, Distribution, GpuVendor, Provisioner, TlsMode};
 use crate::plan::{Plan, VolumeSource};
 use homeport_compose::Project;
 use serde::Serialize;
@@ -161,7 +161,15 @@ pub fn needed(plan: &Plan, project: &Project) -> Vec<AddonNeed> {
         }
     }
     for need in &mut needs {
-        let (provided, how) = provision(cluster, &need.addon);
+        let (provided, mut how) = provision(cluster, &need.addon);
+        if provided && cluster.distribution != Distribution::K3s {
+            // bootstrap writes k3s configuration only: on other distributions the inventory
+            // says the cluster has it, and the user installs it.
+            how = format!(
+                "install it yourself (homeport bootstrap sets up k3s only; it would write: {})",
+                how.trim_start_matches("homeport bootstrap: ")
+            );
+        }
         need.provided = provided;
         need.how = how;
     }
