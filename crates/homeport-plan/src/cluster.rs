@@ -7,9 +7,13 @@
 
 mod load;
 mod quantity;
+mod reserve;
+mod roles;
 mod suggest;
 
 pub use quantity::{format_cpu_millis, format_memory_bytes, parse_cpu_millis, parse_memory_bytes};
+pub use reserve::{reservation, Allocatable, Reservation};
+pub use roles::{CONTROL_PLANE_ROLE, SERVER_MIN_MEMORY_BYTES, STORAGE_ROLE};
 
 use homeport_diag::{Diagnostic, Diagnostics, SourceMap};
 use indexmap::IndexMap;
@@ -51,6 +55,15 @@ pub mod codes {
     pub const HOST_PATH: &str = "HP0314";
     /// A number out of range (GPU count, sharing replicas).
     pub const OUT_OF_RANGE: &str = "HP0315";
+    /// A control plane on a node that cannot carry it (opportunistic, storage-only), or no
+    /// node that can.
+    pub const CONTROL_PLANE: &str = "HP0330";
+    /// Several k3s servers without a datastore they can share.
+    pub const HA_DATASTORE: &str = "HP0331";
+    /// A server on a node with less memory than k3s needs for one.
+    pub const SERVER_TOO_SMALL: &str = "HP0332";
+    /// Node-local storage on a storage-only node, whose taint keeps its consumers away.
+    pub const STORAGE_NODE_TAINTED: &str = "HP0333";
 }
 
 /// The cluster homeport plans for.
@@ -68,9 +81,49 @@ pub struct Cluster {
     pub storage: Vec<StorageClassDef>,
     /// Nodes; for the built-in default one node with no declared capacity.
     pub nodes: Vec<NodeDef>,
+    /// Where the k3s servers keep the cluster state.
+    pub datastore: Datastore,
+    /// The Prometheus operator the cluster runs (`spec.monitoring`), when declared.
+    pub monitoring: Option<MonitoringConfig>,
     /// True for the built-in default: nothing is known about the nodes, so the planner adds
     /// no placement constraints and checks no budgets.
     pub is_default: bool,
+}
+
+/// `spec.datastore`: k3s' datastore. One server uses SQLite; several need embedded etcd
+/// (three or more servers) or an external database they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Datastore {
+    /// The default: SQLite on the one server.
+    Sqlite,
+    /// Embedded etcd (`cluster-init` on the first server); needs an odd number of servers.
+    Etcd,
+    /// An external SQL database (`datastore-endpoint`, filled in by the user: it holds a
+    /// password).
+    External,
+}
+
+impl Datastore {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Datastore::Sqlite => "sqlite",
+            Datastore::Etcd => "etcd",
+            Datastore::External => "external",
+        }
+    }
+}
+
+/// `spec.monitoring`: the Prometheus operator homeport's ServiceMonitors are for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitoringConfig {
+    /// `prometheus-operator`.
+    pub operator: String,
+    /// The `release` label value the operator selects on (the Helm release name).
+    pub release: String,
+    /// The Prometheus URL (for KEDA prometheus triggers).
+    pub prometheus: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -165,9 +218,9 @@ impl Provisioner {
 pub struct NodeDef {
     pub name: String,
     pub arch: Arch,
-    /// Allocatable CPU in millicores, when declared.
+    /// The machine's CPU in millicores, when declared (pods get [`Cluster::allocatable`]).
     pub cpu_millis: Option<u64>,
-    /// Allocatable memory in bytes, when declared.
+    /// The machine's memory in bytes, when declared (pods get [`Cluster::allocatable`]).
     pub memory_bytes: Option<u64>,
     pub availability: Availability,
     pub roles: Vec<String>,
@@ -282,6 +335,8 @@ impl Cluster {
                 gpus: Vec::new(),
                 gaming_processes: Vec::new(),
             }],
+            datastore: Datastore::Sqlite,
+            monitoring: None,
             is_default: true,
         }
     }

@@ -1,6 +1,7 @@
 //! The planner: from a Compose project and a cluster inventory to a `Plan` of decisions,
 //! each with a reason (`homeport plan` shows them; `homeport-render` only translates them).
 
+pub mod addons;
 pub mod cluster;
 pub mod codes;
 mod decide;

@@ -65,6 +65,8 @@ pub struct Plan {
     /// ExternalName Services that keep Compose short names working across namespaces.
     pub aliases_across_namespaces: Vec<ExternalNamePlan>,
     pub nodes: Vec<NodeBudget>,
+    /// Cluster add-ons the objects rely on, and whether the inventory provides them.
+    pub addons: Vec<crate::addons::AddonNeed>,
     pub diagnostics: Diagnostics,
 }
 

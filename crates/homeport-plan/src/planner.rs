@@ -248,7 +248,7 @@ pub fn plan_with_facts(
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();
-    Plan {
+    let mut plan = Plan {
         project: project.name.clone(),
         cluster: cluster.clone(),
         namespaces,
@@ -258,8 +258,11 @@ pub fn plan_with_facts(
         persistent_volumes: pvs,
         aliases_across_namespaces: aliases,
         nodes,
+        addons: Vec::new(),
         diagnostics,
-    }
+    };
+    plan.addons = crate::addons::needed(&plan, project);
+    plan
 }
 
 struct Selection {

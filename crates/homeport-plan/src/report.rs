@@ -138,6 +138,7 @@ impl Plan {
             "namespaces": namespaces,
             "services": services,
             "nodes": nodes,
+            "addons": self.addons.iter().map(|a| json!({"name": a.addon.name(), "neededBy": a.needed_by, "reason": a.reason, "provided": a.provided, "how": a.how})).collect::<Vec<Value>>(),
             "diagnostics": diagnostics,
         })
     }
@@ -278,6 +279,21 @@ impl Plan {
             out.push_str(
                 "  (built-in single-node cluster: no capacity declared, budgets not checked)\n",
             );
+        }
+        if !self.addons.is_empty() {
+            out.push_str("\nADD-ONS (cluster side, see `homeport bootstrap`)\n");
+            for a in &self.addons {
+                let _ = writeln!(
+                    out,
+                    "  {:<32} {:<12} for {} ({})\n  {:<32} {}",
+                    a.addon.name(),
+                    if a.provided { "provided" } else { "MISSING" },
+                    a.needed_by.join(", "),
+                    a.reason,
+                    "",
+                    a.how
+                );
+            }
         }
         out
     }

@@ -87,8 +87,8 @@ impl Cli {
         if after.is_none() && !self.compose.is_empty() {
             return Err(format!(
                 "`homeport {}` reads no Compose project: -f/--file, --project-directory, \
-                 -p/--project-name, --env-file and --profile apply to inspect, plan, render and \
-                 convert",
+                 -p/--project-name, --env-file and --profile apply to inspect, plan, render, \
+                 convert and bootstrap",
                 self.command.name()
             ));
         }
@@ -131,6 +131,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout
     Man,
+    /// The cluster side: per-node k3s configuration, the add-ons the inventory and the
+    /// project need, and a README of the steps
+    Bootstrap(BootstrapArgs),
 }
 
 impl Command {
@@ -141,6 +144,7 @@ impl Command {
             Command::Plan(a) => Some(&a.compose),
             Command::Render(a) => Some(&a.compose),
             Command::Convert(a) => Some(&a.compose),
+            Command::Bootstrap(a) => Some(&a.compose),
             Command::Lint(_) | Command::Rule(_) | Command::Completions(_) | Command::Man => None,
         }
     }
@@ -156,6 +160,7 @@ impl Command {
             Command::Rule(_) => "rule",
             Command::Completions(_) => "completions",
             Command::Man => "man",
+            Command::Bootstrap(_) => "bootstrap",
         }
     }
 }
@@ -165,6 +170,18 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+    /// Directory to write; must be empty or absent unless --force
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace a non-empty DIR (its whole content)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,8 @@ use super::codes;
 use super::quantity::{parse_cpu_millis, parse_memory_bytes};
 use super::suggest::did_you_mean;
 use super::{
-    Arch, Availability, Cluster, Distribution, GpuDef, GpuVendor, IngressConfig, NodeDef,
-    Provisioner, StorageClassDef, TlsMode,
+    Arch, Availability, Cluster, Datastore, Distribution, GpuDef, GpuVendor, IngressConfig,
+    MonitoringConfig, NodeDef, Provisioner, StorageClassDef, TlsMode, SERVER_MIN_MEMORY_BYTES,
 };
 use homeport_diag::{Diagnostic, Diagnostics, FileId, Span};
 use homeport_yaml::{Map, Node};
@@ -25,7 +25,12 @@ const SPEC_KEYS: &[&str] = &[
     "ingress",
     "storage",
     "nodes",
+    "datastore",
+    "monitoring",
 ];
+const MONITORING_KEYS: &[&str] = &["operator", "release", "prometheus"];
+/// The Helm release of kube-prometheus-stack when `monitoring.release` is not given.
+pub const DEFAULT_MONITORING_RELEASE: &str = "kube-prometheus-stack";
 const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer"];
 const STORAGE_KEYS: &[&str] = &[
     "name",
@@ -334,12 +339,38 @@ impl Reader {
             }
         }
 
+        if let Some(v) = spec.get("datastore") {
+            if let Some(d) = self.choice(
+                v,
+                "datastore",
+                &[
+                    ("sqlite", Datastore::Sqlite),
+                    ("etcd", Datastore::Etcd),
+                    ("external", Datastore::External),
+                ],
+                &[
+                    ("embedded-etcd", "etcd"),
+                    ("kine", "external"),
+                    ("mysql", "external"),
+                    ("postgres", "external"),
+                    ("postgresql", "external"),
+                ],
+            ) {
+                cluster.datastore = d;
+            }
+        }
+        if let Some(v) = spec.get("monitoring") {
+            cluster.monitoring = self.monitoring(v);
+        }
+
         let mut nodes: Vec<(NodeDef, Span)> = Vec::new();
+        let mut node_items: Vec<&Node> = Vec::new();
         match spec.get("nodes") {
             Some(v) => {
                 for item in self.seq(v, "`nodes`") {
                     if let Some(node) = self.node(item) {
                         nodes.push((node, item.span));
+                        node_items.push(item);
                     }
                 }
                 if nodes.is_empty() && v.as_seq().is_some_and(<[Node]>::is_empty) {
@@ -373,12 +404,212 @@ impl Reader {
         self.check_defaults(&storage);
         self.check_host_paths(&storage);
 
+        self.check_storage_nodes(&storage, &nodes);
+
         cluster.nodes = nodes.into_iter().map(|(n, _)| n).collect();
         if !storage.is_empty() {
             cluster.storage = storage.into_iter().map(|(c, _)| c).collect();
             mark_default(&mut cluster.storage);
         }
+        if !cluster.nodes.is_empty() {
+            self.check_control_plane(&cluster, &node_items, spec);
+        }
         Some(cluster)
+    }
+
+    fn monitoring(&mut self, node: &Node) -> Option<MonitoringConfig> {
+        let map = self.map(node, "`monitoring`")?;
+        self.check_keys(map, MONITORING_KEYS, "`monitoring`");
+        if let Some(v) = map.get("operator") {
+            if let Some(op) = self.text(v, "`monitoring.operator`") {
+                if op != "prometheus-operator" {
+                    self.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_VALUE,
+                            format!("unknown monitoring operator `{op}`"),
+                        )
+                        .with_span(v.span)
+                        .with_label("not a known operator")
+                        .with_help("write `operator: prometheus-operator` (kube-prometheus-stack)"),
+                    );
+                }
+            }
+        }
+        let release = match map.get("release") {
+            Some(v) => {
+                let r = self.text(v, "`monitoring.release`")?;
+                if !is_label_value(&r) || !is_dns_label(&r) {
+                    self.push(
+                        Diagnostic::error(
+                            codes::INVALID_NAME,
+                            format!("`{r}` is not a valid Helm release name"),
+                        )
+                        .with_span(v.span)
+                        .with_help(
+                            "lower-case letters, digits and `-`, e.g. kube-prometheus-stack",
+                        ),
+                    );
+                    return None;
+                }
+                r
+            }
+            None => DEFAULT_MONITORING_RELEASE.to_string(),
+        };
+        let prometheus = match map.get("prometheus") {
+            Some(v) => self.text(v, "`monitoring.prometheus`")?,
+            None => format!("http://{release}-prometheus.monitoring:9090"),
+        };
+        Some(MonitoringConfig {
+            operator: "prometheus-operator".to_string(),
+            release,
+            prometheus,
+        })
+    }
+
+    /// The control plane the inventory asks for must be one k3s can run: on always-on,
+    /// not storage-only nodes with memory for a server, and with a datastore several
+    /// servers can share.
+    fn check_control_plane(&mut self, cluster: &Cluster, items: &[&Node], spec: &Map) {
+        let item_of = |name: &str| -> Option<&Node> {
+            cluster
+                .nodes
+                .iter()
+                .position(|n| n.name == name)
+                .and_then(|i| items.get(i).copied())
+        };
+        let field_span = |name: &str, field: &str| -> Option<Span> {
+            let item = item_of(name)?;
+            let entry = item.as_map()?.entry(field)?;
+            Some(entry.key.span.to(entry.value.span))
+        };
+        let declared: Vec<&NodeDef> = cluster
+            .nodes
+            .iter()
+            .filter(|n| n.is_declared_control_plane())
+            .collect();
+        for node in &declared {
+            let roles =
+                field_span(&node.name, "roles").or_else(|| item_of(&node.name).map(|i| i.span));
+            if node.availability == Availability::Opportunistic {
+                self.push(
+                    Diagnostic::error(
+                        codes::CONTROL_PLANE,
+                        format!("node `{}` is opportunistic but runs the control plane", node.name),
+                    )
+                    .with_span_opt(field_span(&node.name, "availability").or(roles))
+                    .with_label("the cluster stops whenever this machine is off or someone games on it")
+                    .with_help("move `control-plane` to an always-on node (this one can stay an opportunistic agent)"),
+                );
+            }
+            if node.is_storage_only() {
+                self.push(
+                    Diagnostic::error(
+                        codes::CONTROL_PLANE,
+                        format!("node `{}` is storage-only (`storage`) and `control-plane`", node.name),
+                    )
+                    .with_span_opt(roles)
+                    .with_label("a storage-only node is tainted homeport.dev/storage=true:NoSchedule")
+                    .with_help("keep the control plane on a general node, or drop `storage` so this node also takes ordinary work"),
+                );
+            }
+        }
+        let servers = cluster.servers();
+        if declared.is_empty() && !servers.iter().any(|s| s.can_serve()) {
+            let span = spec.entry("nodes").map(|e| e.key.span);
+            self.push(
+                Diagnostic::error(
+                    codes::CONTROL_PLANE,
+                    "no node can run the control plane: every node is opportunistic or storage-only",
+                )
+                .with_span_opt(span)
+                .with_help("add an always-on node, or mark one always-on node `roles: [control-plane]`"),
+            );
+        }
+        for server in &servers {
+            let Some(memory) = server.memory_bytes else {
+                continue;
+            };
+            if memory < SERVER_MIN_MEMORY_BYTES {
+                let why = if server.is_declared_control_plane() {
+                    "declared `control-plane`"
+                } else {
+                    "the only node that can be the server"
+                };
+                self.push(
+                    Diagnostic::error(
+                        codes::SERVER_TOO_SMALL,
+                        format!(
+                            "node `{}` has {} of memory, too little for the k3s server ({why})",
+                            server.name,
+                            super::format_memory_bytes(memory)
+                        ),
+                    )
+                    .with_span_opt(field_span(&server.name, "memory"))
+                    .with_label("a k3s server needs at least 2 GB")
+                    .with_help("run the server on a node with 2 GB or more and keep this one an agent (512 MB is enough for an agent)"),
+                );
+            }
+        }
+        if declared.len() > 1 {
+            let span = spec
+                .entry("datastore")
+                .map(|e| e.key.span.to(e.value.span))
+                .or_else(|| field_span(&declared[1].name, "roles"));
+            let names: Vec<&str> = declared.iter().map(|n| n.name.as_str()).collect();
+            match cluster.datastore {
+                Datastore::Sqlite => self.push(
+                    Diagnostic::error(
+                        codes::HA_DATASTORE,
+                        format!("{} servers ({}) but no HA datastore", declared.len(), names.join(", ")),
+                    )
+                    .with_span_opt(span)
+                    .with_label("SQLite serves one server only")
+                    .with_help("add `datastore: etcd` to `spec` (embedded etcd, three or more servers) or `datastore: external` (a shared SQL database), or keep one `control-plane`"),
+                ),
+                Datastore::Etcd if declared.len().is_multiple_of(2) => self.push(
+                    Diagnostic::error(
+                        codes::HA_DATASTORE,
+                        format!("{} servers with embedded etcd: an even number tolerates no more failures than one fewer", declared.len()),
+                    )
+                    .with_span_opt(span)
+                    .with_label("etcd needs a majority of its members")
+                    .with_help("use an odd number of `control-plane` nodes (3 survives one failure), or `datastore: external`"),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// A `static-local` directory on a storage-only node: its consumers are pinned to that
+    /// node, whose taint keeps them off.
+    fn check_storage_nodes(
+        &mut self,
+        storage: &[(StorageClassDef, &Node)],
+        nodes: &[(NodeDef, Span)],
+    ) {
+        for (class, item) in storage {
+            let Some(node_name) = &class.node else {
+                continue;
+            };
+            let Some((node, _)) = nodes.iter().find(|(n, _)| &n.name == node_name) else {
+                continue;
+            };
+            if class.provisioner == Provisioner::StaticLocal && node.is_storage_only() {
+                let span = item
+                    .as_map()
+                    .and_then(|m| m.entry("node"))
+                    .map_or(item.span, |e| e.key.span.to(e.value.span));
+                self.push(
+                    Diagnostic::error(
+                        codes::STORAGE_NODE_TAINTED,
+                        format!("storage class `{}` is a directory on storage-only node `{node_name}`", class.name),
+                    )
+                    .with_span(span)
+                    .with_label("pods using it must run there, but the node is tainted homeport.dev/storage=true:NoSchedule")
+                    .with_help(format!("export the directory over NFS and use `provisioner: static-nfs`, or drop `storage` from the roles of `{node_name}`")),
+                );
+            }
+        }
     }
 
     fn header(&mut self, root: &Node, top: &Map) {

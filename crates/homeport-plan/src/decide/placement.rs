@@ -211,6 +211,8 @@ fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'
         .nodes
         .iter()
         .filter(|n| pod.placement.preemptible || n.availability == Availability::AlwaysOn)
+        // Tainted homeport.dev/storage=true:NoSchedule by bootstrap: no ordinary work.
+        .filter(|n| !n.is_storage_only())
         .filter(|n| {
             pod.placement
                 .arch
@@ -238,9 +240,9 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
         .iter()
         .map(|n| NodeBudget {
             name: n.name.clone(),
-            cpu_allocatable_millis: n.cpu_millis,
+            cpu_allocatable_millis: cluster.allocatable(n).cpu_millis,
             cpu_requested_millis: 0,
-            memory_allocatable_bytes: n.memory_bytes,
+            memory_allocatable_bytes: cluster.allocatable(n).memory_bytes,
             memory_requested_bytes: 0,
             gpu_allocatable: [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
                 .iter()

@@ -1,5 +1,6 @@
 //! One file per command; each parses nothing, calls library code, prints, returns an exit code.
 
+mod bootstrap;
 mod completions;
 mod convert;
 mod inspect;
@@ -26,5 +27,6 @@ pub fn run(command: &Command, global: &GlobalArgs, out: &Output) -> u8 {
         Command::Rule(args) => rule::run(args, out),
         Command::Completions(args) => completions::completions(args, out),
         Command::Man => completions::man(out),
+        Command::Bootstrap(args) => bootstrap::run(global, args, out),
     }
 }
