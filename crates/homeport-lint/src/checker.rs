@@ -215,7 +215,24 @@ impl Run<'_> {
                     self.cx.index.namespace(i),
                     self.pss_version,
                 );
+                let enforced_from = found.len();
                 pod_security::check(i, obj, level, version, self.selection, &mut found);
+                for advisory in pod_security::advisory_levels(
+                    self.explicit_level,
+                    self.namespaces,
+                    self.cx.index.namespace(i),
+                    self.pss_version,
+                    (level, version),
+                ) {
+                    pod_security::check_advisory(
+                        i,
+                        obj,
+                        &advisory,
+                        enforced_from,
+                        self.selection,
+                        &mut found,
+                    );
+                }
             }
             if let Some(schema) = self.schema {
                 if !schema::check(i, obj, schema, self.selection, &mut found) {

@@ -1,7 +1,7 @@
 //! The single table of every rule, in code order.
 
 use crate::rule::{Category, Check, Rule};
-use crate::rules::{api_version, meta, networking, placement, reliability, schema, security};
+use crate::rules::{api_version, meta, networking, placement, rbac, reliability, schema, security};
 use homeport_diag::Severity;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -38,6 +38,10 @@ static RULES: &[&Rule] = &[
     &security::privileged_port::RULE,
     &security::ssh_port::RULE,
     &security::low_user_id::RULE,
+    &security::image_not_pinned::RULE,
+    &security::secret_as_env_var::RULE,
+    &security::default_namespace::RULE,
+    &security::ingress_nginx_snippet::RULE,
     &reliability::missing_cpu_request::RULE,
     &reliability::missing_memory_request::RULE,
     &reliability::missing_memory_limit::RULE,
@@ -74,6 +78,15 @@ static RULES: &[&Rule] = &[
     &networking::ingress_service_port_missing::RULE,
     &networking::network_policy_selects_nothing::RULE,
     &networking::pod_not_isolated::RULE,
+    &networking::ingress_nginx_body_size::RULE,
+    &rbac::wildcard::RULE,
+    &rbac::secret_read::RULE,
+    &rbac::escalation_verbs::RULE,
+    &rbac::pod_exec::RULE,
+    &rbac::workload_create::RULE,
+    &rbac::cluster_admin_binding::RULE,
+    &rbac::default_service_account_binding::RULE,
+    &rbac::binding_subject_missing::RULE,
     &placement::gpu_without_node_constraint::RULE,
     &placement::node_selector_unsatisfiable::RULE,
     &placement::image_arch_mismatch::RULE,
