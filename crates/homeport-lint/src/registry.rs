@@ -130,6 +130,31 @@ fn pss_rule(c: &'static homeport_pss::Control) -> Rule {
     }
 }
 
+/// Rules that report some findings at another severity than their default one (the
+/// default is listed first by [`reported_severities`]).
+const OTHER_SEVERITIES: &[(&str, &[Severity])] = &[
+    // Undeclared numeric ports work: informational.
+    ("NET002", &[Severity::Info]),
+    ("REL009", &[Severity::Info]),
+    // An image whose architectures are only guessed from its name: a warning.
+    ("PLC003", &[Severity::Warning]),
+    // Every Secret of the cluster, granted to a ServiceAccount: an error.
+    ("RBC002", &[Severity::Error]),
+];
+
+/// The severities a rule's findings can have, its default first. Pod Security controls
+/// are errors at the enforce level and warnings at a namespace's `warn`/`audit` level.
+pub fn reported_severities(rule: &Rule) -> Vec<Severity> {
+    let mut out = vec![rule.severity];
+    if rule.category == Category::PodSecurity {
+        out.push(Severity::Warning);
+    }
+    if let Some((_, more)) = OTHER_SEVERITIES.iter().find(|(c, _)| *c == rule.code) {
+        out.extend(more.iter().copied());
+    }
+    out
+}
+
 /// Every rule: Pod Security first, then the others in code order.
 pub fn all_rules() -> &'static [Rule] {
     &registry().rules
@@ -203,6 +228,14 @@ mod tests {
                     .unwrap_or_else(|| panic!("{} overlaps unknown {code}", r.code));
                 assert_eq!(other.category, Category::PodSecurity);
             }
+        }
+    }
+
+    #[test]
+    fn other_severities_name_existing_rules() {
+        for (code, more) in OTHER_SEVERITIES {
+            let rule = rule_by_code(code).unwrap_or_else(|| panic!("unknown {code}"));
+            assert!(!more.contains(&rule.severity), "{code} repeats its default");
         }
     }
 
