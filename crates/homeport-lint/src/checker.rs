@@ -25,8 +25,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Objects checked.
     pub objects: usize,
-    /// Findings dropped by `homeport.dev/ignore` annotations.
+    /// Findings dropped by `homeport.dev/ignore` annotations (and by the configuration's
+    /// `per-path-ignores`).
     pub suppressed: usize,
+    /// Findings dropped because the baseline holds them (`--baseline`).
+    pub baselined: usize,
     /// Custom resources the schema could not check.
     pub unchecked_custom_resources: usize,
     /// The Kubernetes version checked against (`1.33`).

@@ -57,8 +57,9 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
         return;
     }
     let containers = t.long_running_containers();
-    // The container behind each target port, with the Services and ports it serves.
-    let mut behind: Vec<(&Container<'_>, Vec<String>)> = Vec::new();
+    // The container behind each target port, with the Services (and their ports) it serves.
+    type Served = Vec<(String, Vec<String>)>;
+    let mut behind: Vec<(&Container<'_>, Served)> = Vec::new();
     for &s in services {
         let Some(svc) = cx.index.objects().get(s) else {
             continue;
@@ -78,14 +79,24 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
                 // A scrape target that is not ready yet loses a sample, not a request.
                 continue;
             }
-            let what = format!("`{}` port {target}", svc.name);
-            match behind.iter_mut().find(|(b, _)| b.path == c.path) {
-                Some((_, served)) => {
-                    if !served.contains(&what) {
-                        served.push(what);
-                    }
+            let i = match behind.iter().position(|(b, _)| b.path == c.path) {
+                Some(i) => i,
+                None => {
+                    behind.push((c, Vec::new()));
+                    behind.len() - 1
                 }
-                None => behind.push((c, vec![what])),
+            };
+            let served = &mut behind[i].1;
+            let j = match served.iter().position(|(name, _)| *name == svc.name) {
+                Some(j) => j,
+                None => {
+                    served.push((svc.name.clone(), Vec::new()));
+                    served.len() - 1
+                }
+            };
+            let port = target.to_string();
+            if !served[j].1.contains(&port) {
+                served[j].1.push(port);
             }
         }
     }
@@ -109,12 +120,19 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
     }
     for (c, served) in behind {
         if c.get("readinessProbe").is_none() {
+            let what: Vec<String> = served
+                .iter()
+                .map(|(svc, ports)| {
+                    let word = if ports.len() == 1 { "port" } else { "ports" };
+                    format!("Service `{svc}` {word} {}", ports.join(", "))
+                })
+                .collect();
             out.report(
                 c.path.clone(),
                 format!(
-                    "{} serves Service {} but has no readiness probe",
+                    "{} serves {} but has no readiness probe",
                     c.describe(),
-                    served.join(", ")
+                    what.join(" and ")
                 ),
             );
         }
