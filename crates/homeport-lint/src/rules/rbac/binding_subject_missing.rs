@@ -17,7 +17,7 @@ Reports binding subjects of kind ServiceAccount that are not in the input, and R
 whose `roleRef` is a Role that is not in the input. Like the other reference rules, a
 subject is judged only when the input holds ServiceAccounts in the subject's namespace, and
 a Role only when the input holds Roles in the binding's namespace, so linting one file alone
-does not report everything. (kube-linter's `dangling-rolebinding` family.)
+does not report everything.
 
 ## Why is this bad?
 The binding grants nothing to whom it was meant for: the workload gets `Forbidden` at run

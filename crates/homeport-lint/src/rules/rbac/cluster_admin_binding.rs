@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
     doc: r#"## What it does
 Reports RoleBindings and ClusterRoleBindings whose `roleRef` is the `cluster-admin`
-ClusterRole. (kube-linter's `cluster-admin-role-binding`, Trivy's KSV111.)
+ClusterRole. (kube-linter's `cluster-admin-role-binding`.)
 
 ## Why is this bad?
 `cluster-admin` can do everything, everywhere (bound by a RoleBinding: everything in that

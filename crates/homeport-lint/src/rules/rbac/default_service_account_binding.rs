@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
     doc: r#"## What it does
 Reports RoleBindings and ClusterRoleBindings with a subject that is the `default`
-ServiceAccount of a namespace. (Checkov's CKV_K8S_156, Trivy's KSV054 family.)
+ServiceAccount of a namespace (SEC006 reports the pods that run as it).
 
 ## Why is this bad?
 Every pod of the namespace that does not name a service account runs as `default`: the

@@ -14,8 +14,8 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
     doc: r#"## What it does
 Reports rules that grant `escalate` or `bind` on roles, or `impersonate` on users, groups,
-service accounts or user extras (explicitly; `*` verbs are RBC001's). (Trivy's KSV043
-and KSV047, Checkov's CKV_K8S_157/158.)
+service accounts or user extras (explicitly; `*` verbs are RBC001's). (Checkov's
+CKV_K8S_157 and CKV_K8S_158.)
 
 ## Why is this bad?
 These verbs are the exceptions to RBAC's rule that nobody can grant more than they hold:

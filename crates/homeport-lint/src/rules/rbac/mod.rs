@@ -2,7 +2,8 @@
 //! Secrets, run pods, escalate, exec into pods), and bindings that point at the wrong thing
 //! (`cluster-admin`, the `default` ServiceAccount, subjects the input does not hold).
 //! (kube-linter's `access-to-secrets`, `access-to-create-pods`, `wildcard-in-rules`,
-//! `cluster-admin-role-binding`; Checkov's CKV_K8S_49, CKV_K8S_155-158; Trivy's KSV041-KSV056.)
+//! `cluster-admin-role-binding`; Checkov's CKV_K8S_49, CKV_K8S_157/158; Trivy's KSV041,
+//! KSV044, KSV048, KSV053.)
 
 pub mod binding_subject_missing;
 pub mod cluster_admin_binding;

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it does
 Reports rules that grant `create` or `get` on `pods/exec` or `pods/attach` (also through
 `*`, `pods/*` or `*/exec`): `kubectl exec` over WebSockets needs only `get`. (Trivy's
-KSV053, kube-linter's `access-to-create-pods` family.)
+KSV053.)
 
 ## Why is this bad?
 Exec runs any command in any container the role can see, as that container's user, with

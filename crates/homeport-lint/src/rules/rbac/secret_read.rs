@@ -18,7 +18,7 @@ Reports rules of Roles and ClusterRoles that grant `get`, `list` or `watch` on `
 `watch` are never limited by it). A ClusterRole bound cluster-wide (by a
 ClusterRoleBinding of the input) to a ServiceAccount is an error: every pod running as
 that account can read every Secret of the cluster. (kube-linter's `access-to-secrets`,
-Checkov's CKV_K8S_155, Trivy's KSV041.)
+Trivy's KSV041.)
 
 ## Why is this bad?
 `list` returns the Secrets with their data. Anyone who can run a pod as the bound service

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
     doc: r#"## What it does
 Reports rules of Roles and ClusterRoles whose `verbs` or `resources` contain `*`.
-(kube-linter's `wildcard-in-rules`, Checkov's CKV_K8S_49, Trivy's KSV044/KSV046.)
+(kube-linter's `wildcard-in-rules`, Checkov's CKV_K8S_49, Trivy's KSV044.)
 
 ## Why is this bad?
 A wildcard grants today's verbs and resources and every one added later (new subresources,

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it does
 Reports rules that grant `create` (or `*`) on pods or on the built-in workload kinds
 (Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs,
-CronJobs). (kube-linter's `access-to-create-pods`, Trivy's KSV048/KSV052.)
+CronJobs). (kube-linter's `access-to-create-pods`, Trivy's KSV048.)
 
 ## Why is this bad?
 Whoever can create a pod can run any image, as any ServiceAccount of the namespace, and

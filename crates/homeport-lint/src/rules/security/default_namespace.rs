@@ -16,8 +16,7 @@ Reports namespaced objects whose `metadata.namespace` is `default`, and those wi
 namespace (they go wherever the current kubectl context points, usually `default`).
 Cluster-scoped kinds (Namespace, ClusterRole, PersistentVolume, StorageClass, CRDs, ...)
 are not reported. Off by default (a tree whose namespace is set by Kustomize has none in
-its files); enable it with `--select default,SEC023`. (Checkov's CKV_K8S_21, kube-score's
-`namespace` check.)
+its files); enable it with `--select default,SEC023`. (Checkov's CKV_K8S_21.)
 
 ## Why is this bad?
 Everything in `default` shares one set of RBAC, quotas, network policies and Pod Security

@@ -14,8 +14,7 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it does
 Reports container images without a `@sha256:` digest. Off by default (most home stacks
 update by tag on purpose); enable it with `--select default,SEC021` or
-`extend-select = ["SEC021"]` in `.homeport.toml`. (Checkov's CKV_K8S_43, kube-score's
-`container-image-tag` in its strict form.)
+`extend-select = ["SEC021"]` in `.homeport.toml`. (Checkov's CKV_K8S_43.)
 
 ## Why is this bad?
 A tag is a pointer the registry owner can move: the same manifest pulls different code on

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it does
 Reports `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. Off by default (most
 images read their credentials only from the environment); enable it with
-`--select default,SEC022`. (Checkov's CKV_K8S_35, Trivy's KSV-style `secrets as env`.)
+`--select default,SEC022`. (Checkov's CKV_K8S_35.)
 
 ## Why is this bad?
 The environment is inherited by every child process, printed by crash handlers and debug
