@@ -87,6 +87,7 @@ static RULES: &[&Rule] = &[
     &rbac::cluster_admin_binding::RULE,
     &rbac::default_service_account_binding::RULE,
     &rbac::binding_subject_missing::RULE,
+    &rbac::admission_webhook_control::RULE,
     &placement::gpu_without_node_constraint::RULE,
     &placement::node_selector_unsatisfiable::RULE,
     &placement::image_arch_mismatch::RULE,

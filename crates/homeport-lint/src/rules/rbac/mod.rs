@@ -5,6 +5,7 @@
 //! `cluster-admin-role-binding`; Checkov's CKV_K8S_49, CKV_K8S_157/158; Trivy's KSV041,
 //! KSV044, KSV048, KSV053.)
 
+pub mod admission_webhook_control;
 pub mod binding_subject_missing;
 pub mod cluster_admin_binding;
 pub mod default_service_account_binding;
