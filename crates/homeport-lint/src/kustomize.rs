@@ -1,6 +1,6 @@
 //! Kustomize patch files: the strategic-merge and JSON 6902 patches a `kustomization.yaml`
 //! applies are fragments of objects (no selector, no containers' images, a list of
-//! operations), not objects. Like Helm charts (HP0053), they are recognised and left out,
+//! operations), not objects; so are its replacement and transformer configuration files. Like Helm charts (HP0053), they are recognised and left out,
 //! with a warning that says how to lint the built result:
 //! `kubectl kustomize DIR | homeport lint -`.
 //!
@@ -117,11 +117,10 @@ impl Patches {
                 Diagnostic::warning(
                     KUSTOMIZE_PATCHES_SKIPPED,
                     format!(
-                        "{} in `{}` {} Kustomize {}, not whole objects; skipped",
+                        "{} in `{}` {} what Kustomize applies to resources (patches, transformer configuration), not whole objects; skipped",
                         files.join(", "),
                         dir.display(),
-                        if files.len() == 1 { "is a" } else { "are" },
-                        if files.len() == 1 { "patch" } else { "patches" },
+                        if files.len() == 1 { "is" } else { "are" },
                     ),
                 )
                 .with_help(format!(
@@ -133,10 +132,21 @@ impl Patches {
     }
 }
 
-/// The patch files a kustomization names: `patchesStrategicMerge` entries that are paths,
-/// `patchesJson6902[].path` and `patches[].path`.
+/// The files a kustomization applies to its resources rather than lists as resources:
+/// patches (`patchesStrategicMerge` entries that are paths, `patchesJson6902[].path`,
+/// `patches[].path`, `replacements[].path`) and transformer configuration (`configurations`,
+/// `transformers`, `generators`, `validators` entries that are paths).
 fn patch_paths(doc: &Node) -> Vec<String> {
     let mut out = Vec::new();
+    for key in ["configurations", "transformers", "generators", "validators"] {
+        if let Some(list) = doc.get(key).and_then(Node::as_seq) {
+            for entry in list {
+                if let Some(s) = entry.as_str().filter(|s| !s.contains('\n')) {
+                    out.push(s.trim().to_string());
+                }
+            }
+        }
+    }
     if let Some(list) = doc.get("patchesStrategicMerge").and_then(Node::as_seq) {
         for entry in list {
             // An inline patch is YAML text with a newline; a path is one line.
@@ -145,7 +155,7 @@ fn patch_paths(doc: &Node) -> Vec<String> {
             }
         }
     }
-    for key in ["patchesJson6902", "patches"] {
+    for key in ["patchesJson6902", "patches", "replacements"] {
         if let Some(list) = doc.get(key).and_then(Node::as_seq) {
             for entry in list {
                 if let Some(s) = entry.get("path").and_then(Node::as_str) {
@@ -162,14 +172,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_the_three_kinds_of_patch_files() {
+    fn finds_patch_and_configuration_files() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let overlay = root.join("overlays/prod");
         std::fs::create_dir_all(&overlay).unwrap();
         std::fs::write(
             overlay.join("kustomization.yaml"),
-            "resources: [../../base]\npatchesStrategicMerge:\n  - replicas.yaml\n  - |-\n    apiVersion: v1\n    kind: Service\npatchesJson6902:\n  - target: {kind: Deployment, name: web}\n    path: image.json6902.yaml\npatches:\n  - path: resources.yaml\n  - patch: |-\n      - op: remove\n        path: /spec/x\n",
+            "resources: [../../base]\npatchesStrategicMerge:\n  - replicas.yaml\n  - |-\n    apiVersion: v1\n    kind: Service\npatchesJson6902:\n  - target: {kind: Deployment, name: web}\n    path: image.json6902.yaml\npatches:\n  - path: resources.yaml\n  - patch: |-\n      - op: remove\n        path: /spec/x\nconfigurations: [name-reference.yaml]\n",
         )
         .unwrap();
         for f in [
@@ -177,6 +187,7 @@ mod tests {
             "image.json6902.yaml",
             "resources.yaml",
             "namespace.yaml",
+            "name-reference.yaml",
         ] {
             std::fs::write(overlay.join(f), "kind: Deployment\n").unwrap();
         }
@@ -185,6 +196,7 @@ mod tests {
         assert!(patches.contains(&p("replicas.yaml")));
         assert!(patches.contains(&p("image.json6902.yaml")));
         assert!(patches.contains(&p("resources.yaml")));
+        assert!(patches.contains(&p("name-reference.yaml")));
         assert!(!patches.contains(&p("namespace.yaml")));
         let diags = patches.diagnostics();
         assert_eq!(diags.len(), 1);
