@@ -1,4 +1,7 @@
-use super::{bindings_of, describe_subject, is_role, policy_rules, subjects, READ_VERBS};
+use super::{
+    bindings_of, describe_subject, is_binding, is_role, policy_rules, role_ref, subjects,
+    READ_VERBS,
+};
 use crate::rules::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -17,8 +20,10 @@ Reports rules of Roles and ClusterRoles that grant `get`, `list` or `watch` on `
 (also through `*`) without limiting them to named Secrets (`resourceNames`; `list` and
 `watch` are never limited by it). A ClusterRole bound cluster-wide (by a
 ClusterRoleBinding of the input) to a ServiceAccount is an error: every pod running as
-that account can read every Secret of the cluster. (kube-linter's `access-to-secrets`,
-Trivy's KSV041.)
+that account can read every Secret of the cluster. Bindings of the built-in ClusterRoles
+`admin` and `edit`, which read Secrets, are reported the same way (a ClusterRoleBinding of
+them to a ServiceAccount is an error); `cluster-admin` is RBC006's. (kube-linter's
+`access-to-secrets`, Trivy's KSV041.)
 
 ## Why is this bad?
 `list` returns the Secrets with their data. Anyone who can run a pod as the bound service
@@ -48,7 +53,14 @@ rules:
 "#,
 };
 
+/// Built-in ClusterRoles (not in the input) that can read Secrets.
+const BUILTIN_SECRET_READERS: &[&str] = &["admin", "edit"];
+
 fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
+    if is_binding(obj) {
+        check_builtin_binding(cx, obj, out);
+        return;
+    }
     if !is_role(obj) {
         return;
     }
@@ -98,5 +110,46 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
             )
             .with_severity(Severity::Error);
         }
+    }
+}
+
+/// A binding of a built-in ClusterRole that reads Secrets.
+fn check_builtin_binding(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
+    let Some(("ClusterRole", role)) = role_ref(obj) else {
+        return;
+    };
+    if !BUILTIN_SECRET_READERS.contains(&role)
+        || cx.index.find("default", "ClusterRole", role).is_some()
+    {
+        return;
+    }
+    let ns = cx.index.namespace(out.object_index());
+    let accounts: Vec<String> = subjects(obj, ns)
+        .iter()
+        .filter(|s| s.kind == "ServiceAccount")
+        .map(describe_subject)
+        .collect();
+    if accounts.is_empty() {
+        return;
+    }
+    if obj.kind == "ClusterRoleBinding" {
+        out.report(
+            FieldPath::parse("roleRef.name"),
+            format!(
+                "ClusterRoleBinding `{}` grants the built-in `{role}` ClusterRole, which reads every Secret of the cluster, to {}",
+                obj.name,
+                accounts.join(", ")
+            ),
+        )
+        .with_severity(Severity::Error);
+    } else {
+        out.report(
+            FieldPath::parse("roleRef.name"),
+            format!(
+                "RoleBinding `{}` grants the built-in `{role}` ClusterRole, which reads Secrets, in namespace `{ns}` to {}",
+                obj.name,
+                accounts.join(", ")
+            ),
+        );
     }
 }
