@@ -117,10 +117,19 @@ impl Patches {
                 Diagnostic::warning(
                     KUSTOMIZE_PATCHES_SKIPPED,
                     format!(
-                        "{} in `{}` {} what Kustomize applies to resources (patches, transformer configuration), not whole objects; skipped",
+                        "{} in `{}` {}, not {}; skipped",
                         files.join(", "),
                         dir.display(),
-                        if files.len() == 1 { "is" } else { "are" },
+                        if files.len() == 1 {
+                            "is a Kustomize patch (or transformer configuration)"
+                        } else {
+                            "are Kustomize patches (or transformer configuration)"
+                        },
+                        if files.len() == 1 {
+                            "object"
+                        } else {
+                            "objects"
+                        },
                     ),
                 )
                 .with_help(format!(
