@@ -126,9 +126,9 @@ impl Patches {
                             "are Kustomize patches (or transformer configuration)"
                         },
                         if files.len() == 1 {
-                            "object"
+                            "a whole object"
                         } else {
-                            "objects"
+                            "whole objects"
                         },
                     ),
                 )
