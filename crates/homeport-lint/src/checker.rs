@@ -25,8 +25,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Objects checked.
     pub objects: usize,
-    /// Findings dropped by `homeport.dev/ignore` annotations.
+    /// Findings dropped by `homeport.dev/ignore` annotations (and by the configuration's
+    /// `per-path-ignores`).
     pub suppressed: usize,
+    /// Findings dropped because the baseline holds them (`--baseline`).
+    pub baselined: usize,
     /// Custom resources the schema could not check.
     pub unchecked_custom_resources: usize,
     /// The Kubernetes version checked against (`1.33`).
@@ -215,7 +218,24 @@ impl Run<'_> {
                     self.cx.index.namespace(i),
                     self.pss_version,
                 );
+                let enforced_from = found.len();
                 pod_security::check(i, obj, level, version, self.selection, &mut found);
+                for advisory in pod_security::advisory_levels(
+                    self.explicit_level,
+                    self.namespaces,
+                    self.cx.index.namespace(i),
+                    self.pss_version,
+                    (level, version),
+                ) {
+                    pod_security::check_advisory(
+                        i,
+                        obj,
+                        &advisory,
+                        enforced_from,
+                        self.selection,
+                        &mut found,
+                    );
+                }
             }
             if let Some(schema) = self.schema {
                 if !schema::check(i, obj, schema, self.selection, &mut found) {

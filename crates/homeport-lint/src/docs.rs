@@ -1,6 +1,7 @@
-//! Rule documentation as `homeport rule` prints it.
+//! Rule documentation as `homeport rule` prints it, and as the rules reference page
+//! (`docs/lint-rules.md`, generated from the registry) that SARIF's `helpUri` points at.
 
-use crate::registry::all_rules;
+use crate::registry::{all_rules, reported_severities};
 use crate::rule::Rule;
 use std::fmt::Write;
 
@@ -14,7 +15,7 @@ pub fn rule_doc(rule: &Rule) -> String {
         out,
         "Category: {} | Severity: {} | Enabled by default: {}{}",
         rule.category,
-        rule.severity.as_str(),
+        severities(rule),
         if rule.default_enabled {
             "yes"
         } else {
@@ -57,14 +58,70 @@ pub fn rule_table() -> String {
             flags.push("needs --cluster");
         }
         let line = format!(
-            "{:<7} {:<width$}  {:<13} {:<8} {}",
+            "{:<7} {:<width$}  {:<13} {:<13} {}",
             r.code,
             r.name,
             r.category.as_str(),
-            r.severity.as_str(),
+            severities(r),
             flags.join(", "),
         );
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+/// `warning`, or `error/warning` for a rule that reports some findings at another severity
+/// (its default first).
+pub fn severities(rule: &Rule) -> String {
+    reported_severities(rule)
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Where the rules reference is published: `docs/lint-rules.md` of the repository, served
+/// under this URL. Each rule has the anchor of its lowercase code (`#pss012`), set
+/// explicitly in the page, so links survive a rule's rename.
+pub const RULES_DOC_URL: &str = "https://homeport.dev/docs/lint-rules";
+
+/// A rule's documentation link: `https://homeport.dev/docs/lint-rules#pss012`.
+pub fn help_uri(rule: &Rule) -> String {
+    format!("{RULES_DOC_URL}#{}", rule.code.to_ascii_lowercase())
+}
+
+/// The whole rules reference as one Markdown page (`docs/lint-rules.md`): a table of
+/// every rule, then each rule's documentation under an explicit anchor.
+pub fn rules_markdown() -> String {
+    let mut out = String::new();
+    out.push_str("# homeport lint rules\n\n");
+    out.push_str("<!-- Generated from the rule registry by `UPDATE_DOCS=1 cargo test -p homeport-lint --test docs_page`; do not edit. -->\n\n");
+    out.push_str("| code | name | category | severity | default |\n|---|---|---|---|---|\n");
+    for r in all_rules() {
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | `{}` | {} | {} | {} |",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.category,
+            severities(r),
+            if r.default_enabled { "yes" } else { "opt-in" }
+        );
+    }
+    for r in all_rules() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "<a id=\"{}\"></a>", r.code.to_ascii_lowercase());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "## {} {}", r.code, r.name);
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", r.summary);
+        let _ = writeln!(out);
+        let body = r.doc.trim().replace("\n## ", "\n### ");
+        let body = body
+            .strip_prefix("## ")
+            .map_or(body.clone(), |b| format!("### {b}"));
+        let _ = writeln!(out, "{body}");
     }
     out
 }

@@ -28,7 +28,8 @@ pub struct Index<'a> {
     by_name: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, usize>>>,
     netpol_covered: OnceLock<HashSet<usize>>,
     pdb_covered: OnceLock<HashSet<usize>>,
-    service_targeted: OnceLock<HashSet<usize>>,
+    /// workload -> the Services of its namespace that select its pods.
+    service_targeted: OnceLock<HashMap<usize, Vec<usize>>>,
 }
 
 impl<'a> Index<'a> {
@@ -171,18 +172,26 @@ impl<'a> Index<'a> {
 
     /// Whether some Service of its namespace selects the workload's pods.
     pub fn targeted_by_service(&self, w: usize) -> bool {
+        !self.services_targeting(w).is_empty()
+    }
+
+    /// The Services of its namespace that select the workload's pods.
+    pub fn services_targeting(&self, w: usize) -> &[usize] {
         self.service_targeted
             .get_or_init(|| {
-                let mut set = HashSet::new();
+                let mut map: HashMap<usize, Vec<usize>> = HashMap::new();
                 for &s in self.of_kind("Service") {
                     let Some(sel) = self.objects.get(s).and_then(service_selector) else {
                         continue;
                     };
-                    set.extend(self.select_workloads(self.namespace(s), &sel));
+                    for w in self.select_workloads(self.namespace(s), &sel) {
+                        map.entry(w).or_default().push(s);
+                    }
                 }
-                set
+                map
             })
-            .contains(&w)
+            .get(&w)
+            .map_or(&[], Vec::as_slice)
     }
 
     fn covered_by(&self, kind: &str, selector_key: &str) -> HashSet<usize> {

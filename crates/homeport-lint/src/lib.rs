@@ -10,15 +10,19 @@
 //!   between objects use an [`Index`](index::Index) built once per run, and positions are
 //!   looked up only for the findings that are reported.
 //! * [`report`]: text (grouped by file, with source excerpts), JSON and SARIF 2.1.0.
+//! * [`kustomize`]: Kustomize patch files are recognised and left out (lint the build).
 //! * [`suppression`]: the `homeport.dev/ignore` / `homeport.dev/ignore-reason` annotations.
 
+pub mod baseline;
 pub mod checker;
 pub mod cluster;
+pub mod config;
 pub mod context;
 pub mod docs;
 pub mod engines;
 pub mod finding;
 pub mod index;
+pub mod kustomize;
 pub mod options;
 pub mod registry;
 pub mod report;

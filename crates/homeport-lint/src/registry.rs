@@ -1,7 +1,7 @@
 //! The single table of every rule, in code order.
 
 use crate::rule::{Category, Check, Rule};
-use crate::rules::{api_version, meta, networking, placement, reliability, schema, security};
+use crate::rules::{api_version, meta, networking, placement, rbac, reliability, schema, security};
 use homeport_diag::Severity;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -38,6 +38,10 @@ static RULES: &[&Rule] = &[
     &security::privileged_port::RULE,
     &security::ssh_port::RULE,
     &security::low_user_id::RULE,
+    &security::image_not_pinned::RULE,
+    &security::secret_as_env_var::RULE,
+    &security::default_namespace::RULE,
+    &security::ingress_nginx_snippet::RULE,
     &reliability::missing_cpu_request::RULE,
     &reliability::missing_memory_request::RULE,
     &reliability::missing_memory_limit::RULE,
@@ -74,6 +78,16 @@ static RULES: &[&Rule] = &[
     &networking::ingress_service_port_missing::RULE,
     &networking::network_policy_selects_nothing::RULE,
     &networking::pod_not_isolated::RULE,
+    &networking::ingress_nginx_body_size::RULE,
+    &rbac::wildcard::RULE,
+    &rbac::secret_read::RULE,
+    &rbac::escalation_verbs::RULE,
+    &rbac::pod_exec::RULE,
+    &rbac::workload_create::RULE,
+    &rbac::cluster_admin_binding::RULE,
+    &rbac::default_service_account_binding::RULE,
+    &rbac::binding_subject_missing::RULE,
+    &rbac::admission_webhook_control::RULE,
     &placement::gpu_without_node_constraint::RULE,
     &placement::node_selector_unsatisfiable::RULE,
     &placement::image_arch_mismatch::RULE,
@@ -115,6 +129,31 @@ fn pss_rule(c: &'static homeport_pss::Control) -> Rule {
         needs_cluster: false,
         check: Check::PodSecurity,
     }
+}
+
+/// Rules that report some findings at another severity than their default one (the
+/// default is listed first by [`reported_severities`]).
+const OTHER_SEVERITIES: &[(&str, &[Severity])] = &[
+    // Undeclared numeric ports work: informational.
+    ("NET002", &[Severity::Info]),
+    ("REL009", &[Severity::Info]),
+    // An image whose architectures are only guessed from its name: a warning.
+    ("PLC003", &[Severity::Warning]),
+    // Every Secret of the cluster, granted to a ServiceAccount: an error.
+    ("RBC002", &[Severity::Error]),
+];
+
+/// The severities a rule's findings can have, its default first. Pod Security controls
+/// are errors at the enforce level and warnings at a namespace's `warn`/`audit` level.
+pub fn reported_severities(rule: &Rule) -> Vec<Severity> {
+    let mut out = vec![rule.severity];
+    if rule.category == Category::PodSecurity {
+        out.push(Severity::Warning);
+    }
+    if let Some((_, more)) = OTHER_SEVERITIES.iter().find(|(c, _)| *c == rule.code) {
+        out.extend(more.iter().copied());
+    }
+    out
 }
 
 /// Every rule: Pod Security first, then the others in code order.
@@ -190,6 +229,14 @@ mod tests {
                     .unwrap_or_else(|| panic!("{} overlaps unknown {code}", r.code));
                 assert_eq!(other.category, Category::PodSecurity);
             }
+        }
+    }
+
+    #[test]
+    fn other_severities_name_existing_rules() {
+        for (code, more) in OTHER_SEVERITIES {
+            let rule = rule_by_code(code).unwrap_or_else(|| panic!("unknown {code}"));
+            assert!(!more.contains(&rule.severity), "{code} repeats its default");
         }
     }
 

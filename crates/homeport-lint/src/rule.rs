@@ -21,6 +21,8 @@ pub enum Category {
     Reliability,
     /// References between objects: Services, Ingresses, NetworkPolicies (`NET`).
     Networking,
+    /// Roles, ClusterRoles and their bindings (`RBC`).
+    Rbac,
     /// Scheduling on heterogeneous home clusters: GPUs, architectures, node labels (`PLC`).
     Placement,
     /// The linter's own checks: suppressions (`LNT`).
@@ -28,13 +30,14 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
         Category::PodSecurity,
         Category::Schema,
         Category::ApiVersion,
         Category::Security,
         Category::Reliability,
         Category::Networking,
+        Category::Rbac,
         Category::Placement,
         Category::Meta,
     ];
@@ -48,6 +51,7 @@ impl Category {
             Category::Security => "security",
             Category::Reliability => "reliability",
             Category::Networking => "networking",
+            Category::Rbac => "rbac",
             Category::Placement => "placement",
             Category::Meta => "meta",
         }
@@ -62,6 +66,7 @@ impl Category {
             Category::Security => "SEC",
             Category::Reliability => "REL",
             Category::Networking => "NET",
+            Category::Rbac => "RBC",
             Category::Placement => "PLC",
             Category::Meta => "LNT",
         }
@@ -75,6 +80,7 @@ impl Category {
                 | Category::Security
                 | Category::Reliability
                 | Category::Networking
+                | Category::Rbac
                 | Category::Placement
         )
     }

@@ -26,7 +26,8 @@ impl std::fmt::Display for UnknownSelector {
 
 /// The rules a selector names: a code (`PSS012`), a code prefix (`PSS`, `REL0`), a rule
 /// name (`docker-socket-mount`), a category (`pod-security`), `best-practice`
-/// (api-version, security, reliability, networking, placement) or `all`.
+/// (api-version, security, rbac, reliability, networking, placement), `default` (the rules
+/// enabled by default, so that `default,SEC021` adds an opt-in rule) or `all`.
 pub fn rules_named(selector: &str) -> Result<Vec<&'static Rule>, UnknownSelector> {
     let s = selector.trim();
     let rules = all_rules();
@@ -34,6 +35,8 @@ pub fn rules_named(selector: &str) -> Result<Vec<&'static Rule>, UnknownSelector
         Vec::new()
     } else if s.eq_ignore_ascii_case("all") {
         rules.iter().collect()
+    } else if s == "default" {
+        rules.iter().filter(|r| r.default_enabled).collect()
     } else if s == "best-practice" {
         rules
             .iter()

@@ -29,7 +29,9 @@ pub use control::Control;
 pub use controls::capabilities_baseline::BASELINE_CAPABILITIES;
 pub use controls::sysctls::is_safe_sysctl;
 pub use level::{Level, ParseLevelError};
-pub use namespace::{namespace_level, ENFORCE_LABEL, ENFORCE_VERSION_LABEL};
+pub use namespace::{
+    namespace_level, namespace_mode_level, Mode, ENFORCE_LABEL, ENFORCE_VERSION_LABEL,
+};
 pub use path::{JsonPath, PathSegment};
 pub use registry::{control_by_code, controls, evaluate};
 pub use version::{ParseVersionError, Version};

@@ -344,7 +344,7 @@ fn pss017_drop_all_and_only_net_bind_service() {
         lines(&bad, "restricted", "latest"),
         [
             "PSS017 spec.initContainers[0].securityContext: unrestricted capabilities (container \"init\" must set securityContext.capabilities.drop=[\"ALL\"])",
-            "PSS017 spec.containers[0].securityContext.capabilities.drop: unrestricted capabilities (container \"app\" must set securityContext.capabilities.drop=[\"ALL\"])",
+            "PSS017 spec.containers[0].securityContext.capabilities.drop: unrestricted capabilities (container \"app\" must set securityContext.capabilities.drop=[\"ALL\"]; \"all\" does not count: admission compares the name `ALL` exactly)",
             "PSS017 spec.containers[0].securityContext.capabilities.add[1]: unrestricted capabilities (container \"app\" must not include \"CHOWN\" in securityContext.capabilities.add)",
         ]
     );

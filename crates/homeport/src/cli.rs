@@ -271,8 +271,9 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
     /// Only these rules: a code (PSS012), prefix (SEC), name, category (pod-security,
-    /// schema, api-version, security, reliability, networking, placement, meta),
-    /// `best-practice` or `all`; repeatable or comma-separated
+    /// schema, api-version, security, rbac, reliability, networking, placement, meta),
+    /// `best-practice`, `default` (the default set, e.g. `default,SEC021`) or `all`;
+    /// repeatable or comma-separated
     #[arg(long, value_name = "CODE|CATEGORY")]
     pub select: Vec<String>,
     /// Leave these rules out (same forms as --select)
@@ -281,6 +282,28 @@ pub struct LintArgs {
     /// Kubernetes version to check against (default: the cluster's, else 1.33)
     #[arg(long, value_name = "X.Y")]
     pub kubernetes_version: Option<String>,
+    #[command(flatten)]
+    pub settings: LintSettingsArgs,
+}
+
+/// Lint settings from a file, and the baseline.
+#[derive(Debug, Args)]
+pub struct LintSettingsArgs {
+    /// Configuration file (default: `.homeport.toml` or `homeport.yaml` in the working
+    /// directory or a parent, up to the git root)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use no configuration file
+    #[arg(long)]
+    pub no_config: bool,
+    /// Report only findings that FILE does not hold; when FILE does not exist, record
+    /// today's findings in it and report none
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with today's findings (with --baseline or the configuration's
+    /// `baseline`)
+    #[arg(long)]
+    pub update_baseline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -46,8 +46,14 @@ struct Summary<'a> {
     warnings: usize,
     infos: usize,
     suppressed: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
     unchecked_custom_resources: usize,
     kubernetes_version: &'a str,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn place(sources: &SourceMap, span: Span) -> (&str, usize, usize, usize, usize) {
@@ -108,6 +114,7 @@ pub fn render_json(report: &Report, sources: &SourceMap, diagnostics: &[Diagnost
             warnings: report.warnings(),
             infos: report.infos(),
             suppressed: report.suppressed,
+            baselined: report.baselined,
             unchecked_custom_resources: report.unchecked_custom_resources,
             kubernetes_version: &report.kubernetes_version,
         },

@@ -48,6 +48,7 @@ pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnos
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.doc.trim(), "markdown": r.doc.trim()},
+                "helpUri": crate::docs::help_uri(r),
                 "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_enabled},
                 "properties": {"category": r.category.as_str(), "tags": [r.category.as_str()]},
             })

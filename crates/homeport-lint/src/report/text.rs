@@ -87,6 +87,9 @@ pub fn render_text(report: &Report, sources: &SourceMap, color: ColorChoice) -> 
     if report.suppressed > 0 {
         extra.push(format!("{} suppressed", report.suppressed));
     }
+    if report.baselined > 0 {
+        extra.push(format!("{} in the baseline", report.baselined));
+    }
     if report.unchecked_custom_resources > 0 {
         extra.push(format!(
             "{} not schema-checked",

@@ -6,6 +6,7 @@ pub mod api_version;
 pub mod meta;
 pub mod networking;
 pub mod placement;
+pub mod rbac;
 pub mod reliability;
 pub mod schema;
 pub mod security;

@@ -70,10 +70,27 @@ pub(crate) fn check(ctx: &PodContext<'_>, sink: &mut Sink<'_>) {
             .and_then(Value::as_array)
             .is_some_and(|drop| drop.iter().any(|c| c.as_str() == Some("ALL")));
         if !drops_all {
+            // Upstream compares `ALL` exactly; say so when the drop list has it in
+            // another case (`all`, `All`), which looks right and is not.
+            let other_case = capabilities
+                .and_then(|caps| caps.at("drop"))
+                .and_then(Value::as_array)
+                .and_then(|drop| {
+                    drop.iter()
+                        .filter_map(Value::as_str)
+                        .find(|c| c.eq_ignore_ascii_case("ALL"))
+                });
+            let explain = match other_case {
+                Some(text) => format!(
+                    "; {} does not count: admission compares the name `ALL` exactly",
+                    quote(text)
+                ),
+                None => String::new(),
+            };
             sink.push(
                 REASON,
                 &format!(
-                    "container {} must set securityContext.capabilities.drop=[\"ALL\"]",
+                    "container {} must set securityContext.capabilities.drop=[\"ALL\"]{explain}",
                     name()
                 ),
                 container.nearest_path(ctx, &["securityContext", "capabilities", "drop"]),

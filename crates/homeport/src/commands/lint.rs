@@ -1,17 +1,26 @@
 //! `homeport lint`: check Kubernetes manifests (files, directories, stdin).
 //!
 //! Exit codes: 0 no error findings; 1 error findings; 2 unusable input (a file that is not
-//! valid YAML, a path that cannot be read, a bad cluster file) or a usage error. Input
-//! problems do not stop the run: the other files are still checked.
+//! valid YAML, a path that cannot be read, a bad cluster file, a bad configuration or
+//! baseline file) or a usage error. Input problems do not stop the run: the other files are
+//! still checked.
+//!
+//! Settings come from the flags, then the configuration file (`--config`, else
+//! `.homeport.toml`/`homeport.yaml` found upward from the working directory to the git
+//! root). Kustomize patch files under the linted directories are left out (HP0059). The
+//! configuration's `per-path-ignores` and the baseline (`--baseline`) filter the findings.
 
 use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
 use crate::cli::{ColorWhen, GlobalArgs, LintArgs, LintFormat, LintLevel};
 use crate::output::Output;
 use homeport_diag::{ColorChoice, Diagnostic, SourceMap};
+use homeport_lint::baseline::{Baseline, Fingerprinter};
+use homeport_lint::config::{self, Config};
+use homeport_lint::kustomize::Patches;
 use homeport_lint::{report, Cluster, Options};
 use homeport_manifest::{load_paths, Input, LoadOptions};
 use std::io::{IsTerminal, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Diagnostic code for a bad `--select`, `--ignore` or `--kubernetes-version`.
 const USAGE: &str = "HP0057";
@@ -59,19 +68,40 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         }
     }
 
-    let manifests = load_paths(&inputs, &LoadOptions::default());
-    let options = Options {
-        level: args.level.map(|l| match l {
-            LintLevel::Baseline => homeport_pss::Level::Baseline,
-            LintLevel::Restricted => homeport_pss::Level::Restricted,
-        }),
-        kubernetes_version: args.kubernetes_version.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        cluster,
-        threads: 0,
+    let config = match read_config(args, out) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let report = match homeport_lint::check(&manifests.objects, &options) {
+    let baseline_path: Option<PathBuf> = args
+        .settings
+        .baseline
+        .clone()
+        .or_else(|| config.as_ref().and_then(|c| c.baseline.clone()));
+    if args.settings.update_baseline && baseline_path.is_none() {
+        out.diagnostics(
+            [
+                &Diagnostic::error(USAGE, "--update-baseline needs a baseline file")
+                    .with_help("pass --baseline FILE, or set `baseline` in the configuration"),
+            ],
+            &SourceMap::new(),
+        );
+        return EXIT_INVALID;
+    }
+
+    let dirs: Vec<&Path> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Path(p) => Some(p.as_path()),
+            Input::Text { .. } => None,
+        })
+        .collect();
+    let patches = Patches::find(&dirs);
+    let mut manifests = load_paths(&inputs, &LoadOptions::default());
+    if !patches.is_empty() {
+        leave_out_patches(&mut manifests, &patches);
+    }
+    let options = lint_options(args, config.as_ref(), cluster);
+    let mut report = match homeport_lint::check(&manifests.objects, &options) {
         Ok(r) => r,
         Err(e) => {
             out.diagnostics(
@@ -82,6 +112,27 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
             return EXIT_INVALID;
         }
     };
+    let file_of = |f: &homeport_lint::Finding| {
+        manifests
+            .sources
+            .describe(f.span)
+            .map(|(name, loc)| (name, loc.line))
+    };
+    if let Some(c) = &config {
+        report.suppressed +=
+            c.apply_per_path_ignores(&mut report.findings, |f| file_of(f).map(|(n, _)| n));
+    }
+    if let Some(path) = &baseline_path {
+        if let Err(code) = apply_baseline(
+            path,
+            args.settings.update_baseline,
+            &mut report,
+            &file_of,
+            out,
+        ) {
+            return code;
+        }
+    }
 
     // Nothing to check is not a success: an empty stdin after a failed `helm template`, an
     // empty directory or only non-Kubernetes documents must not pass a CI step.
@@ -129,6 +180,125 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
     std::mem::forget(report);
     std::mem::forget(manifests);
     code
+}
+
+/// The run's options: flags first, then the configuration file.
+fn lint_options(args: &LintArgs, config: Option<&Config>, cluster: Option<Cluster>) -> Options {
+    let level = args
+        .level
+        .map(|l| match l {
+            LintLevel::Baseline => homeport_pss::Level::Baseline,
+            LintLevel::Restricted => homeport_pss::Level::Restricted,
+        })
+        .or(config.and_then(|c| c.level));
+    let select = if !args.select.is_empty() {
+        args.select.clone()
+    } else if let Some(c) = config {
+        let mut s = c.select.clone().unwrap_or_default();
+        if !c.extend_select.is_empty() {
+            if s.is_empty() {
+                s.push("default".to_string());
+            }
+            s.extend(c.extend_select.iter().cloned());
+        }
+        s
+    } else {
+        Vec::new()
+    };
+    let mut ignore = config.map(|c| c.ignore.clone()).unwrap_or_default();
+    ignore.extend(args.ignore.iter().cloned());
+    Options {
+        level,
+        kubernetes_version: args
+            .kubernetes_version
+            .clone()
+            .or_else(|| config.and_then(|c| c.kubernetes_version.clone())),
+        select,
+        ignore,
+        cluster,
+        threads: 0,
+    }
+}
+
+/// The configuration: `--config FILE`, else the one found upward from the working
+/// directory (none with `--no-config`).
+fn read_config(args: &LintArgs, out: &Output) -> Result<Option<Config>, u8> {
+    let path = match (&args.settings.config, args.settings.no_config) {
+        (Some(p), _) => p.clone(),
+        (None, true) => return Ok(None),
+        (None, false) => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            match config::discover(&cwd) {
+                Some(p) => p,
+                None => return Ok(None),
+            }
+        }
+    };
+    let mut sources = SourceMap::new();
+    config::load(&path, &mut sources)
+        .map(Some)
+        .map_err(|diags| {
+            out.diagnostics(diags.iter(), &sources);
+            EXIT_INVALID
+        })
+}
+
+/// Kustomize patch files are fragments, not objects: their objects and their input
+/// problems go, and a warning per kustomization says how to lint the build.
+fn leave_out_patches(manifests: &mut homeport_manifest::Manifests, patches: &Patches) {
+    let sources = &manifests.sources;
+    let is_patch =
+        |file: homeport_diag::FileId| sources.get(file).is_some_and(|f| patches.contains(&f.name));
+    manifests.objects.retain(|o| !is_patch(o.file));
+    manifests
+        .diagnostics
+        .0
+        .retain(|d| !d.span.is_some_and(|s| is_patch(s.file)));
+    for d in patches.diagnostics() {
+        manifests.diagnostics.push(d);
+    }
+}
+
+/// Drop the findings the baseline holds; record today's when the file does not exist or
+/// `update` is set.
+fn apply_baseline(
+    path: &Path,
+    update: bool,
+    report: &mut homeport_lint::Report,
+    file_of: &dyn Fn(&homeport_lint::Finding) -> Option<(String, usize)>,
+    out: &Output,
+) -> Result<(), u8> {
+    let fp = Fingerprinter::new(path, file_of);
+    let fail = |e: homeport_lint::baseline::BaselineError| {
+        out.diagnostics(
+            [&Diagnostic::error(homeport_lint::baseline::BASELINE, e.to_string())
+                .with_help("pass a baseline written by `homeport lint --baseline FILE`, or a path where one can be written")],
+            &SourceMap::new(),
+        );
+        EXIT_INVALID
+    };
+    if update || !path.exists() {
+        let entries: Vec<_> = report.findings.iter().map(|f| fp.entry(f)).collect();
+        let n = entries.len();
+        Baseline::write(path, entries).map_err(fail)?;
+        report.baselined += n;
+        report.findings.clear();
+        out.diagnostics(
+            [&Diagnostic::info(
+                homeport_lint::baseline::BASELINE,
+                format!(
+                    "recorded {n} findings in the baseline `{}`; later runs report only new ones",
+                    path.display()
+                ),
+            )
+            .with_help("commit the file; `--update-baseline` records the findings again")],
+            &SourceMap::new(),
+        );
+        return Ok(());
+    }
+    let baseline = Baseline::read(path).map_err(fail)?;
+    report.baselined += baseline.filter(&mut report.findings, |f| fp.entry(f));
+    Ok(())
 }
 
 fn pretty(v: &serde_json::Value) -> String {

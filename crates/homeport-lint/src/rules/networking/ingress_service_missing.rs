@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "An Ingress routes to a Service that is not in the input",
-    fix: "route to an existing Service, or add the Service",
+    fix: "route to an existing Service, or add the Service; if an operator creates it, suppress with `homeport.dev/ignore: NET003` and say which",
     overlaps: &[],
     needs_cluster: false,
     check: Check::Object(check),
@@ -16,6 +16,17 @@ pub static RULE: Rule = Rule {
 Reports Ingress backends (rules and the default backend) whose Service is not in the
 input, when the input holds Services in the Ingress's namespace. (kube-score's
 `ingress-targets-service`, kube-linter's `dangling-ingress`.)
+
+Services that operators create from a custom resource are known and not reported:
+`prometheus-operated`, `alertmanager-operated` and `thanos-ruler-operated` (Prometheus
+Operator). For other generated Services, suppress the rule on the Ingress with a reason:
+
+```yaml
+metadata:
+  annotations:
+    homeport.dev/ignore: NET003
+    homeport.dev/ignore-reason: "the Grafana operator creates grafana-service"
+```
 
 ## Why is this bad?
 The Ingress controller answers 503 (Traefik: 404) for the host and path.
@@ -50,7 +61,10 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
         return;
     }
     for (path, name, _) in ingress_backends(obj) {
-        if !name.is_empty() && cx.index.find(ns, "Service", &name).is_none() {
+        if !name.is_empty()
+            && !OPERATOR_SERVICES.contains(&name.as_str())
+            && cx.index.find(ns, "Service", &name).is_none()
+        {
             out.report(
                 path,
                 format!("Service `{name}` is not in namespace `{ns}` of the input"),
@@ -58,3 +72,10 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
         }
     }
 }
+
+/// Services that operators create from their custom resources (never in the input).
+const OPERATOR_SERVICES: &[&str] = &[
+    "prometheus-operated",
+    "alertmanager-operated",
+    "thanos-ruler-operated",
+];

@@ -3,6 +3,7 @@
 //! kind of object it points at in that namespace (linting one file alone does not report
 //! everything as dangling).
 
+pub mod ingress_nginx_body_size;
 pub mod ingress_service_missing;
 pub mod ingress_service_port_missing;
 pub mod network_policy_selects_nothing;

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     needs_cluster: false,
     check: Check::Object(check),
     doc: r#"## What it does
-Reports containers (and sidecars) without `resources.limits.cpu`. kube-score requires CPU
+Reports containers, init containers and sidecars without `resources.limits.cpu`. kube-score requires CPU
 limits by default; many operators deliberately leave them out (a limit throttles a
 container even when the node is idle), so this is informational. Ignore it with
 `--ignore REL004` if you rely on requests alone.

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     needs_cluster: false,
     check: Check::Object(check),
     doc: r#"## What it does
-Reports containers (and sidecars) without `resources.requests.cpu`. (kube-linter's
+Reports containers, init containers and sidecars without `resources.requests.cpu`. (kube-linter's
 `unset-cpu-requirements`, kube-score's `container-resources`.)
 
 ## Why is this bad?

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     needs_cluster: false,
     check: Check::Object(check),
     doc: r#"## What it does
-Reports containers (and sidecars) without `resources.limits.ephemeral-storage`.
+Reports containers, init containers and sidecars without `resources.limits.ephemeral-storage`.
 (kube-score's `container-ephemeral-storage-request-and-limit`.)
 
 ## Why is this bad?

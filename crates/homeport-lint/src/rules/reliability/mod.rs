@@ -34,11 +34,14 @@ pub mod topology_spread_selects_nothing;
 
 use crate::rules::prelude::*;
 
-/// Report containers (regular and sidecars; init containers finish before the app runs)
-/// that lack `resources.<kind>.<name>`.
+/// Report declared containers (init containers, sidecars and regular containers; not
+/// ephemeral ones, which debugging adds later) that lack `resources.<kind>.<name>`. Init
+/// containers count: one that copies or migrates gigabytes runs with the same node
+/// resources, and the pod's effective request is the larger of the init containers' and
+/// the sum of the others'.
 pub(crate) fn missing_resource(cx: &Context<'_>, out: &mut Emitter<'_>, kind: &str, name: &str) {
     let Some(t) = template(cx, out) else { return };
-    for c in t.long_running_containers() {
+    for c in t.declared_containers() {
         if !quantity_set(resource(c, kind, name)) {
             let path = match c.get("resources") {
                 Some(_) => c.path.key("resources"),
