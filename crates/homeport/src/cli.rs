@@ -64,6 +64,8 @@ pub enum Command {
     Lint(LintArgs),
     /// Explain a lint rule
     Rule(RuleArgs),
+    /// Move and verify the data of bind mounts, volumes and databases
+    Data(crate::commands::data::DataArgs),
 }
 
 #[derive(Debug, Args)]

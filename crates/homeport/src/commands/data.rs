@@ -1,0 +1,159 @@
+//! `homeport data plan | copy | verify | send | receive`: arguments, then the homeport-data
+//! library, then printing. Differences go to stdout; progress and summaries to stderr.
+
+use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
+use crate::cli::GlobalArgs;
+use crate::output::Output;
+use clap::{Args, Subcommand};
+use homeport_data::{human_bytes, DataError};
+use homeport_diag::{Diagnostic, SourceMap};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    #[command(subcommand)]
+    pub command: DataCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Copy a tree, keeping everything, write its manifest and verify the copy against it
+    Copy(CopyArgs),
+    /// Compare a tree with a manifest: exit 0 when it matches, 1 listing every difference
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The directory to copy (a bind mount's host path or a volume's _data directory)
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// Where to copy it: absent or empty unless --resume
+    #[arg(value_name = "DST")]
+    pub dst: PathBuf,
+    /// The manifest to write (outside SRC and DST); its journal is FILE.journal
+    #[arg(long, value_name = "FILE")]
+    pub manifest: PathBuf,
+    /// Finish an interrupted copy without copying complete files again
+    #[arg(long)]
+    pub resume: bool,
+    /// Give every entry this owner (the pod's runAsUser:fsGroup) instead of the source's
+    #[arg(long, value_name = "UID:GID", value_parser = parse_owner)]
+    pub chown: Option<(u32, u32)>,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_owner(s: &str) -> Result<(u32, u32), String> {
+    let (u, g) = s
+        .split_once(':')
+        .ok_or_else(|| "expected UID:GID, e.g. 1000:1000".to_string())?;
+    let num = |v: &str| {
+        v.parse::<u32>()
+            .map_err(|_| format!("`{v}` is not a numeric id (expected UID:GID, e.g. 1000:1000)"))
+    };
+    Ok((num(u)?, num(g)?))
+}
+
+pub fn run(_global: &GlobalArgs, args: &DataArgs, out: &Output) -> u8 {
+    match &args.command {
+        DataCommand::Copy(a) => copy(a, out),
+        DataCommand::Verify(a) => verify(a, out),
+    }
+}
+
+fn copy(args: &CopyArgs, out: &Output) -> u8 {
+    let opts = homeport_data::CopyOptions {
+        resume: args.resume,
+        chown: args.chown,
+        quiet: args.quiet,
+    };
+    let report = match homeport_data::copy(&args.src, &args.dst, &args.manifest, &opts) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, out),
+    };
+    let mut err = std::io::stderr().lock();
+    for s in &report.skipped {
+        let _ = writeln!(err, "warning: not copied: {s}");
+    }
+    if report.xattrs_dropped {
+        let _ = writeln!(
+            err,
+            "warning: {} does not support extended attributes; they were not copied",
+            args.dst.display()
+        );
+    }
+    let _ = writeln!(
+        err,
+        "copied {} files ({}), kept {} complete files ({}) from an interrupted run; {} entries; manifest {}",
+        report.files_copied,
+        human_bytes(report.bytes_copied),
+        report.files_kept,
+        human_bytes(report.bytes_kept),
+        report.entries,
+        args.manifest.display()
+    );
+    print_differences(&report.differences, out, &mut err)
+}
+
+fn verify(args: &VerifyArgs, out: &Output) -> u8 {
+    let expected = match homeport_data::read_manifest(&args.manifest) {
+        Ok(m) => m,
+        Err(e) => return fail(&e, out),
+    };
+    let differences = match homeport_data::verify(&expected, &args.dir, args.quiet) {
+        Ok(d) => d,
+        Err(e) => return fail(&e, out),
+    };
+    let mut err = std::io::stderr().lock();
+    if differences.is_empty() {
+        let _ = writeln!(
+            err,
+            "{} matches {} ({} entries)",
+            args.dir.display(),
+            args.manifest.display(),
+            expected.len()
+        );
+    }
+    print_differences(&differences, out, &mut err)
+}
+
+fn print_differences(
+    differences: &[homeport_data::Difference],
+    out: &Output,
+    err: &mut impl Write,
+) -> u8 {
+    if differences.is_empty() {
+        return EXIT_OK;
+    }
+    let mut text = String::new();
+    for d in differences {
+        text.push_str(&d.to_string());
+        text.push('\n');
+    }
+    out.stdout(&text);
+    let _ = writeln!(err, "error: {} differences", differences.len());
+    EXIT_FINDINGS
+}
+
+fn fail(e: &DataError, out: &Output) -> u8 {
+    let mut d = Diagnostic::error(e.code(), e.to_string());
+    if let Some(help) = e.help() {
+        d = d.with_help(help);
+    }
+    out.diagnostics([&d], &SourceMap::new());
+    EXIT_INVALID
+}
