@@ -1,0 +1,227 @@
+//! `homeport data copy/verify` as a user runs them: exit codes, diagnostics, and a copy killed
+//! with SIGKILL mid-way then finished with `--resume` without copying complete files again.
+
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn homeport() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_homeport"))
+}
+
+fn run(args: &[&Path]) -> Output {
+    homeport().args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn verify_exit_codes_and_listing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst, m) = (
+        tmp.path().join("src"),
+        tmp.path().join("dst"),
+        tmp.path().join("m"),
+    );
+    fs::create_dir_all(src.join("a")).unwrap();
+    fs::write(src.join("a/one"), b"1").unwrap();
+    fs::write(src.join("two"), b"2").unwrap();
+    let o = run(&[
+        Path::new("data"),
+        Path::new("copy"),
+        &src,
+        &dst,
+        Path::new("--manifest"),
+        &m,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let o = run(&[Path::new("data"), Path::new("verify"), &m, &dst]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    fs::write(dst.join("two"), b"3").unwrap();
+    fs::remove_file(dst.join("a/one")).unwrap();
+    let o = run(&[Path::new("data"), Path::new("verify"), &m, &dst]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("missing  a/one"), "{out}");
+    assert!(out.contains("content  two"), "{out}");
+}
+
+#[test]
+fn bad_input_is_a_diagnostic_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir(&src).unwrap();
+    let m = tmp.path().join("m");
+    let o = run(&[
+        Path::new("data"),
+        Path::new("copy"),
+        &tmp.path().join("nope"),
+        &tmp.path().join("d"),
+        Path::new("--manifest"),
+        &m,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("error[HP1301]") && e.contains("help:"), "{e}");
+    let o = run(&[
+        Path::new("data"),
+        Path::new("copy"),
+        &src,
+        &src.join("x"),
+        Path::new("--manifest"),
+        &m,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error[HP1302]"), "{}", stderr(&o));
+    assert!(!src.join("x").exists());
+    let o = run(&[
+        Path::new("data"),
+        Path::new("copy"),
+        &src,
+        &tmp.path().join("d"),
+        Path::new("--manifest"),
+        &m,
+        Path::new("--chown"),
+        Path::new("root"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[Path::new("data"), Path::new("verify"), &src, &src]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("error[HP1307]") || stderr(&o).contains("error[HP1308]"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// (inode, ctime) of every file the journal lists as complete.
+fn finished_files(journal: &Path, dst: &Path) -> HashMap<String, (u64, i64, i64)> {
+    let text = fs::read_to_string(journal).unwrap_or_default();
+    text.lines()
+        .filter(|l| l.split('\t').count() == 9)
+        .filter_map(|l| l.split('\t').next())
+        .filter_map(|p| {
+            let m = fs::metadata(dst.join(p)).ok()?;
+            Some((p.to_string(), (m.ino(), m.ctime(), m.ctime_nsec())))
+        })
+        .collect()
+}
+
+#[test]
+fn killed_copy_resumes_without_copying_finished_files_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst, m) = (
+        tmp.path().join("src"),
+        tmp.path().join("dst"),
+        tmp.path().join("m.txt"),
+    );
+    let journal = tmp.path().join("m.txt.journal");
+    for d in 0..20 {
+        let dir = src.join(format!("d{d:02}"));
+        fs::create_dir_all(&dir).unwrap();
+        for f in 0..50 {
+            let fill = (d * 50 + f) as u8;
+            fs::write(dir.join(format!("f{f:02}")), vec![fill; 192 * 1024]).unwrap();
+        }
+    }
+    let mut child = homeport()
+        .args(["data", "copy", "--quiet", "--manifest"])
+        .arg(&m)
+        .arg(&src)
+        .arg(&dst)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines = fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 20 || Instant::now() > deadline {
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = child.kill(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(
+        status.code().is_none(),
+        "the copy finished before it could be killed; use a bigger tree"
+    );
+    assert!(!m.exists(), "no manifest after a killed run");
+    let finished = finished_files(&journal, &dst);
+    assert!(
+        finished.len() >= 20 && finished.len() < 1000,
+        "{} finished",
+        finished.len()
+    );
+
+    // Without --resume: refused, nothing touched.
+    let o = homeport()
+        .args(["data", "copy", "-q", "--manifest"])
+        .arg(&m)
+        .arg(&src)
+        .arg(&dst)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("HP1303") || e.contains("HP1309"), "{e}");
+
+    let o = homeport()
+        .args(["data", "copy", "-q", "--resume", "--manifest"])
+        .arg(&m)
+        .arg(&src)
+        .arg(&dst)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    let kept = format!("kept {} complete files", finished.len());
+    assert!(e.contains(&kept), "expected `{kept}` in: {e}");
+    // Finished files were not written again: same inode, unchanged ctime.
+    for (path, before) in &finished {
+        let m = fs::metadata(dst.join(path)).unwrap();
+        assert_eq!(
+            &(m.ino(), m.ctime(), m.ctime_nsec()),
+            before,
+            "{path} was rewritten"
+        );
+    }
+    assert!(!journal.exists());
+    // Identical to the source: the source verifies against the manifest, and so does DST.
+    let o = homeport()
+        .args(["data", "verify", "-q"])
+        .arg(&m)
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = homeport()
+        .args(["data", "verify", "-q"])
+        .arg(&m)
+        .arg(&dst)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
