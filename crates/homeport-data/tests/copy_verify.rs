@@ -90,7 +90,7 @@ fn build_tree(root: &Path) -> bool {
     fs::set_permissions(root.join("readonly"), fs::Permissions::from_mode(0o444)).unwrap();
     rustix::fs::mknodat(
         rustix::fs::CWD,
-        &root.join("pipe"),
+        root.join("pipe"),
         rustix::fs::FileType::Fifo,
         rustix::fs::Mode::from_raw_mode(0o640),
         0,
