@@ -19,6 +19,7 @@ mod manifest;
 mod preflight;
 mod progress;
 mod scan;
+pub mod stream;
 mod verify;
 
 pub use copy::{copy, journal_path, CopyOptions, CopyReport};

@@ -382,3 +382,88 @@ fn full_or_read_only_destinations_are_refused() {
     assert_eq!(entries, 0, "nothing may be written");
     assert!(!f.manifest.exists());
 }
+
+mod stream {
+    use super::*;
+    use homeport_data::stream::{receive, send, ReceiveOptions};
+
+    fn sent(f: &Fixture) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        send(&f.src, &mut bytes, None).unwrap();
+        bytes
+    }
+
+    fn receive_into(
+        f: &Fixture,
+        bytes: &[u8],
+    ) -> Result<homeport_data::stream::ReceiveReport, homeport_data::DataError> {
+        let opts = ReceiveOptions {
+            chown: None,
+            quiet: true,
+        };
+        receive(&mut &bytes[..], &f.dst, &f.manifest, &opts)
+    }
+
+    #[test]
+    fn a_sent_tree_is_received_identical() {
+        let f = fixture();
+        let local = f.src.with_file_name("sender-manifest");
+        let mut bytes = Vec::new();
+        send(&f.src, &mut bytes, Some(&local)).unwrap();
+        // Holes are not sent.
+        assert!(bytes.len() < 2 << 20, "stream of {} bytes", bytes.len());
+        let report = receive_into(&f, &bytes).unwrap();
+        assert!(report.differences.is_empty(), "{:?}", report.differences);
+        // The receiver's manifest is the sender's: the tree arrived as it left.
+        assert_eq!(fs::read(&local).unwrap(), fs::read(&f.manifest).unwrap());
+        let sparse = fs::metadata(f.dst.join("disk.img")).unwrap();
+        assert!(sparse.blocks() * 512 < 4 << 20);
+        let ino = |p: &str| fs::metadata(f.dst.join(p)).unwrap().ino();
+        assert_eq!(ino("original"), ino("third-name"));
+        assert!(verify(&read_manifest(&local).unwrap(), &f.src, true)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn damaged_or_cut_streams_are_refused() {
+        let f = fixture();
+        let bytes = sent(&f);
+        // One flipped content byte ("content 3" repeated in small/deeper/f0003).
+        let at = bytes.windows(9).position(|w| w == b"content 3").unwrap();
+        let mut damaged = bytes.clone();
+        damaged[at + 8] = b'4';
+        let e = receive_into(&f, &damaged).unwrap_err();
+        assert_eq!(e.code(), "HP1310", "{e}");
+        assert!(e.to_string().contains("BLAKE3"), "{e}");
+        let _ = fs::remove_dir_all(&f.dst);
+        let e = receive_into(&f, &bytes[..bytes.len() / 2]).unwrap_err();
+        assert_eq!(e.code(), "HP1310", "{e}");
+        assert!(!f.manifest.exists());
+    }
+
+    #[test]
+    fn entries_cannot_leave_the_destination() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        fs::create_dir_all(src.join("xx")).unwrap();
+        fs::write(src.join("xx/f"), b"escape").unwrap();
+        let mut bytes = Vec::new();
+        send(&src, &mut bytes, None).unwrap();
+        let mut evil = bytes.clone();
+        for i in 0..evil.len() - 1 {
+            if &evil[i..i + 2] == b"xx" {
+                evil[i] = b'.';
+                evil[i + 1] = b'.';
+            }
+        }
+        let dst = tmp.path().join("a/dst");
+        let opts = ReceiveOptions {
+            chown: None,
+            quiet: true,
+        };
+        let e = receive(&mut &evil[..], &dst, &tmp.path().join("m"), &opts).unwrap_err();
+        assert_eq!(e.code(), "HP1310", "{e}");
+        assert!(!tmp.path().join("a/f").exists());
+    }
+}

@@ -225,3 +225,50 @@ fn killed_copy_resumes_without_copying_finished_files_again() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// `data send SRC | data receive DST --manifest M`, as the receiver pod runs it.
+#[test]
+fn send_pipe_receive_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(src.join("sub/empty")).unwrap();
+    fs::write(src.join("sub/file"), b"payload").unwrap();
+    std::os::unix::fs::symlink("sub/file", src.join("link")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_homeport");
+    let script = format!(
+        "set -o pipefail; '{bin}' data send src --manifest sent.txt | '{bin}' data receive dst --manifest received.txt --chown 1000:1000 -q"
+    );
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("dst matches received.txt"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read(src.join("sub/file")).unwrap(),
+        fs::read(tmp.path().join("dst/sub/file")).unwrap()
+    );
+    // The receiver's manifest differs from the sender's only in the mapped owners.
+    let sent = fs::read_to_string(tmp.path().join("sent.txt")).unwrap();
+    let received = fs::read_to_string(tmp.path().join("received.txt")).unwrap();
+    assert_eq!(sent.lines().count(), received.lines().count());
+    assert!(
+        received
+            .lines()
+            .skip(1)
+            .all(|l| l.contains("\t1000:1000\t")),
+        "{received}"
+    );
+    let o = homeport()
+        .args(["data", "verify", "-q", "received.txt", "dst"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -7,7 +7,7 @@ use crate::output::Output;
 use clap::{Args, Subcommand};
 use homeport_data::{human_bytes, DataError};
 use homeport_diag::{Diagnostic, SourceMap};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -22,6 +22,35 @@ pub enum DataCommand {
     Copy(CopyArgs),
     /// Compare a tree with a manifest: exit 0 when it matches, 1 listing every difference
     Verify(VerifyArgs),
+    /// Write a tree as a stream on stdout (for `data receive` in a pod)
+    Send(SendArgs),
+    /// Read a stream from stdin into DST, write its manifest and verify DST against it
+    Receive(ReceiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// Also write the source's manifest here
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// Where to write the tree: absent or empty
+    #[arg(value_name = "DST")]
+    pub dst: PathBuf,
+    /// The manifest to write (outside DST)
+    #[arg(long, value_name = "FILE")]
+    pub manifest: PathBuf,
+    /// Give every entry this owner (the pod's runAsUser:fsGroup) instead of the sender's
+    #[arg(long, value_name = "UID:GID", value_parser = parse_owner)]
+    pub chown: Option<(u32, u32)>,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +101,8 @@ pub fn run(_global: &GlobalArgs, args: &DataArgs, out: &Output) -> u8 {
     match &args.command {
         DataCommand::Copy(a) => copy(a, out),
         DataCommand::Verify(a) => verify(a, out),
+        DataCommand::Send(a) => send(a, out),
+        DataCommand::Receive(a) => receive(a, out),
     }
 }
 
@@ -129,6 +160,69 @@ fn verify(args: &VerifyArgs, out: &Output) -> u8 {
         );
     }
     print_differences(&differences, out, &mut err)
+}
+
+fn send(args: &SendArgs, out: &Output) -> u8 {
+    if std::io::stdout().is_terminal() {
+        let d = Diagnostic::error(homeport_data::codes::STREAM, "refusing to write a binary stream to a terminal")
+            .with_help("pipe it: `homeport data send SRC | kubectl exec -i POD -- homeport data receive /data --manifest /tmp/manifest`");
+        out.diagnostics([&d], &SourceMap::new());
+        return EXIT_INVALID;
+    }
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    match homeport_data::stream::send(&args.src, &mut stdout, args.manifest.as_deref()) {
+        Ok(report) => {
+            let mut err = std::io::stderr().lock();
+            for s in &report.skipped {
+                let _ = writeln!(err, "warning: not sent: {s}");
+            }
+            let _ = writeln!(
+                err,
+                "sent {} entries ({})",
+                report.entries,
+                human_bytes(report.bytes)
+            );
+            EXIT_OK
+        }
+        Err(e) => fail(&e, out),
+    }
+}
+
+fn receive(args: &ReceiveArgs, out: &Output) -> u8 {
+    let opts = homeport_data::stream::ReceiveOptions {
+        chown: args.chown,
+        quiet: args.quiet,
+    };
+    let mut stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let report = match homeport_data::stream::receive(&mut stdin, &args.dst, &args.manifest, &opts)
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&e, out),
+    };
+    let mut err = std::io::stderr().lock();
+    if report.xattrs_dropped {
+        let _ = writeln!(
+            err,
+            "warning: {} does not support extended attributes; they were not kept",
+            args.dst.display()
+        );
+    }
+    let _ = writeln!(
+        err,
+        "received {} entries ({}); manifest {}",
+        report.entries,
+        human_bytes(report.bytes),
+        args.manifest.display()
+    );
+    if report.differences.is_empty() {
+        let _ = writeln!(
+            err,
+            "{} matches {}",
+            args.dst.display(),
+            args.manifest.display()
+        );
+    }
+    print_differences(&report.differences, out, &mut err)
 }
 
 fn print_differences(
