@@ -10,6 +10,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
+/// Extended attributes (name, value), sorted by name.
+pub type Xattrs = Vec<(OsString, Vec<u8>)>;
+
 /// An entry plus what the copy needs and the manifest does not record.
 #[derive(Debug, Clone)]
 pub struct Scanned {

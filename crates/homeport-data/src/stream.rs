@@ -163,7 +163,7 @@ pub fn receive(
     let apply = Apply::new(opts.chown);
     let mut report = ReceiveReport::default();
     let mut entries: Vec<Entry> = Vec::new();
-    let mut dirs: Vec<(Entry, Vec<(OsString, Vec<u8>)>, (i64, i64))> = Vec::new();
+    let mut dirs: Vec<(Entry, crate::scan::Xattrs, (i64, i64))> = Vec::new();
     let mut buf = Vec::new();
     // Entries may only be created inside directories this stream created (a symlink named
     // like a directory must not redirect later entries outside DST).
