@@ -12,10 +12,12 @@
 mod apply;
 mod content;
 mod copy;
+pub mod db;
 mod entry;
 mod error;
 mod escape;
 mod manifest;
+pub mod plan;
 mod preflight;
 mod progress;
 mod scan;
