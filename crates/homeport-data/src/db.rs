@@ -119,6 +119,23 @@ impl Engine {
     }
 }
 
+/// A script as one line (for a command line): lines joined with `; `, or a space after
+/// `do`/`then`.
+pub fn one_line(script: &str) -> String {
+    let mut out = String::new();
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(" do") || out.ends_with(" then") {
+                " "
+            } else {
+                "; "
+            });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// `s` quoted for a POSIX shell (single quotes).
 pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
@@ -141,10 +158,17 @@ mod tests {
 
     #[test]
     fn scripts_are_valid_posix_shell() {
-        for e in [Engine::Postgres, Engine::MySql, Engine::Mongo, Engine::Redis] {
+        for e in [
+            Engine::Postgres,
+            Engine::MySql,
+            Engine::Mongo,
+            Engine::Redis,
+        ] {
             let mut scripts = vec![e.dump_script(), e.counts_script()];
             scripts.extend(e.restore_script());
             for s in scripts {
+                let s = one_line(&s);
+                assert!(!s.contains('\n'));
                 let ok = std::process::Command::new("sh")
                     .args(["-n", "-c", &s])
                     .status()

@@ -30,11 +30,24 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
     /// A static NFS PersistentVolume: mount the export and copy into it.
-    Nfs { pv: String, server: String, path: String, sub_path: Option<String> },
+    Nfs {
+        pv: String,
+        server: String,
+        path: String,
+        sub_path: Option<String>,
+    },
     /// A static local PersistentVolume: a directory on `node`.
-    Local { pv: String, node: String, path: String, sub_path: Option<String> },
+    Local {
+        pv: String,
+        node: String,
+        path: String,
+        sub_path: Option<String>,
+    },
     /// A claim from a dynamic provisioner: filled through a receiver pod.
-    Claim { claim: Claim, sub_path: Option<String> },
+    Claim {
+        claim: Claim,
+        sub_path: Option<String>,
+    },
 }
 
 /// A claim to create (when it is a StatefulSet's, the receiver creates it first) or use.
@@ -57,6 +70,9 @@ pub struct Move {
     pub chown: Option<(u32, u32)>,
     /// This mount is the database's data directory: moved by dump and restore.
     pub database_data: bool,
+    /// The source is under a static storage entry's `hostPaths` (this one): on the Docker
+    /// host it may already be the share or the node's directory.
+    pub in_place: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,22 +112,42 @@ pub fn plan(project: &Project, plan: &Plan) -> DataPlan {
             let engine = db::engine(profile.family);
             let mut moves = Vec::new();
             for m in &container.mounts {
-                let Some(destination) = destination(plan, pod, &m.volume, m.sub_path.clone()) else {
+                let Some(destination) = destination(plan, pod, &m.volume, m.sub_path.clone())
+                else {
                     continue;
                 };
                 let Some(source) = source(project, svc, &m.path) else {
                     continue;
                 };
-                let chown = container
-                    .security
-                    .run_as_user
-                    .map(|u| (u, pod.fs_group.or(container.security.run_as_group).unwrap_or(u)));
+                let chown = container.security.run_as_user.map(|u| {
+                    (
+                        u,
+                        pod.fs_group
+                            .or(container.security.run_as_group)
+                            .unwrap_or(u),
+                    )
+                });
                 let database_data = engine.is_some()
                     && engine != Some(Engine::Redis)
                     && profile.data_dir.is_some_and(|d| {
-                        m.path.trim_end_matches('/') == d || d.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
+                        m.path.trim_end_matches('/') == d
+                            || d.starts_with(&format!("{}/", m.path.trim_end_matches('/')))
                     });
+                let in_place = match (&source, &destination) {
+                    (
+                        Source::Bind { path },
+                        Destination::Nfs { .. } | Destination::Local { .. },
+                    ) => plan
+                        .cluster
+                        .storage
+                        .iter()
+                        .flat_map(|s| s.host_paths.iter())
+                        .find(|hp| path.starts_with(hp.trim_end_matches('/')))
+                        .cloned(),
+                    _ => None,
+                };
                 moves.push(Move {
+                    in_place,
                     target: m.path.clone(),
                     source,
                     destination,
@@ -152,7 +188,10 @@ fn source(project: &Project, svc: &homeport_compose::Service, target: &str) -> O
             let name = vol.map(|v| v.name.clone()).unwrap_or_else(|| src.clone());
             // A local volume bound to a host directory keeps its data there.
             let device = vol.and_then(|v| {
-                let bind = v.driver_opts.get("o").is_some_and(|o| o.split(',').any(|x| x == "bind"));
+                let bind = v
+                    .driver_opts
+                    .get("o")
+                    .is_some_and(|o| o.split(',').any(|x| x == "bind"));
                 bind.then(|| v.driver_opts.get("device").cloned()).flatten()
             });
             let path = match device {
@@ -166,7 +205,12 @@ fn source(project: &Project, svc: &homeport_compose::Service, target: &str) -> O
 }
 
 /// Where pod volume `volume` keeps its data, when it is a claim (or a claim template).
-fn destination(plan: &Plan, pod: &PodPlan, volume: &str, sub_path: Option<String>) -> Option<Destination> {
+fn destination(
+    plan: &Plan,
+    pod: &PodPlan,
+    volume: &str,
+    sub_path: Option<String>,
+) -> Option<Destination> {
     if let Some(t) = pod.claim_templates.iter().find(|t| t.name == volume) {
         return Some(Destination::Claim {
             claim: Claim {
@@ -179,10 +223,14 @@ fn destination(plan: &Plan, pod: &PodPlan, volume: &str, sub_path: Option<String
             sub_path,
         });
     }
-    let claim_name = pod.volumes.iter().find(|v| v.name == volume).and_then(|v| match &v.source {
-        VolumeSource::Claim { claim, .. } => Some(claim.clone()),
-        _ => None,
-    })?;
+    let claim_name = pod
+        .volumes
+        .iter()
+        .find(|v| v.name == volume)
+        .and_then(|v| match &v.source {
+            VolumeSource::Claim { claim, .. } => Some(claim.clone()),
+            _ => None,
+        })?;
     let claim = plan
         .claims
         .iter()

@@ -6,7 +6,7 @@
 //! developer machine without them, failing under CI. As root, the servers run as `nobody`
 //! (initdb refuses root) through `runuser`.
 
-use homeport_data::db::Engine;
+use homeport_data::db::{one_line, Engine};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -70,12 +70,23 @@ impl Server {
         };
         let out = server
             .command(initdb)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "-D"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
             .arg(&server.data)
             .output()
             .map_err(|e| format!("initdb: {e}"))?;
         if !out.status.success() {
-            return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
+            return Err(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         let opts = format!(
             "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=off",
@@ -94,7 +105,10 @@ impl Server {
             .map_err(|e| format!("pg_ctl: {e}"))?;
         if !out.status.success() {
             let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
-            return Err(format!("pg_ctl start failed: {}{log}", String::from_utf8_lossy(&out.stderr)));
+            return Err(format!(
+                "pg_ctl start failed: {}{log}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         Ok(server)
     }
@@ -120,19 +134,38 @@ impl Server {
         });
         let out = child.wait_with_output().unwrap();
         writer.join().unwrap();
-        assert!(out.status.success(), "script failed: {}\n{script}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "script failed: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     }
 
     fn sql(&self, db: &str, sql: &str) {
         let out = Command::new("psql")
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", db])
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                db,
+            ])
             .arg("-p")
             .arg(self.port.to_string())
             .args(["-c", sql])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -192,12 +225,13 @@ fn dump_restore_and_equal_row_counts() {
     target.sql("postgres", "create database shop");
 
     let engine = Engine::Postgres;
-    let dump = source.script(&engine.dump_script(), b"");
+    let dump = source.script(&one_line(&engine.dump_script()), b"");
     assert!(dump.len() > 1000, "dump of {} bytes", dump.len());
-    target.script(&engine.restore_script().unwrap(), &dump);
+    target.script(&one_line(&engine.restore_script().unwrap()), &dump);
 
-    let before = String::from_utf8(source.script(&engine.counts_script(), b"")).unwrap();
-    let after = String::from_utf8(target.script(&engine.counts_script(), b"")).unwrap();
+    let counts = one_line(&engine.counts_script());
+    let before = String::from_utf8(source.script(&counts, b"")).unwrap();
+    let after = String::from_utf8(target.script(&counts, b"")).unwrap();
     assert!(before.contains("shop.public.customers 100"), "{before}");
     assert!(before.contains("shop.public.orders 250"), "{before}");
     assert!(before.contains("shop.audit.Log Entries 7"), "{before}");

@@ -272,3 +272,141 @@ fn send_pipe_receive_end_to_end() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
 }
+
+const PLAN_COMPOSE: &str = r#"name: media
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: ${DB_PASSWORD}
+    volumes: [dbdata:/var/lib/postgresql/data]
+  app:
+    image: ghcr.io/example/app:1.0
+    user: "1000:1000"
+    volumes:
+      - ./uploads:/srv/uploads
+      - /mnt/media/photos:/photos
+      - /mnt/hdd/cache:/cache
+volumes:
+  dbdata: {}
+"#;
+
+const PLAN_CLUSTER: &str = r#"apiVersion: homeport.dev/v1alpha1
+kind: Cluster
+metadata:
+  name: home
+spec:
+  storage:
+    - name: local-path
+      provisioner: local-path
+      default: true
+    - name: media
+      provisioner: static-nfs
+      server: nas.home.arpa
+      path: /export/media
+      capacity: 4Ti
+      hostPaths: [/mnt/media]
+    - name: hdd
+      provisioner: static-local
+      node: n1
+      path: /mnt/hdd
+      hostPaths: [/mnt/hdd]
+  nodes:
+    - name: n1
+      arch: amd64
+      cpu: 4
+      memory: 8Gi
+"#;
+
+#[test]
+fn data_plan_lists_sources_destinations_and_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("compose.yaml"), PLAN_COMPOSE).unwrap();
+    fs::write(dir.join("cluster.yaml"), PLAN_CLUSTER).unwrap();
+    fs::create_dir_all(dir.join("uploads/sub")).unwrap();
+    for i in 0..3 {
+        fs::write(dir.join(format!("uploads/sub/f{i}")), vec![b'x'; 1000]).unwrap();
+    }
+    let out_dir = dir.join("out");
+    let o = homeport()
+        .args(["data", "plan", "--out"])
+        .arg(&out_dir)
+        .current_dir(dir)
+        .env("DB_PASSWORD", "hunter2-secret")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !text.contains("hunter2-secret"),
+        "a secret value leaked:\n{text}"
+    );
+    let uploads = dir.join("uploads").canonicalize().unwrap();
+    // Bind mount with its measured size, to a claim filled by a receiver pod.
+    assert!(
+        text.contains(&format!(
+            "from  bind {}  (3 files, 2.9 KiB)",
+            uploads.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("to    claim media/app-uploads"), "{text}");
+    assert!(text.contains("| kubectl -n media exec -i homeport-receive-app-uploads -- /opt/homeport/homeport data receive '/data' --manifest /tmp/app-srv-uploads.manifest --chown 1000:1000"), "{text}");
+    // Static NFS and local PersistentVolumes.
+    assert!(
+        text.contains("to    PersistentVolume media-media: NFS nas.home.arpa:/export/media/photos"),
+        "{text}"
+    );
+    assert!(
+        text.contains("to    PersistentVolume media-hdd: local /mnt/hdd/cache on node n1"),
+        "{text}"
+    );
+    // The named volume of the database: dump/restore/row counts; the claim of its StatefulSet.
+    assert!(
+        text.contains("from  volume media_dbdata at /var/lib/docker/volumes/media_dbdata/_data"),
+        "{text}"
+    );
+    assert!(text.contains("to    claim media/dbdata-db-0"), "{text}");
+    assert!(
+        text.contains("dump     docker exec -i media-db-1 sh -c"),
+        "{text}"
+    );
+    assert!(
+        text.contains("restore  kubectl -n media exec -i statefulset/db -- sh -c"),
+        "{text}"
+    );
+    assert!(text.contains("&& echo \"db: row counts match\""), "{text}");
+
+    let receivers = out_dir.join("receivers");
+    let mut names: Vec<String> = fs::read_dir(&receivers)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["media-app-uploads.yaml", "media-dbdata-db-0.yaml"]);
+    let db = fs::read_to_string(receivers.join("media-dbdata-db-0.yaml")).unwrap();
+    assert!(
+        db.contains("kind: PersistentVolumeClaim") && db.contains("name: dbdata-db-0"),
+        "{db}"
+    );
+    // Restricted, schema-valid objects: lint finds no warning or error in them.
+    let o = homeport()
+        .arg("lint")
+        .arg(&receivers)
+        .args(["--level", "restricted"])
+        .output()
+        .unwrap();
+    let lint = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{lint}");
+    assert!(
+        !lint.contains("warning[") && !lint.contains("error["),
+        "{lint}"
+    );
+    for name in &names {
+        let yaml = fs::read_to_string(receivers.join(name)).unwrap();
+        if homeport_testkit::require_tool(homeport_testkit::Tool::KubernetesValidate).is_some() {
+            homeport_testkit::validate_k8s_objects(&yaml, "1.33").unwrap();
+        }
+    }
+}

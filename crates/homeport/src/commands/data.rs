@@ -18,6 +18,9 @@ pub struct DataArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
+    /// Per service: each bind mount and volume, where it goes, its size, and the commands
+    /// that move and verify it (databases: dump, restore, row counts)
+    Plan(PlanArgs),
     /// Copy a tree, keeping everything, write its manifest and verify the copy against it
     Copy(CopyArgs),
     /// Compare a tree with a manifest: exit 0 when it matches, 1 listing every difference
@@ -51,6 +54,14 @@ pub struct ReceiveArgs {
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Also write the receiver pod manifests (for claims not reachable as a path) here,
+    /// under receivers/
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -97,13 +108,62 @@ fn parse_owner(s: &str) -> Result<(u32, u32), String> {
     Ok((num(u)?, num(g)?))
 }
 
-pub fn run(_global: &GlobalArgs, args: &DataArgs, out: &Output) -> u8 {
+pub fn run(global: &GlobalArgs, args: &DataArgs, out: &Output) -> u8 {
     match &args.command {
+        DataCommand::Plan(a) => plan(global, a, out),
         DataCommand::Copy(a) => copy(a, out),
         DataCommand::Verify(a) => verify(a, out),
         DataCommand::Send(a) => send(a, out),
         DataCommand::Receive(a) => receive(a, out),
     }
+}
+
+fn plan(global: &GlobalArgs, args: &PlanArgs, out: &Output) -> u8 {
+    let planned = match super::project::load_and_plan(global, out) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // The plan's notes are `homeport plan`'s business; errors matter here too.
+    out.diagnostics(
+        planned.plan.diagnostics.iter().filter(|d| d.is_error()),
+        &planned.sources,
+    );
+    let data = homeport_data::plan::plan(&planned.project, &planned.plan);
+    // Facts from this host, gathered after planning and shown beside it.
+    let measured = homeport_data::plan_text::measure(&data);
+    let receivers = homeport_data::plan_text::receivers(&data);
+    let receivers_dir = match &args.out {
+        Some(dir) => dir.join("receivers").display().to_string(),
+        None => "receivers".to_string(),
+    };
+    if let Some(dir) = &args.out {
+        let dir = dir.join("receivers");
+        for r in &receivers {
+            let written = std::fs::create_dir_all(&dir)
+                .and_then(|_| std::fs::write(dir.join(&r.name), &r.content));
+            if let Err(e) = written {
+                let d = Diagnostic::error(
+                    homeport_data::codes::IO,
+                    format!("{}: {e}", dir.join(&r.name).display()),
+                );
+                out.diagnostics([&d], &SourceMap::new());
+                return EXIT_INVALID;
+            }
+        }
+    }
+    out.stdout(&homeport_data::plan_text::render(
+        &data,
+        &measured,
+        &receivers_dir,
+    ));
+    if args.out.is_none() && !receivers.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {} receiver pod manifests are needed: `homeport data plan --out DIR` writes them under DIR/receivers",
+            receivers.len()
+        );
+    }
+    EXIT_OK
 }
 
 fn copy(args: &CopyArgs, out: &Output) -> u8 {
