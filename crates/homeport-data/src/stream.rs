@@ -121,6 +121,9 @@ pub struct ReceiveReport {
     pub entries: u64,
     pub bytes: u64,
     pub xattrs_dropped: bool,
+    /// DST's own directory could not be given the source root's owner, mode and times (it is
+    /// not ours): it kept its own, and the manifest says so.
+    pub root_kept: bool,
     pub differences: Vec<Difference>,
 }
 
@@ -233,7 +236,17 @@ pub fn receive(
         ));
     }
     for (entry, xattrs, atime) in dirs.iter().rev() {
-        apply.finish_path(&join(dst, &entry.path), entry, xattrs, Some(*atime))?;
+        match apply.finish_path(&join(dst, &entry.path), entry, xattrs, Some(*atime)) {
+            // The claim's root belongs to root (or the provisioner): a non-root receiver keeps
+            // its owner, mode and times, and the manifest records them as they are.
+            Err(DataError::Io { source, .. })
+                if entry.path.is_empty()
+                    && source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                report.root_kept = true;
+            }
+            other => other?,
+        }
     }
     for e in entries.iter_mut() {
         let (uid, gid) = apply.owner(e);
@@ -244,6 +257,17 @@ pub fn receive(
         }
     }
     report.xattrs_dropped = !apply.xattrs_supported();
+    if report.root_kept {
+        if let (Some(root), Ok(meta)) = (entries.first_mut(), std::fs::metadata(dst)) {
+            use std::os::unix::fs::MetadataExt;
+            root.mode = meta.mode() & 0o7777;
+            root.uid = meta.uid();
+            root.gid = meta.gid();
+            root.mtime_sec = meta.mtime();
+            root.mtime_nsec = meta.mtime_nsec() as u32;
+            root.xattrs = crate::scan::xattr_digest(&crate::scan::read_xattrs(dst)?);
+        }
+    }
     if let Ok(dir) = std::fs::File::open(dst) {
         let _ = rustix::fs::syncfs(&dir);
     }

@@ -410,3 +410,42 @@ fn data_plan_lists_sources_destinations_and_commands() {
         }
     }
 }
+
+/// The receiver pod runs as a non-root user; the claim's root directory belongs to root.
+#[test]
+fn non_root_receiver_keeps_a_claim_root_it_does_not_own() {
+    if !running_as_root() || Command::new("runuser").arg("--help").output().is_err() {
+        eprintln!("skipping non-root receiver: needs root and runuser to switch to nobody");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    let claim = tmp.path().join("claim");
+    fs::create_dir_all(tmp.path().join("src/dir")).unwrap();
+    fs::write(tmp.path().join("src/dir/file"), b"data").unwrap();
+    fs::create_dir(&claim).unwrap();
+    fs::set_permissions(&claim, fs::Permissions::from_mode(0o777)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_homeport");
+    let script = format!(
+        "set -o pipefail; '{bin}' data send src | runuser -u nobody -- '{bin}' data receive claim --manifest m --chown 65534:65534 -q"
+    );
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not ours"), "{}", stderr(&o));
+    let file = fs::metadata(claim.join("dir/file")).unwrap();
+    assert_eq!((file.uid(), file.gid()), (65534, 65534));
+    assert_eq!(fs::metadata(&claim).unwrap().uid(), 0);
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}

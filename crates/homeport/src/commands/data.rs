@@ -267,6 +267,13 @@ fn receive(args: &ReceiveArgs, out: &Output) -> u8 {
             args.dst.display()
         );
     }
+    if report.root_kept {
+        let _ = writeln!(
+            err,
+            "note: {} is not ours: it keeps its owner, mode and times (the manifest records them)",
+            args.dst.display()
+        );
+    }
     let _ = writeln!(
         err,
         "received {} entries ({}); manifest {}",
