@@ -7,9 +7,11 @@
 //! 3. Hard links, then directory metadata (deepest first), then the manifest is written
 //!    atomically, the filesystem synced, and DST verified against the manifest (read again).
 //!
-//! Resume: a file whose journal line matches the source's current size, mtime, mode, owner and
+//! Resume (after an interruption, or a final pass after a warm copy): a file whose journal or
+//! manifest line matches the source's current size, mtime, mode, owner and
 //! xattrs, and whose copy at DST has that size and mtime, is complete (its mtime is set only
-//! after its content): it is kept and not read again. Everything else is written again.
+//! after its content): it is kept and not read again. Everything else is written again, and
+//! what SRC no longer has is removed from DST.
 
 use crate::apply::{remove_non_dir, Apply};
 use crate::entry::{Entry, Hash, Kind};
@@ -42,6 +44,8 @@ pub struct CopyReport {
     /// Files kept from an interrupted run (`--resume`), not copied again.
     pub files_kept: u64,
     pub bytes_kept: u64,
+    /// Entries removed from DST because SRC no longer has them (`--resume`).
+    pub removed: u64,
     /// What was left out, with why (sockets).
     pub skipped: Vec<String>,
     /// The destination does not support extended attributes: they were not copied.
@@ -77,7 +81,7 @@ pub fn copy(
     preflight::check_owners(&tree, opts.chown)?;
     let apply = Apply::new(opts.chown);
     let kept = if opts.resume {
-        complete_files(&journal, dst, &tree, &apply)
+        complete_files(manifest_path, &journal, dst, &tree, &apply)
     } else {
         HashMap::new()
     };
@@ -94,6 +98,11 @@ pub fn copy(
     preflight::check_space(dst, needed)?;
 
     // Nothing was written so far. From here on, the journal records progress.
+    let removed = if opts.resume {
+        remove_extras(dst, &tree)?
+    } else {
+        0
+    };
     std::fs::create_dir_all(dst).map_err(|e| DataError::io(dst, e))?;
     let journal_file = OpenOptions::new()
         .create(true)
@@ -172,6 +181,7 @@ pub fn copy(
         entries: tree.entries.len(),
         skipped: tree.skipped.clone(),
         xattrs_dropped: !apply.xattrs_supported(),
+        removed,
         ..CopyReport::default()
     };
     let mut entries: Vec<Entry> = tree.entries.iter().map(|s| s.entry.clone()).collect();
@@ -237,14 +247,17 @@ fn copy_file(src: &Path, dst: &Path, s: &Scanned, apply: &Apply) -> Result<(u64,
 /// Files an interrupted run finished: journal line matches the source now, and the copy at
 /// DST has the journal's size and mtime.
 fn complete_files(
+    manifest: &Path,
     journal: &Path,
     dst: &Path,
     tree: &scan::Tree,
     apply: &Apply,
 ) -> HashMap<Vec<u8>, Entry> {
-    let Ok(text) = std::fs::read_to_string(journal) else {
-        return HashMap::new();
-    };
+    // The manifest of an earlier complete run (a warm copy before the cutover), then the
+    // journal of the interrupted one: later lines win.
+    let mut text = std::fs::read_to_string(manifest).unwrap_or_default();
+    text.push('\n');
+    text.push_str(&std::fs::read_to_string(journal).unwrap_or_default());
     let mut done: HashMap<Vec<u8>, Entry> = text
         .lines()
         .filter_map(Entry::from_line)
@@ -273,6 +286,28 @@ fn complete_files(
         }
     }
     kept
+}
+
+/// With `--resume`, DST holds an earlier copy: entries no longer in SRC are removed (deepest
+/// first), so DST ends identical to SRC. Returns how many were removed.
+fn remove_extras(dst: &Path, tree: &scan::Tree) -> Result<u64, DataError> {
+    if !dst.is_dir() {
+        return Ok(0);
+    }
+    let wanted: std::collections::HashSet<&[u8]> = tree
+        .entries
+        .iter()
+        .map(|s| s.entry.path.as_slice())
+        .collect();
+    let existing = scan::scan(dst)?;
+    let mut removed = 0;
+    for s in existing.entries.iter().rev() {
+        if !wanted.contains(s.entry.path.as_slice()) {
+            remove_non_dir(&join(dst, &s.entry.path))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Make the copy durable before the manifest says it is there.

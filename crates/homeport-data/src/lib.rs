@@ -22,6 +22,7 @@ pub mod plan_text;
 pub mod preflight;
 mod progress;
 pub mod receiver;
+pub mod runbook;
 mod scan;
 pub mod stream;
 mod verify;

@@ -56,10 +56,11 @@ pub fn receivers(plan: &DataPlan) -> Vec<ReceiverFile> {
                 if out.iter().any(|r| r.name == name) {
                     continue;
                 }
-                let template = claim.name.ends_with(&format!("-{}-0", s.pod));
+                // The claim comes with the receiver (the tree's apply later finds it in place,
+                // and a StatefulSet adopts its claim by name).
                 out.push(ReceiverFile {
                     name,
-                    content: receiver::manifest(claim, receiver::owner(m), template),
+                    content: receiver::manifest(claim, receiver::owner(m)),
                 });
             }
         }
@@ -114,13 +115,10 @@ pub fn copy_commands(s: &ServiceMoves, m: &Move, receivers_dir: &str) -> Vec<Str
             path,
             sub_path,
             ..
-        } => vec![
-            format!("# on node {node}, where {path} is"),
-            format!(
-                "homeport data copy {src} {} --manifest {manifest}{chown}",
-                sh_quote(&dest_path(path, sub_path))
-            ),
-        ],
+        } => vec![format!(
+            "homeport data send {src} --manifest {manifest} | ssh {node} homeport data receive {} --manifest {manifest}{chown}",
+            sh_quote(&dest_path(path, sub_path))
+        )],
         Destination::Nfs {
             pv,
             server,
@@ -292,7 +290,7 @@ pub fn render(plan: &DataPlan, measured: &Measured, receivers_dir: &str) -> Stri
             if let Some(host_path) = &m.in_place {
                 let hint = match &m.destination {
                     Destination::Local { node, path, .. } => format!(
-                        "already in place when this Docker host is node {node} ({host_path} is {path} there): nothing to copy; otherwise copy it to the node:"
+                        "already in place when this Docker host is node {node} ({host_path} is {path} there): nothing to copy; otherwise stream it to the node:"
                     ),
                     Destination::Nfs { server, path, .. } => format!(
                         "already on the share when {host_path} is this host's mount of {server}:{path}: nothing to copy; if it is a local disk, copy it onto the share:"

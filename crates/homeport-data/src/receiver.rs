@@ -1,8 +1,8 @@
 //! The receiver pod for a claim that is not reachable as a path: it mounts the claim at
 //! `/data` under the restricted Pod Security level and waits; homeport's own binary is copied
 //! into it (`kubectl cp`) and runs `data receive` there, fed by `data send` on the Docker
-//! host. For a StatefulSet's claim, the claim itself is created first, with the name the
-//! StatefulSet will adopt.
+//! host. The claim is created with it, as the tree declares it (a StatefulSet adopts its
+//! claim by name), so the data is in place before the workload first starts.
 
 use crate::plan::{Claim, Move};
 
@@ -27,11 +27,10 @@ pub fn owner(m: &Move) -> (u32, u32) {
     m.chown.unwrap_or(DEFAULT_OWNER)
 }
 
-/// The receiver's manifest: the claim when `create_claim`, the pod, and a NetworkPolicy that
-/// isolates it.
-pub fn manifest(claim: &Claim, owner: (u32, u32), create_claim: bool) -> String {
+/// The receiver's manifest: the claim, the pod, and a NetworkPolicy that isolates it.
+pub fn manifest(claim: &Claim, owner: (u32, u32)) -> String {
     let mut out = String::new();
-    if create_claim {
+    {
         out.push_str(&format!(
             "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {}\n  namespace: {}\n  labels:\n    app.kubernetes.io/managed-by: homeport\nspec:\n  accessModes: [{}]\n",
             claim.name, claim.namespace, claim.access_mode

@@ -467,3 +467,45 @@ mod stream {
         assert!(!tmp.path().join("a/f").exists());
     }
 }
+
+/// A warm copy while the service runs, then a final `--resume` pass at the cutover: only
+/// what changed is copied, what the source lost is removed, and DST ends identical.
+#[test]
+fn final_pass_after_a_warm_copy_moves_only_changes() {
+    let f = copied();
+    let ino = |p: &str| fs::metadata(f.dst.join(p)).unwrap().ino();
+    let untouched = (
+        ino("small/f0012"),
+        fs::metadata(f.dst.join("small/f0012"))
+            .unwrap()
+            .ctime_nsec(),
+    );
+    fs::write(f.src.join("small/f0014"), b"changed after the warm copy").unwrap();
+    fs::write(f.src.join("small/new"), b"new").unwrap();
+    fs::remove_file(f.src.join("small/f0016")).unwrap();
+    fs::remove_dir_all(f.src.join("sticky")).unwrap();
+    let opts = CopyOptions {
+        resume: true,
+        quiet: true,
+        ..CopyOptions::default()
+    };
+    let report = copy(&f.src, &f.dst, &f.manifest, &opts).unwrap();
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    assert_eq!((report.files_copied, report.removed), (2, 2));
+    assert!(report.files_kept > 300);
+    let now = (
+        ino("small/f0012"),
+        fs::metadata(f.dst.join("small/f0012"))
+            .unwrap()
+            .ctime_nsec(),
+    );
+    assert_eq!(untouched, now, "an unchanged file was written again");
+    assert!(!f.dst.join("sticky").exists() && !f.dst.join("small/f0016").exists());
+    assert_eq!(
+        fs::read(f.dst.join("small/f0014")).unwrap(),
+        b"changed after the warm copy"
+    );
+    assert!(verify(&read_manifest(&f.manifest).unwrap(), &f.src, true)
+        .unwrap()
+        .is_empty());
+}

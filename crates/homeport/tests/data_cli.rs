@@ -449,3 +449,61 @@ fn running_as_root() -> bool {
         .output()
         .is_ok_and(|o| o.stdout == b"0\n")
 }
+
+#[test]
+fn convert_writes_the_cutover_runbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("compose.yaml"), PLAN_COMPOSE).unwrap();
+    fs::write(dir.join("cluster.yaml"), PLAN_CLUSTER).unwrap();
+    fs::create_dir_all(dir.join("uploads")).unwrap();
+    let o = homeport()
+        .args(["convert", "--out", "tree"])
+        .current_dir(dir)
+        .env("DB_PASSWORD", "hunter2-secret")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let book = fs::read_to_string(dir.join("tree/RUNBOOK.md")).unwrap();
+    assert!(!book.contains("hunter2-secret"));
+    let at = |needle: &str| {
+        book.find(needle)
+            .unwrap_or_else(|| panic!("`{needle}` missing:\n{book}"))
+    };
+    // Writers stop first, then the database moves (dump, stop, apply, wait, restore, counts),
+    // then the app (final copy, apply, wait, verified), then rollback and what to keep.
+    let order = [
+        at("docker compose -p media stop app"),
+        at("### 1. db (statefulset/db in media)"),
+        at("pg_dumpall"),
+        at("docker compose -p media stop db`"),
+        at("kubectl apply -k . -l 'app.kubernetes.io/name=db'"),
+        at("kubectl -n media rollout status statefulset/db"),
+        at("psql -X -q"),
+        at("row counts match"),
+        at("### 2. app (deployment/app in media)"),
+        at("homeport data send '"),
+        at("kubectl apply -k . -l 'app.kubernetes.io/name=app'"),
+        at("kubectl -n media rollout status deployment/app"),
+        at("## Rollback"),
+        at("docker compose -p media start db app"),
+        at("## Keep until the rollback window ends"),
+        at("media_dbdata"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "steps out of order:\n{book}"
+    );
+    // Same inputs, same bytes.
+    let o = homeport()
+        .args(["convert", "--out", "tree2"])
+        .current_dir(dir)
+        .env("DB_PASSWORD", "hunter2-secret")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        book,
+        fs::read_to_string(dir.join("tree2/RUNBOOK.md")).unwrap()
+    );
+}

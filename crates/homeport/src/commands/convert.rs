@@ -37,13 +37,22 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         OutputFormat::Manifests => homeport_write::manifests(&objects),
         OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::kustomize(&objects),
     };
-    let files = match files {
+    let mut files = match files {
         Ok(files) => files,
         Err(diags) => {
             out.diagnostics(&diags, sources);
             return EXIT_INVALID;
         }
     };
+    let tree = match args.output {
+        OutputFormat::Manifests => homeport_data::runbook::TreeKind::Manifests,
+        _ => homeport_data::runbook::TreeKind::Kustomize,
+    };
+    files.push(homeport_write::OutputFile {
+        path: "RUNBOOK.md".into(),
+        contents: homeport_data::runbook::runbook(project, plan, tree).into_bytes(),
+        secret: false,
+    });
 
     let mut protected = project::compose_paths(project);
     protected.extend(global.env_files.iter().cloned());

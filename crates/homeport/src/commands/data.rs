@@ -187,9 +187,17 @@ fn copy(args: &CopyArgs, out: &Output) -> u8 {
             args.dst.display()
         );
     }
+    if report.removed > 0 {
+        let _ = writeln!(
+            err,
+            "removed {} entries from {} that the source no longer has",
+            report.removed,
+            args.dst.display()
+        );
+    }
     let _ = writeln!(
         err,
-        "copied {} files ({}), kept {} complete files ({}) from an interrupted run; {} entries; manifest {}",
+        "copied {} files ({}), kept {} complete files ({}) from an earlier run; {} entries; manifest {}",
         report.files_copied,
         human_bytes(report.bytes_copied),
         report.files_kept,
