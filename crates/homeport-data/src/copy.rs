@@ -2,8 +2,8 @@
 //!
 //! 1. Checks (nothing is written when one fails), then a walk of SRC.
 //! 2. Directories, symlinks, FIFOs and devices are created in order; regular files are copied
-//!    in parallel, hole-aware, hashed while read; each finished file is appended to a journal
-//!    (`FILE.journal`) as its manifest line.
+//!    in parallel, hole-aware, hashed while read; finished files are journaled (`FILE.journal`,
+//!    see `journal`) once they are on disk.
 //! 3. Hard links, then directory metadata (deepest first), then the manifest is written
 //!    atomically, the filesystem synced, and DST verified against the manifest (read again).
 //!
@@ -16,6 +16,7 @@
 use crate::apply::{remove_non_dir, Apply};
 use crate::entry::{Entry, Hash, Kind};
 use crate::error::DataError;
+use crate::journal::Journal;
 use crate::progress::Progress;
 use crate::scan::{self, join, Scanned};
 use crate::verify::{self, Difference};
@@ -23,10 +24,8 @@ use crate::{manifest, preflight};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 #[derive(Debug, Clone, Default)]
 pub struct CopyOptions {
@@ -104,12 +103,7 @@ pub fn copy(
         0
     };
     std::fs::create_dir_all(dst).map_err(|e| DataError::io(dst, e))?;
-    let journal_file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&journal)
-        .map_err(|e| DataError::io(&journal, e))?;
-    let journal_file = Mutex::new(journal_file);
+    let journal_file = Journal::open(&journal, dst)?;
 
     for s in &tree.entries {
         let path = join(dst, &s.entry.path);
@@ -146,17 +140,14 @@ pub fn copy(
             done.size = size;
             done.hash = Some(hash);
             finish_entry(&mut done, &apply);
-            let line = format!("{}\n", done.to_line());
-            if let Ok(mut j) = journal_file.lock() {
-                j.write_all(line.as_bytes())
-                    .map_err(|e| DataError::io(&journal, e))?;
-            }
+            journal_file.finished(&done.to_line(), size)?;
             counters.add(size);
             Ok((i, size, hash))
         })
         .collect();
     progress.finish();
     let copied = copied?;
+    journal_file.flush()?;
 
     for s in &tree.entries {
         if s.entry.kind == Kind::HardLink {

@@ -16,6 +16,7 @@ pub mod db;
 mod entry;
 mod error;
 mod escape;
+mod journal;
 mod manifest;
 pub mod plan;
 pub mod plan_text;
