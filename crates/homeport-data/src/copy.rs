@@ -293,7 +293,8 @@ fn remove_extras(dst: &Path, tree: &scan::Tree) -> Result<u64, DataError> {
     let existing = scan::scan(dst)?;
     let mut removed = 0;
     for s in existing.entries.iter().rev() {
-        if !wanted.contains(s.entry.path.as_slice()) {
+        if !wanted.contains(s.entry.path.as_slice()) && !crate::verify::is_lost_found(&s.entry.path)
+        {
             remove_non_dir(&join(dst, &s.entry.path))?;
             removed += 1;
         }

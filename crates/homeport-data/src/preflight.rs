@@ -86,18 +86,28 @@ pub fn check_destination(src: &Path, dst: &Path, resume: bool) -> Result<(), Dat
                 why: "exists and is not a directory".into(),
             })
         }
-        Ok(_) if !resume => {
-            let mut entries = std::fs::read_dir(dst).map_err(|e| DataError::io(dst, e))?;
-            if entries.next().is_some() {
-                return Err(DataError::DestNotEmpty {
-                    path: dst.to_path_buf(),
-                    why: "is not empty".into(),
-                });
-            }
-        }
+        Ok(_) if !resume => check_empty(dst)?,
         Ok(_) => {}
     }
     check_writable(&existing_ancestor(&rd))
+}
+
+/// DST has no entries, or only a filesystem's empty `lost+found`.
+pub fn check_empty(dst: &Path) -> Result<(), DataError> {
+    use std::os::unix::ffi::OsStrExt;
+    let entries = std::fs::read_dir(dst).map_err(|e| DataError::io(dst, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| DataError::io(dst, e))?;
+        let lost_found = entry.file_name().as_bytes() == crate::verify::LOST_FOUND
+            && std::fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+        if !lost_found {
+            return Err(DataError::DestNotEmpty {
+                path: dst.to_path_buf(),
+                why: "is not empty".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The manifest goes outside SRC and DST, into a writable directory.

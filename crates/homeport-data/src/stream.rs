@@ -135,13 +135,8 @@ pub fn receive(
     opts: &ReceiveOptions,
 ) -> Result<ReceiveReport, DataError> {
     preflight::check_manifest_place(manifest_path, &[dst])?;
-    if let Ok(mut d) = std::fs::read_dir(dst) {
-        if d.next().is_some() {
-            return Err(DataError::DestNotEmpty {
-                path: dst.to_path_buf(),
-                why: "is not empty".into(),
-            });
-        }
+    if dst.is_dir() {
+        preflight::check_empty(dst)?;
     } else if dst.exists() {
         return Err(DataError::DestNotEmpty {
             path: dst.to_path_buf(),

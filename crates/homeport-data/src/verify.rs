@@ -63,10 +63,25 @@ pub fn verify(expected: &[Entry], dir: &Path, quiet: bool) -> Result<Vec<Differe
     }
     let mut tree = scan::scan(dir)?;
     hash_files(dir, &mut tree, quiet)?;
-    let found: Vec<Entry> = tree.entries.into_iter().map(|s| s.entry).collect();
+    // A filesystem's own `lost+found` at the top of DIR (a fresh ext4 volume) is not part of
+    // the tree unless the manifest lists it.
+    let keep_lost_found = expected.iter().any(|e| e.path == LOST_FOUND);
+    let found: Vec<Entry> = tree
+        .entries
+        .into_iter()
+        .map(|s| s.entry)
+        .filter(|e| keep_lost_found || !is_lost_found(&e.path))
+        .collect();
     let mut expected: Vec<&Entry> = expected.iter().collect();
     expected.sort_by(|a, b| path_order(&a.path, &b.path));
     Ok(compare(&expected, &found))
+}
+
+pub const LOST_FOUND: &[u8] = b"lost+found";
+
+/// `lost+found` at the top of a tree, or inside it.
+pub fn is_lost_found(path: &[u8]) -> bool {
+    path == LOST_FOUND || path.starts_with(b"lost+found/")
 }
 
 fn compare(expected: &[&Entry], found: &[Entry]) -> Vec<Difference> {

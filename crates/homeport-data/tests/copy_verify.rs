@@ -509,3 +509,34 @@ fn final_pass_after_a_warm_copy_moves_only_changes() {
         .unwrap()
         .is_empty());
 }
+
+/// A fresh ext4 volume has an empty `lost+found`: copying onto it is copying into an empty
+/// directory, and verify does not count it as extra.
+#[test]
+fn a_fresh_filesystems_lost_found_is_not_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst, m) = (
+        tmp.path().join("src"),
+        tmp.path().join("dst"),
+        tmp.path().join("m"),
+    );
+    fs::create_dir_all(src.join("a")).unwrap();
+    fs::write(src.join("a/f"), b"x").unwrap();
+    fs::create_dir_all(dst.join("lost+found")).unwrap();
+    let report = copy(&src, &dst, &m, &quiet()).unwrap();
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    fs::write(dst.join("lost+found/#1234"), b"recovered").unwrap();
+    assert!(verify(&read_manifest(&m).unwrap(), &dst, true)
+        .unwrap()
+        .is_empty());
+    // Anything else is in the way.
+    let other = tmp.path().join("other");
+    fs::create_dir_all(other.join("lost+found")).unwrap();
+    fs::write(other.join("lost+found/x"), b"x").unwrap();
+    assert_eq!(
+        copy(&src, &other, &tmp.path().join("m2"), &quiet())
+            .unwrap_err()
+            .code(),
+        "HP1303"
+    );
+}
