@@ -102,13 +102,13 @@ impl Engine {
     pub fn counts_script(self) -> String {
         match self {
             Engine::Postgres => format!(
-                "{PG_USER}for db in $(psql -X -At -U \"$U\" -d postgres -c \"select datname from pg_database where datallowconn and not datistemplate order by 1\"); do\n\
-                 \x20 psql -X -At -F ' ' -U \"$U\" -d \"$db\" -c \"select '$db.' || table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', table_schema, table_name), false, true, '')))[1]::text from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1\"\n\
+                "{PG_USER}psql -X -At -U \"$U\" -d postgres -c \"select datname from pg_database where datallowconn and not datistemplate order by 1\" | while IFS= read -r db; do\n\
+                 \x20 psql -X -At -F ' ' -U \"$U\" -d \"$db\" -c \"select '$db.' || table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', table_schema, table_name), false, true, '')))[1]::text from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1\" </dev/null\n\
                  done\n"
             ),
             Engine::MySql => format!(
-                "{MY_CLIENT}for t in $(\"$c\" -uroot -N -B -e \"select concat('\\`', table_schema, '\\`.\\`', table_name, '\\`') from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ({MY_SYSTEM}) order by 1\"); do\n\
-                 \x20 echo \"$t $(\"$c\" -uroot -N -B -e \"select count(*) from $t\")\"\n\
+                "{MY_CLIENT}\"$c\" -uroot -N -B -e \"select concat('\\`', table_schema, '\\`.\\`', table_name, '\\`') from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ({MY_SYSTEM}) order by 1\" | while IFS= read -r t; do\n\
+                 \x20 echo \"$t $(\"$c\" -uroot -N -B -e \"select count(*) from $t\" </dev/null)\"\n\
                  done\n"
             ),
             Engine::Mongo => format!(
