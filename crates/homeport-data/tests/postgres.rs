@@ -219,6 +219,11 @@ fn dump_restore_and_equal_row_counts() {
          create table audit.\"Log Entries\" (at timestamptz default now(), what text);
          insert into audit.\"Log Entries\" (what) select 'x' from generate_series(1, 7);",
     );
+    source.sql("postgres", "create database \"my shop\"");
+    source.sql(
+        "my shop",
+        "create table items (id int); insert into items select generate_series(1, 5);",
+    );
     source.sql("postgres", "create table settings (k text primary key, v text); insert into settings values ('a','1'),('b','2'),('c','3');");
     // The cluster's database is freshly initialised, with the app's database already there
     // (as the image's POSTGRES_DB creates it).
@@ -236,5 +241,6 @@ fn dump_restore_and_equal_row_counts() {
     assert!(before.contains("shop.public.orders 250"), "{before}");
     assert!(before.contains("shop.audit.Log Entries 7"), "{before}");
     assert!(before.contains("postgres.public.settings 3"), "{before}");
+    assert!(before.contains("my shop.public.items 5"), "{before}");
     assert_eq!(before, after, "row counts differ after the restore");
 }
