@@ -140,14 +140,14 @@ pub fn copy(
             done.size = size;
             done.hash = Some(hash);
             finish_entry(&mut done, &apply);
-            journal_file.finished(&done.to_line(), size)?;
+            journal_file.finished(&done.to_line(), size);
             counters.add(size);
             Ok((i, size, hash))
         })
         .collect();
     progress.finish();
     let copied = copied?;
-    journal_file.flush()?;
+    journal_file.close()?;
 
     for s in &tree.entries {
         if s.entry.kind == Kind::HardLink {
