@@ -86,7 +86,13 @@ impl Apply {
 
     /// A directory (kept when it exists; its metadata is set at the end by `finish_path`).
     pub fn create_dir(&self, path: &Path) -> Result<(), DataError> {
+        use std::os::unix::fs::PermissionsExt;
         match std::fs::symlink_metadata(path) {
+            // A read-only directory from an earlier run: writable by us until the end again.
+            Ok(m) if m.is_dir() && m.permissions().mode() & 0o700 != 0o700 => {
+                rustix::fs::chmod(path, Mode::from_raw_mode(m.permissions().mode() | 0o700))
+                    .map_err(|e| DataError::io(path, e.into()))
+            }
             Ok(m) if m.is_dir() => Ok(()),
             Ok(_) => {
                 std::fs::remove_file(path).map_err(|e| DataError::io(path, e))?;
