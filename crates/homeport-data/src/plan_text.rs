@@ -307,7 +307,8 @@ pub fn render(plan: &DataPlan, measured: &Measured, receivers_dir: &str) -> Stri
                 let (u, g) = receiver::DEFAULT_OWNER;
                 let _ = writeln!(
                     out,
-                    "    note  the workload's user is unknown: the receiver writes the files as {u}:{g}"
+                    "    note  the workload's user is unknown: the receiver writes the files as {u}:{g}; if the image runs as another user (`docker exec {} id`), use its uid:gid in --chown and in the receiver's runAsUser, runAsGroup and fsGroup",
+                    s.container
                 );
             }
             for cmd in copy_commands(s, m, receivers_dir) {
