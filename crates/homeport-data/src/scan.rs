@@ -52,8 +52,9 @@ pub fn join(root: &Path, rel: &[u8]) -> PathBuf {
     }
 }
 
-/// Walk `root` (a directory).
+/// Walk `root` (a directory; when `root` itself is a symlink, the directory it names).
 pub fn scan(root: &Path) -> Result<Tree, DataError> {
+    let root = &root.canonicalize().map_err(|e| DataError::io(root, e))?;
     let mut tree = Tree::default();
     let mut inodes: HashMap<(u64, u64), Vec<u8>> = HashMap::new();
     let mut found: Vec<(Scanned, u64, u64, u64)> = Vec::new();

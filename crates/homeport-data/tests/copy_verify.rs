@@ -540,3 +540,19 @@ fn a_fresh_filesystems_lost_found_is_not_in_the_way() {
         "HP1303"
     );
 }
+
+/// SRC given as a symlink to the directory (e.g. a volume path through a link): its content is
+/// copied, not the link.
+#[test]
+fn a_source_given_through_a_symlink_is_followed_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    fs::create_dir_all(real.join("d")).unwrap();
+    fs::write(real.join("d/f"), b"x").unwrap();
+    std::os::unix::fs::symlink(&real, tmp.path().join("link")).unwrap();
+    let (dst, m) = (tmp.path().join("dst"), tmp.path().join("m"));
+    let report = copy(&tmp.path().join("link"), &dst, &m, &quiet()).unwrap();
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    assert!(fs::symlink_metadata(&dst).unwrap().is_dir());
+    assert_eq!(fs::read(dst.join("d/f")).unwrap(), b"x");
+}
