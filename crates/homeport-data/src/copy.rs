@@ -45,6 +45,8 @@ pub struct CopyReport {
     pub bytes_kept: u64,
     /// Entries removed from DST because SRC no longer has them (`--resume`).
     pub removed: u64,
+    /// Files that disappeared from SRC while it was copied (a live tree), not copied.
+    pub vanished: Vec<String>,
     /// What was left out, with why (sockets).
     pub skipped: Vec<String>,
     /// The destination does not support extended attributes: they were not copied.
@@ -52,6 +54,9 @@ pub struct CopyReport {
     /// Differences found by the final verification (empty: DST matches the manifest).
     pub differences: Vec<Difference>,
 }
+
+/// A copied file: its index in the walk, its size and the BLAKE3 of its content.
+type Copied = (usize, u64, Hash);
 
 /// The journal of finished files next to the manifest.
 pub fn journal_path(manifest: &Path) -> PathBuf {
@@ -127,7 +132,8 @@ pub fn copy(
     let bytes: u64 = to_copy.iter().map(|&i| tree.entries[i].entry.size).sum();
     let progress = Progress::start("copy", bytes, to_copy.len() as u64, opts.quiet);
     let counters = progress.counters.clone();
-    let copied: Result<Vec<(usize, u64, Hash)>, DataError> = to_copy
+    // Ok(None): the file vanished from SRC since the walk (a live tree: a temporary file).
+    let copied: Result<Vec<Option<Copied>>, DataError> = to_copy
         .par_iter()
         .map(|&i| {
             let s = &tree.entries[i];
@@ -135,22 +141,37 @@ pub fn copy(
             if opts.resume {
                 remove_non_dir(&path)?;
             }
-            let (size, hash) = copy_file(&join(src, &s.entry.path), &path, s, &apply)?;
+            let from = join(src, &s.entry.path);
+            let (size, hash) = match copy_file(&from, &path, s, &apply) {
+                Ok(done) => done,
+                Err(_) if std::fs::symlink_metadata(&from).is_err() => return Ok(None),
+                Err(e) => return Err(e),
+            };
             let mut done = s.entry.clone();
             done.size = size;
             done.hash = Some(hash);
             finish_entry(&mut done, &apply);
             journal_file.finished(&done.to_line(), size);
             counters.add(size);
-            Ok((i, size, hash))
+            Ok(Some((i, size, hash)))
         })
         .collect();
     progress.finish();
-    let copied = copied?;
+    let copied: Vec<Copied> = copied?.into_iter().flatten().collect();
     journal_file.close()?;
+    let copied_paths: std::collections::HashSet<&[u8]> = copied
+        .iter()
+        .map(|(i, _, _)| tree.entries[*i].entry.path.as_slice())
+        .collect();
+    let vanished: std::collections::HashSet<Vec<u8>> = to_copy
+        .iter()
+        .map(|&i| &tree.entries[i].entry.path)
+        .filter(|p| !copied_paths.contains(p.as_slice()))
+        .cloned()
+        .collect();
 
     for s in &tree.entries {
-        if s.entry.kind == Kind::HardLink {
+        if s.entry.kind == Kind::HardLink && !vanished.contains(&s.entry.target) {
             apply.create_hard_link(&join(dst, &s.entry.target), &join(dst, &s.entry.path))?;
         }
     }
@@ -182,6 +203,15 @@ pub fn copy(
         report.files_copied += 1;
         report.bytes_copied += size;
     }
+    // Files that vanished from SRC during the copy (and hard links to them) are not in it.
+    entries.retain(|e| {
+        let gone = vanished.contains(&e.path)
+            || (e.kind == Kind::HardLink && vanished.contains(&e.target));
+        if gone {
+            report.vanished.push(e.display_path());
+        }
+        !gone
+    });
     for e in entries.iter_mut() {
         if let Some(done) = kept.get(&e.path) {
             e.hash = done.hash;

@@ -180,6 +180,12 @@ fn copy(args: &CopyArgs, out: &Output) -> u8 {
     for s in &report.skipped {
         let _ = writeln!(err, "warning: not copied: {s}");
     }
+    for v in &report.vanished {
+        let _ = writeln!(
+            err,
+            "warning: not copied: {v}: it disappeared from the source during the copy"
+        );
+    }
     if report.xattrs_dropped {
         let _ = writeln!(
             err,
