@@ -88,7 +88,7 @@ impl Cli {
             return Err(format!(
                 "`homeport {}` reads no Compose project: -f/--file, --project-directory, \
                  -p/--project-name, --env-file and --profile apply to inspect, plan, render, \
-                 convert and bootstrap",
+                 convert, bootstrap and data plan",
                 self.command.name()
             ));
         }
@@ -134,6 +134,8 @@ pub enum Command {
     /// The cluster side: per-node k3s configuration, the add-ons the inventory and the
     /// project need, and a README of the steps
     Bootstrap(BootstrapArgs),
+    /// Move and verify the data of bind mounts, volumes and databases
+    Data(crate::commands::data::DataArgs),
 }
 
 impl Command {
@@ -145,6 +147,7 @@ impl Command {
             Command::Render(a) => Some(&a.compose),
             Command::Convert(a) => Some(&a.compose),
             Command::Bootstrap(a) => Some(&a.compose),
+            Command::Data(a) => a.compose(),
             Command::Lint(_) | Command::Rule(_) | Command::Completions(_) | Command::Man => None,
         }
     }
@@ -161,6 +164,7 @@ impl Command {
             Command::Completions(_) => "completions",
             Command::Man => "man",
             Command::Bootstrap(_) => "bootstrap",
+            Command::Data(_) => "data",
         }
     }
 }

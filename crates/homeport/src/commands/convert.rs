@@ -50,6 +50,15 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
     };
     let readme = homeport_write::readme(&plan.project, tree_kind, &files, &plan.to_mermaid());
     files.push(readme);
+    let runbook_tree = match args.output {
+        OutputFormat::Manifests => homeport_data::runbook::TreeKind::Manifests,
+        _ => homeport_data::runbook::TreeKind::Kustomize,
+    };
+    files.push(homeport_write::OutputFile {
+        path: "RUNBOOK.md".into(),
+        contents: homeport_data::runbook::runbook(project, plan, runbook_tree).into_bytes(),
+        secret: false,
+    });
 
     let mut protected = project::compose_paths(project);
     protected.extend(global.env_files.iter().cloned());

@@ -3,6 +3,7 @@
 mod bootstrap;
 mod completions;
 mod convert;
+pub mod data;
 mod inspect;
 mod lint;
 mod plan;
@@ -28,5 +29,6 @@ pub fn run(command: &Command, global: &GlobalArgs, out: &Output) -> u8 {
         Command::Completions(args) => completions::completions(args, out),
         Command::Man => completions::man(out),
         Command::Bootstrap(args) => bootstrap::run(global, args, out),
+        Command::Data(args) => data::run(global, args, out),
     }
 }
