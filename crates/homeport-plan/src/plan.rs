@@ -65,7 +65,22 @@ pub struct Plan {
     /// ExternalName Services that keep Compose short names working across namespaces.
     pub aliases_across_namespaces: Vec<ExternalNamePlan>,
     pub nodes: Vec<NodeBudget>,
+    /// Where the facts about the project's images came from.
+    pub images: ImageSummary,
     pub diagnostics: Diagnostics,
+}
+
+/// How many of the project's images had their facts from `homeport.lock`, from their
+/// registry, or from the knowledge base alone, and what network access that took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageSummary {
+    pub from_lock: usize,
+    pub from_registry: usize,
+    pub from_knowledge_base: usize,
+    /// Built locally (`build:`): nothing to look up.
+    pub built: usize,
+    /// What network access resolution took (`Facts::registry_access`).
+    pub network: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

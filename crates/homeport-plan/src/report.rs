@@ -138,6 +138,13 @@ impl Plan {
             "namespaces": namespaces,
             "services": services,
             "nodes": nodes,
+            "images": {
+                "lock": self.images.from_lock,
+                "registry": self.images.from_registry,
+                "knowledgeBase": self.images.from_knowledge_base,
+                "built": self.images.built,
+                "network": self.images.network,
+            },
             "diagnostics": diagnostics,
         })
     }
@@ -245,6 +252,16 @@ impl Plan {
                 let _ = writeln!(out, "  {:<20} {}", s.service, s.reason);
             }
         }
+        let im = &self.images;
+        let _ = writeln!(
+            out,
+            "\nIMAGES\n  {} from homeport.lock, {} from their registry, {} from the knowledge base only, {} built locally{}",
+            im.from_lock,
+            im.from_registry,
+            im.from_knowledge_base,
+            im.built,
+            if im.network.is_empty() { String::new() } else { format!(" ({})", im.network) }
+        );
         out.push_str("\nNODES\n");
         for b in &self.nodes {
             let cpu = match b.cpu_allocatable_millis {

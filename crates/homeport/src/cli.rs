@@ -41,6 +41,20 @@ pub struct GlobalArgs {
     /// When to colour diagnostics
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+    #[command(flatten)]
+    pub images: ImageFactArgs,
+}
+
+/// How image facts are gathered (`homeport.lock`, registries).
+#[derive(Debug, Args, Clone)]
+pub struct ImageFactArgs {
+    /// Never contact an image registry: use homeport.lock and the built-in image knowledge
+    /// base only
+    #[arg(long, global = true, env = "HOMEPORT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub offline: bool,
+    /// Fail (exit 2) instead of changing homeport.lock (for CI)
+    #[arg(long, global = true)]
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,6 +78,17 @@ pub enum Command {
     Lint(LintArgs),
     /// Explain a lint rule
     Rule(RuleArgs),
+    /// Resolve every image of the project in its registry and show what homeport knows of it
+    Images(ImagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// Ask the registries again even for images homeport.lock has, and rewrite the lock
+    #[arg(long)]
+    pub update: bool,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
 }
 
 #[derive(Debug, Args)]

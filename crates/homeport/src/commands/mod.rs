@@ -1,6 +1,8 @@
 //! One file per command; each parses nothing, calls library code, prints, returns an exit code.
 
 mod convert;
+mod image_facts;
+mod images;
 mod inspect;
 mod lint;
 mod plan;
@@ -23,5 +25,6 @@ pub fn run(cli: &Cli, out: &Output) -> u8 {
         Command::Convert(args) => convert::run(&cli.global, args, out),
         Command::Lint(args) => lint::run(&cli.global, args, out),
         Command::Rule(args) => rule::run(args, out),
+        Command::Images(args) => images::run(&cli.global, args, out),
     }
 }
