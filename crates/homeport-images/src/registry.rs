@@ -16,13 +16,43 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     #[error("{0}")]
-    Distribution(#[from] oci_client::errors::OciDistributionError),
+    Distribution(#[source] oci_client::errors::OciDistributionError),
+    /// The registry refused with OCI error codes (`TOOMANYREQUESTS`, `DENIED`, ...).
+    #[error("the registry refused: {0}")]
+    Refused(String),
     #[error("no answer within {0} s")]
     Timeout(u64),
     #[error("the image config is not valid JSON: {0}")]
     BadConfig(String),
     #[error("the index lists no Linux image")]
     NoLinuxImage,
+}
+
+impl From<oci_client::errors::OciDistributionError> for RegistryError {
+    fn from(e: oci_client::errors::OciDistributionError) -> Self {
+        use oci_client::errors::OciDistributionError as E;
+        match e {
+            E::RegistryError { envelope, url } => {
+                let errors: Vec<String> = envelope
+                    .errors
+                    .iter()
+                    .map(|err| {
+                        let code = serde_json::to_value(&err.code)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_else(|| format!("{:?}", err.code));
+                        if err.message.is_empty() {
+                            code
+                        } else {
+                            format!("{code} ({})", err.message)
+                        }
+                    })
+                    .collect();
+                RegistryError::Refused(format!("{} for {url}", errors.join(", ")))
+            }
+            other => RegistryError::Distribution(other),
+        }
+    }
 }
 
 /// Layers larger than this are not downloaded to look for `/etc/passwd`.
