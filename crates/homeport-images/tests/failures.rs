@@ -26,7 +26,10 @@ struct Fake {
 }
 
 fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &[u8]) {
-    let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -99,7 +102,9 @@ fn start(mode: Mode) -> Fake {
                             429 => "TOOMANYREQUESTS",
                             _ => "DENIED",
                         };
-                        let body = format!(r#"{{"errors":[{{"code":"{oci_code}","message":"refused by the test"}}]}}"#);
+                        let body = format!(
+                            r#"{{"errors":[{{"code":"{oci_code}","message":"refused by the test"}}]}}"#
+                        );
                         respond(&mut stream, code, &headers, body.as_bytes());
                     }
                     Mode::InvalidJson => {
@@ -108,7 +113,10 @@ fn start(mode: Mode) -> Fake {
                             &mut stream,
                             200,
                             &[
-                                ("Content-Type", "application/vnd.oci.image.manifest.v1+json".into()),
+                                (
+                                    "Content-Type",
+                                    "application/vnd.oci.image.manifest.v1+json".into(),
+                                ),
                                 ("Docker-Content-Digest", digest(body)),
                             ],
                             body,
@@ -123,7 +131,10 @@ fn start(mode: Mode) -> Fake {
                                 &mut stream,
                                 200,
                                 &[
-                                    ("Content-Type", "application/vnd.oci.image.manifest.v1+json".into()),
+                                    (
+                                        "Content-Type",
+                                        "application/vnd.oci.image.manifest.v1+json".into(),
+                                    ),
                                     ("Docker-Content-Digest", digest(&manifest)),
                                 ],
                                 &manifest,
@@ -170,7 +181,11 @@ fn every_failure_is_a_warning_naming_image_and_registry_and_none_hangs() {
         ("invalid json", start(Mode::InvalidJson)),
     ];
     // A port nothing listens on: the registry is down.
-    let down = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let down = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
     let mut images: Vec<(String, String)> = cases
         .iter()
         .map(|(what, f)| (what.to_string(), format!("{}/app/x:1", f.host)))
@@ -197,10 +212,21 @@ fn every_failure_is_a_warning_naming_image_and_registry_and_none_hangs() {
     }
     let msg = |what: &str| {
         let image = &images.iter().find(|(w, _)| w == what).unwrap().1;
-        r.warnings.iter().find(|w| &w.image == image).unwrap().message.clone()
+        r.warnings
+            .iter()
+            .find(|w| &w.image == image)
+            .unwrap()
+            .message
+            .clone()
     };
     assert!(msg("429").contains("TOOMANYREQUESTS"), "{}", msg("429"));
     assert!(msg("404").contains("MANIFEST_UNKNOWN"), "{}", msg("404"));
     assert!(msg("403").contains("DENIED"), "{}", msg("403"));
-    assert!(msg("stalled").contains("2 s") || msg("stalled").contains("timed out") || msg("stalled").contains("timeout"), "{}", msg("stalled"));
+    assert!(
+        msg("stalled").contains("2 s")
+            || msg("stalled").contains("timed out")
+            || msg("stalled").contains("timeout"),
+        "{}",
+        msg("stalled")
+    );
 }

@@ -35,8 +35,18 @@ fn push_images(reg: &Registry) -> String {
         "Healthcheck": {"Test": ["CMD", "wget", "-q", "--spider", "http://localhost:8080/health"], "Interval": 10000000000u64, "Retries": 3}
     });
     let layer = tar_layer(&[("app", b"binary")]);
-    let amd = reg.push_image("tools/numeric", None, &config("amd64", "1000:1000", extra.clone()), &[layer.clone()]);
-    let arm = reg.push_image("tools/numeric", None, &config("arm64", "1000:1000", extra), &[layer]);
+    let amd = reg.push_image(
+        "tools/numeric",
+        None,
+        &config("amd64", "1000:1000", extra.clone()),
+        std::slice::from_ref(&layer),
+    );
+    let arm = reg.push_image(
+        "tools/numeric",
+        None,
+        &config("arm64", "1000:1000", extra),
+        &[layer],
+    );
     let index = reg.push_index(
         "tools/numeric",
         "1.0",
@@ -46,7 +56,12 @@ fn push_images(reg: &Registry) -> String {
         ],
     );
     // Root (empty user), single-platform amd64 manifest, no index.
-    reg.push_image("tools/root", Some("1"), &config("amd64", "", json!({})), &[]);
+    reg.push_image(
+        "tools/root",
+        Some("1"),
+        &config("amd64", "", json!({})),
+        &[],
+    );
     // A named user whose uid is in /etc/passwd of the top layer (gzip), below a layer
     // without one.
     let passwd = gzip(&tar_layer(&[(
@@ -54,9 +69,19 @@ fn push_images(reg: &Registry) -> String {
         b"root:x:0:0:root:/root:/bin/sh\napp:x:1234:1235::/home/app:/bin/false\n",
     )]));
     let other = tar_layer(&[("srv/index.html", b"hello")]);
-    reg.push_image("tools/named", Some("1"), &config("amd64", "app", json!({})), &[passwd, other]);
+    reg.push_image(
+        "tools/named",
+        Some("1"),
+        &config("amd64", "app", json!({})),
+        &[passwd, other],
+    );
     // A named user with no /etc/passwd anywhere.
-    reg.push_image("tools/nameless", Some("1"), &config("amd64", "nginx", json!({})), &[]);
+    reg.push_image(
+        "tools/nameless",
+        Some("1"),
+        &config("amd64", "nginx", json!({})),
+        &[],
+    );
     index
 }
 
@@ -67,10 +92,16 @@ fn resolves_index_platform_manifest_config_and_passwd_from_a_real_registry() {
     };
     let index = push_images(&reg);
     let host = reg.host();
-    let images: Vec<String> = ["tools/numeric:1.0", "tools/root:1", "tools/named:1", "tools/nameless:1", "tools/missing:1"]
-        .iter()
-        .map(|i| format!("{host}/{i}"))
-        .collect();
+    let images: Vec<String> = [
+        "tools/numeric:1.0",
+        "tools/root:1",
+        "tools/named:1",
+        "tools/nameless:1",
+        "tools/missing:1",
+    ]
+    .iter()
+    .map(|i| format!("{host}/{i}"))
+    .collect();
     let options = Options::default();
     let r = resolve(&images, &Lock::default(), &options);
 
@@ -111,7 +142,9 @@ fn resolves_index_platform_manifest_config_and_passwd_from_a_real_registry() {
     // The lock has every resolved image under its canonical reference.
     let lock = r.lock.clone();
     assert_eq!(lock.images.len(), 4);
-    assert!(lock.images.contains_key(&format!("{host}/tools/numeric:1.0")));
+    assert!(lock
+        .images
+        .contains_key(&format!("{host}/tools/numeric:1.0")));
     let text = lock.to_text();
     assert_eq!(Lock::parse(&text).unwrap().to_text(), text);
 

@@ -34,6 +34,9 @@ pub fn registry_binary() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// An HTTP answer: status, headers (names lower-cased), body.
+pub type Response = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// A running registry; stopped (and its storage removed) on drop.
 pub struct Registry {
     child: Option<Child>,
@@ -136,7 +139,7 @@ impl Registry {
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+    ) -> std::io::Result<Response> {
         http(self.addr, method, path, headers, body)
     }
 
@@ -276,7 +279,7 @@ pub fn http(
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-) -> std::io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+) -> std::io::Result<Response> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut head = format!(

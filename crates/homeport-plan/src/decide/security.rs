@@ -218,9 +218,10 @@ fn image_root(
     reasons: &mut Vec<String>,
 ) {
     root_as_docker(sec, level);
-    reasons.push(format!(
+    reasons.push(
         "the image's config runs as root and the knowledge base knows no other uid it works as: it keeps its own user with Docker's default capabilities minus NET_RAW (baseline); runAsNonRoot would stop it from starting"
-    ));
+        .to_string(),
+    );
     cx.push(
         Diagnostic::info(
             codes::IMAGE_RUNS_AS_ROOT,
