@@ -303,3 +303,18 @@ fn unreachable_registry_is_a_warning_and_the_knowledge_base_is_used() {
     assert!(stderr.contains(&format!("registry `{host}`")), "{stderr}");
     assert!(!dir.path().join("homeport.lock").exists());
 }
+
+#[test]
+fn a_broken_lock_is_an_error_and_nothing_is_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = write_stack(dir.path(), "127.0.0.1:9");
+    std::fs::write(dir.path().join("homeport.lock"), "{ not a lock").unwrap();
+    let (code, out, stderr) = render_json(&mut online(), &compose, &["--offline"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(out.is_empty());
+    assert!(stderr.contains("error[HP0561]"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("homeport.lock")).unwrap(),
+        "{ not a lock"
+    );
+}
