@@ -98,8 +98,15 @@ fn decide_user(
             ));
             return;
         }
-        (_, Some((u, _))) => {
-            named_user_unresolved(cx, svc, sec, level, reasons, u, "Compose `user:`");
+        (_, Some((u, Some(_)))) => {
+            root_as_docker(sec, level);
+            reasons.push(format!(
+                "Compose sets `user: {u}`, uid 0 in the image's /etc/passwd: Docker's default capabilities minus NET_RAW (baseline)"
+            ));
+            return;
+        }
+        (_, Some((u, None))) => {
+            named_user_unresolved(cx, svc, level, reasons, u, "Compose `user:`");
             return;
         }
         _ => {}
@@ -192,7 +199,7 @@ fn decide_user(
             Some(_) => image_root(cx, svc, sec, level, reasons),
             None => {
                 let name = name.to_string();
-                named_user_unresolved(cx, svc, sec, level, reasons, &name, "the image's config");
+                named_user_unresolved(cx, svc, level, reasons, &name, "the image's config");
             }
         },
         UserFact::Root => image_root(cx, svc, sec, level, reasons),
@@ -239,7 +246,6 @@ fn image_root(
 fn named_user_unresolved(
     cx: &mut Ctx,
     svc: &Service,
-    sec: &mut ContainerSecurity,
     level: &mut SecurityLevel,
     reasons: &mut Vec<String>,
     name: &str,
@@ -262,7 +268,6 @@ fn named_user_unresolved(
         .with_span_opt(svc.origin.field("user").or(svc.origin.field("image")))
         .with_help(format!("set `user: \"UID:GID\"` with `{name}`'s numbers for restricted")),
     );
-    let _ = sec;
 }
 
 /// `ipc: host` on an image that only needs a large /dev/shm (knowledge base), without an
