@@ -16,6 +16,9 @@ enum Mode {
     /// Serve a valid image, but only with `Authorization: Bearer secret-token` (the token
     /// the realm hands out after a 401 challenge on /v2/).
     BearerAuth,
+    /// As `BearerAuth`, but the realm only hands out the token for the user's credentials
+    /// (HTTP Basic `user:pass`, from the Docker config).
+    BearerWithCredentials,
     Status(u16),
     Stall,
     InvalidJson,
@@ -70,8 +73,9 @@ fn start(mode: Mode) -> Fake {
                     }
                 }
                 let authorized = auth == "Bearer secret-token";
+                let bearer = matches!(mode, Mode::BearerAuth | Mode::BearerWithCredentials);
                 if path == "/v2/" {
-                    if mode == Mode::BearerAuth && !authorized {
+                    if bearer && !authorized {
                         let challenge = format!("Bearer realm=\"{realm}\",service=\"fake\"");
                         respond(&mut stream, 401, &[("WWW-Authenticate", challenge)], b"");
                     } else {
@@ -81,6 +85,11 @@ fn start(mode: Mode) -> Fake {
                 }
                 if path.starts_with("/token") {
                     assert!(path.contains("scope=repository%3Aapp%2Fx%3Apull"), "{path}");
+                    // base64("user:pass")
+                    if mode == Mode::BearerWithCredentials && auth != "Basic dXNlcjpwYXNz" {
+                        respond(&mut stream, 401, &[], b"");
+                        return;
+                    }
                     respond(&mut stream, 200, &[], br#"{"token": "secret-token"}"#);
                     return;
                 }
@@ -122,10 +131,10 @@ fn start(mode: Mode) -> Fake {
                             body,
                         );
                     }
-                    Mode::BearerAuth if !authorized => {
+                    Mode::BearerAuth | Mode::BearerWithCredentials if !authorized => {
                         respond(&mut stream, 401, &[], b"");
                     }
-                    Mode::BearerAuth => {
+                    Mode::BearerAuth | Mode::BearerWithCredentials => {
                         if path.contains("/manifests/") {
                             respond(
                                 &mut stream,
@@ -168,6 +177,27 @@ fn anonymous_bearer_challenge_then_token() {
     assert_eq!(r.sources[&image], Source::Registry);
     assert_eq!(r.facts[&image].user, "4242");
     assert_eq!(r.facts[&image].exposed_ports, vec!["9000/tcp"]);
+}
+
+#[test]
+fn docker_config_credentials_are_used_for_the_token() {
+    let fake = start(Mode::BearerWithCredentials);
+    let image = format!("{}/app/x:1", fake.host);
+    // Anonymous: the realm refuses, so a warning.
+    let r = resolve(std::slice::from_ref(&image), &Lock::default(), &quick());
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    // With the `auths` entry `docker login` writes for this registry: resolved.
+    let config = format!(
+        r#"{{"auths": {{"{}": {{"auth": "dXNlcjpwYXNz"}}}}}}"#,
+        fake.host
+    );
+    let options = Options {
+        credentials: homeport_images::Credentials::parse(&config),
+        ..quick()
+    };
+    let r = resolve(std::slice::from_ref(&image), &Lock::default(), &options);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.facts[&image].user, "4242");
 }
 
 #[test]

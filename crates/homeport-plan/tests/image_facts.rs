@@ -353,6 +353,26 @@ fn declared_volume_without_a_mount_is_a_warning() {
         .collect();
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].contains("/data") && !warnings[0].contains("/logs"));
+
+    // A known image's data directory is named as such.
+    let f = facts(vec![(
+        "postgres:16",
+        ImageFacts {
+            volumes: vec!["/var/lib/postgresql/data".into()],
+            ..ImageFacts::default()
+        },
+    )]);
+    let plan = run(vec![svc("db", "postgres:16")], &f, &Cluster::default_k3s());
+    let w = plan
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "HP0566")
+        .unwrap();
+    assert!(
+        w.message.contains("where postgres keeps its data"),
+        "{}",
+        w.message
+    );
 }
 
 #[test]

@@ -33,6 +33,17 @@ pub fn warn_unmounted(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodPl
         .map(|v| v.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    // The knowledge base knows it as the image's data directory: say so plainly.
+    let profile = crate::planner::profile_of(svc);
+    let data_dir = profile.data_dir.filter(|d| {
+        missing
+            .iter()
+            .any(|v| v.trim_end_matches('/') == d.trim_end_matches('/'))
+    });
+    let what = match data_dir {
+        Some(d) => format!(" ({d} is where {} keeps its data)", profile.family),
+        None => String::new(),
+    };
     pod.notes.push(format!(
         "{}: the image declares the volume {list}, which no Compose mount covers: its data lives in the container and is lost when the pod restarts",
         svc.name
@@ -41,7 +52,7 @@ pub fn warn_unmounted(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodPl
         Diagnostic::warning(
             codes::IMAGE_VOLUME_NOT_MOUNTED,
             format!(
-                "service `{}`: image `{}` declares the volume {list}; without a mount its data does not survive a restart",
+                "service `{}`: image `{}` declares the volume {list}{what}; without a mount its data does not survive a restart",
                 svc.name,
                 svc.image.as_deref().unwrap_or("")
             ),
