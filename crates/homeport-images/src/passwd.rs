@@ -29,17 +29,15 @@ pub fn passwd_in_layer(blob: &[u8]) -> Option<String> {
     None
 }
 
-/// uid and gid of `name` in passwd text.
+/// uid and gid of the user `name` (a name, or a uid given as a number) in passwd text.
 pub fn lookup(passwd: &str, name: &str) -> Option<(u32, u32)> {
     passwd.lines().find_map(|line| {
         let mut f = line.split(':');
-        if f.next()? != name {
-            return None;
-        }
+        let user = f.next()?;
         let _password = f.next()?;
-        let uid = f.next()?.parse().ok()?;
-        let gid = f.next()?.parse().ok()?;
-        Some((uid, gid))
+        let uid: u32 = f.next()?.parse().ok()?;
+        let gid: u32 = f.next()?.parse().ok()?;
+        (user == name || name.parse::<u32>() == Ok(uid)).then_some((uid, gid))
     })
 }
 
@@ -53,6 +51,7 @@ mod tests {
         assert_eq!(lookup(text, "nginx"), Some((101, 101)));
         assert_eq!(lookup(text, "root"), Some((0, 0)));
         assert_eq!(lookup(text, "nobody"), None);
+        assert_eq!(lookup(text, "101"), Some((101, 101)));
     }
 
     #[test]

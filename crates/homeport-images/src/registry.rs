@@ -4,7 +4,7 @@
 //! for a named user the few top layers needed to find `/etc/passwd`.
 
 use crate::passwd;
-use homeport_plan::facts::{ImageFacts, ImageHealthcheck};
+use homeport_plan::facts::{ImageFacts, ImageHealthcheck, UserFact};
 use oci_client::client::ClientConfig;
 use oci_client::manifest::{OciDescriptor, OciManifest};
 use oci_client::secrets::RegistryAuth;
@@ -124,14 +124,20 @@ pub async fn fetch(
     if !platforms.is_empty() {
         facts.platforms = platforms;
     }
-    if let homeport_plan::facts::UserFact::Named(name) = facts.user_fact() {
-        let name = name.to_string();
+    // A named user needs its uid; a uid without a group its primary group (as Docker
+    // reads them from the image's /etc/passwd).
+    let wanted = match facts.user_fact() {
+        UserFact::Named(name) => Some(name.to_string()),
+        UserFact::Numeric { uid, gid: None } => Some(uid.to_string()),
+        _ => None,
+    };
+    if let Some(name) = wanted {
         facts.user_ids = find_user(client, reference, &image_manifest.layers, &name).await;
     }
     Ok(facts)
 }
 
-/// The uid/gid of `name` from `/etc/passwd` in the topmost layer that has one (only small
+/// The uid/gid of `name` (or of a uid) from `/etc/passwd` in the topmost layer that has one (only small
 /// layers, only the top few; `None` when not found there).
 async fn find_user(
     client: &Client,

@@ -75,6 +75,14 @@ fn push_images(reg: &Registry) -> String {
         &config("amd64", "app", json!({})),
         &[passwd, other],
     );
+    // A uid without a group: its primary group from /etc/passwd.
+    let passwd = tar_layer(&[("etc/passwd", b"svc:x:4000:4001::/:/bin/false\n")]);
+    reg.push_image(
+        "tools/uidonly",
+        Some("1"),
+        &config("amd64", "4000", json!({})),
+        &[passwd],
+    );
     // A named user with no /etc/passwd anywhere.
     reg.push_image(
         "tools/nameless",
@@ -131,6 +139,15 @@ fn resolves_index_platform_manifest_config_and_passwd_from_a_real_registry() {
     assert_eq!(named.user_ids, Some((1234, 1235)));
     let nameless = &r.facts[&images[3]];
     assert_eq!(nameless.user_ids, None);
+    let uid_only = resolve(
+        &[format!("{host}/tools/uidonly:1")],
+        &Lock::default(),
+        &options,
+    );
+    assert_eq!(
+        uid_only.facts.values().next().unwrap().user_ids,
+        Some((4000, 4001))
+    );
 
     // The missing image is a warning naming it and the registry; the rest resolved.
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);

@@ -44,7 +44,8 @@ pub struct ImageFacts {
     pub digest: String,
     /// `config.User` as written: `""` (root), `"1000"`, `"1000:1000"`, `"nginx"`.
     pub user: String,
-    /// For a named user: its uid and gid from the image's `/etc/passwd`, when read.
+    /// uid and gid from the image's `/etc/passwd`, when read: for a named user, or a uid
+    /// without a group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<(u32, u32)>,
     /// `config.ExposedPorts` keys: `"8080/tcp"`, `"53/udp"`, sorted.

@@ -88,16 +88,23 @@ fn mixed_cluster() -> Cluster {
 
 #[test]
 fn numeric_non_root_user_is_restricted_with_explicit_ids() {
+    let mut c = user("4000");
+    c.user_ids = Some((4000, 4001));
     let f = facts(vec![
         ("example/a:1", user("1000:2000")),
         ("example/b:1", user("65532")),
+        ("example/c:1", c),
     ]);
     let p = run(
-        vec![svc("a", "example/a:1"), svc("b", "example/b:1")],
+        vec![
+            svc("a", "example/a:1"),
+            svc("b", "example/b:1"),
+            svc("c", "example/c:1"),
+        ],
         &f,
         &Cluster::default_k3s(),
     );
-    for (name, uid, gid) in [("a", 1000, 2000), ("b", 65532, 65532)] {
+    for (name, uid, gid) in [("a", 1000, 2000), ("b", 65532, 65532), ("c", 4000, 4001)] {
         let pod = p.pod_of(name).unwrap();
         assert_eq!(pod.level, SecurityLevel::Restricted, "{name}");
         let sec = &pod.containers[0].security;

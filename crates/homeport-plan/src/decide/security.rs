@@ -173,10 +173,11 @@ fn decide_user(
             let (gid, gid_why) = match gid {
                 Some(g) => (g, String::new()),
                 None => match facts.user_ids {
-                    Some((_, g)) => (g, ", its group from the image's /etc/passwd".to_string()),
+                    Some((_, g)) => (g, " (its group from the image's /etc/passwd)".to_string()),
                     None => (
                         uid,
-                        ", the group is not stated: the same number".to_string(),
+                        " (no group stated and none in its /etc/passwd: the same number)"
+                            .to_string(),
                     ),
                 },
             };
