@@ -55,8 +55,9 @@ impl From<oci_client::errors::OciDistributionError> for RegistryError {
     }
 }
 
-/// Layers larger than this are not downloaded to look for `/etc/passwd`.
-const PASSWD_LAYER_LIMIT: i64 = 64 * 1024 * 1024;
+/// Layers larger than this are not downloaded to look for `/etc/passwd` (the layer that
+/// adds a user is small; the base image's is not worth the wait).
+const PASSWD_LAYER_LIMIT: i64 = 16 * 1024 * 1024;
 /// At most this many layers (from the top) are searched for `/etc/passwd`.
 const PASSWD_LAYER_COUNT: usize = 4;
 
@@ -74,11 +75,13 @@ pub fn client(loopback: Vec<String>, timeout: Duration) -> Client {
     })
 }
 
-/// Fetch the facts of `reference` (source left empty for the caller to set).
+/// Fetch the facts of `reference` (source left empty for the caller to set). Looking for
+/// `/etc/passwd` gets at most `passwd_budget`; past it the facts come without `user_ids`.
 pub async fn fetch(
     client: &Client,
     reference: &Reference,
     auth: &RegistryAuth,
+    passwd_budget: Duration,
 ) -> Result<ImageFacts, RegistryError> {
     let (manifest, digest) = client.pull_manifest(reference, auth).await?;
     let (image_manifest, platforms) = match manifest {
@@ -132,7 +135,11 @@ pub async fn fetch(
         _ => None,
     };
     if let Some(name) = wanted {
-        facts.user_ids = find_user(client, reference, &image_manifest.layers, &name).await;
+        let search = find_user(client, reference, &image_manifest.layers, &name);
+        facts.user_ids = tokio::time::timeout(passwd_budget, search)
+            .await
+            .ok()
+            .flatten();
     }
     Ok(facts)
 }

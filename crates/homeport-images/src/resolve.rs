@@ -208,11 +208,14 @@ fn fetch_all(
             let client = &client;
             let auth = options.credentials.for_registry(parsed.registry());
             async move {
-                let result = tokio::time::timeout(timeout, registry::fetch(client, &parsed, &auth))
-                    .await
-                    .unwrap_or(Err(RegistryError::Timeout(registry::whole_seconds(
-                        timeout,
-                    ))));
+                let result = tokio::time::timeout(
+                    timeout,
+                    registry::fetch(client, &parsed, &auth, timeout / 2),
+                )
+                .await
+                .unwrap_or(Err(RegistryError::Timeout(registry::whole_seconds(
+                    timeout,
+                ))));
                 (image, key, parsed, result)
             }
         });
