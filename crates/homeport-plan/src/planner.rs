@@ -599,6 +599,7 @@ fn build_pod(
         let member_profile = profile_of(member);
         storage::mounts(cx, member, member_profile, i, &mut pod, claims, pvs);
         security::container(cx, member, member_profile, i, &mut pod);
+        crate::decide::image_source::record(cx, member, &mut pod);
         crate::decide::image_volumes::warn_unmounted(cx, member, i, &mut pod);
         resources::decide(cx, member, member_profile, i, &mut pod);
     }

@@ -411,5 +411,21 @@ fn plan_counts_where_image_facts_came_from() {
         (1, 1, 1, 1)
     );
     assert_eq!(p.to_json()["images"]["registry"], 1);
+    let source = |pod: &str| {
+        p.pod_of(pod)
+            .unwrap()
+            .decisions
+            .iter()
+            .find(|d| d.topic == "image")
+            .map(|d| d.reason.clone())
+            .unwrap_or_default()
+    };
+    assert!(source("a").contains("from its registry"), "{}", source("a"));
+    assert!(
+        source("b").contains("from homeport.lock"),
+        "{}",
+        source("b")
+    );
+    assert!(source("d").contains("no image config"), "{}", source("d"));
     assert!(p.to_table().contains("1 from homeport.lock"));
 }
