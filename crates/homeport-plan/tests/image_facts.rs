@@ -319,6 +319,17 @@ fn single_architecture_image_requires_its_nodes_in_a_mixed_cluster() {
     let p = run(vec![svc("r", "example/riscv:1")], &f, &mixed_cluster());
     assert!(codes(&p).contains(&"HP0567"));
     assert!(p.diagnostics.has_errors());
+
+    // Compose `platform:` on an architecture the image lacks: an error too.
+    let amd = ImageFacts {
+        platforms: vec!["linux/amd64".into()],
+        ..ImageFacts::default()
+    };
+    let f = facts(vec![("example/amd:1", amd)]);
+    let mut s = svc("a", "example/amd:1");
+    s.platform = Some("linux/arm64".into());
+    let p = run(vec![s], &f, &mixed_cluster());
+    assert!(codes(&p).contains(&"HP0567"), "{:?}", codes(&p));
 }
 
 #[test]

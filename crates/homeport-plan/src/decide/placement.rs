@@ -124,11 +124,7 @@ pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod
         archs.dedup();
         archs.len() > 1
     };
-    let image_archs = if pod.placement.arch.is_none() {
-        require_image_architectures(cx, members, mixed, pod)
-    } else {
-        false
-    };
+    let image_archs = require_image_architectures(cx, members, mixed, pod);
     if mixed && pod.placement.arch.is_none() && !image_archs {
         let unknown: Vec<&str> = members
             .iter()
@@ -240,6 +236,23 @@ fn require_image_architectures(
     let Some(allowed) = allowed else {
         return false;
     };
+    // Compose `platform:` chose one: the image must exist for it.
+    if let Some(arch) = pod.placement.arch.clone() {
+        if !allowed.contains(&arch) {
+            cx.push(
+                Diagnostic::error(
+                    codes::IMAGE_NO_PLATFORM_NODE,
+                    format!(
+                        "service `{}`: `platform:` asks for {arch} but {}",
+                        pod.service,
+                        why.join("; ")
+                    ),
+                )
+                .with_help("use an image built for that platform, or change `platform:`"),
+            );
+        }
+        return true;
+    }
     let mut cluster_archs: Vec<&str> = cluster.nodes.iter().map(|n| n.arch.as_str()).collect();
     cluster_archs.sort_unstable();
     cluster_archs.dedup();
