@@ -23,7 +23,8 @@ pub const CAPABILITY_DROPPED: &str = "HP0412";
 pub const HOST_NETWORK_DROPPED: &str = "HP0417";
 /// `ipc: host` dropped for an image that only uses it for a large /dev/shm.
 pub const HOST_IPC_DROPPED: &str = "HP0418";
-/// Unknown image: assumed to run as non-root.
+/// Unknown image user (no knowledge-base row, no registry facts): run as the image's own
+/// user at baseline, never `runAsNonRoot` without a uid.
 pub const UNKNOWN_IMAGE_NON_ROOT: &str = "HP0413";
 /// A privileged pod moved to its own namespace.
 pub const PRIVILEGED_NAMESPACE: &str = "HP0414";
@@ -91,3 +92,11 @@ pub const CRONJOB_WITHOUT_SCHEDULE: &str = "HP0495";
 pub const CROSS_NAMESPACE: &str = "HP0501";
 /// A service with neither image nor build.
 pub const NO_IMAGE: &str = "HP0502";
+/// The image's config says it runs as root: kept, at baseline.
+pub const IMAGE_RUNS_AS_ROOT: &str = "HP0564";
+/// A named user without a known uid: no `runAsNonRoot`, baseline.
+pub const IMAGE_NAMED_USER: &str = "HP0565";
+/// A volume the image declares that no Compose mount covers: its data is lost on restart.
+pub const IMAGE_VOLUME_NOT_MOUNTED: &str = "HP0566";
+/// No node of the cluster has an architecture the image exists for.
+pub const IMAGE_NO_PLATFORM_NODE: &str = "HP0567";

@@ -1081,7 +1081,7 @@ pub fn linuxserver_port(repo: &str) -> Option<u16> {
 
 /// The default profile for images the knowledge base does not know (and `build:` services).
 pub static UNKNOWN: ImageProfile = ImageProfile {
-    security_reason: "unknown image: run as non-root under the restricted profile; if the image needs root, add `x-homeport.security: {level: baseline, reason: ...}`",
+    security_reason: "unknown image: it runs as the image's own user",
     ..base("unknown", &[], Role::Unknown)
 };
 
@@ -1102,6 +1102,8 @@ pub fn repository(image: &str) -> &str {
         Some(rest) if first.contains('.') || first.contains(':') || first == "localhost" => rest,
         _ => no_tag,
     };
+    // Amazon ECR Public mirrors Docker Hub's official images as `docker/library/<name>`.
+    let repo = repo.strip_prefix("docker/library/").unwrap_or(repo);
     repo.strip_prefix("library/").unwrap_or(repo)
 }
 
@@ -1171,8 +1173,31 @@ fn lookup_uncached(image: &str) -> &'static ImageProfile {
             }
         }
     }
+    // A mirror under another owner (`ghcr.io/<org>/<app>`, `quay.io/<org>/<app>`): the same
+    // image name as a row's pattern, unless that name is too generic to mean one image.
+    if let Some((_, name)) = repo.rsplit_once('/') {
+        for profile in IMAGES {
+            for pattern in profile.patterns {
+                let (p_repo, p_tag) = pattern
+                    .split_once(':')
+                    .map_or((*pattern, None), |(r, t)| (r, Some(t)));
+                let p_name = p_repo.rsplit('/').next().unwrap_or(p_repo);
+                if p_name.starts_with('*') || GENERIC_NAMES.contains(&p_name) {
+                    continue;
+                }
+                let tag_ok =
+                    p_tag.is_none_or(|t| glob(&format!("*{}*", t.trim_matches('*')), image_tag));
+                if tag_ok && glob(p_name, name) {
+                    return profile;
+                }
+            }
+        }
+    }
     &UNKNOWN
 }
+
+/// Image names that do not identify one image across owners (`portainer/agent`, `*/server`).
+const GENERIC_NAMES: &[&str] = &["agent", "server", "app", "api", "web", "worker", "cup"];
 
 #[cfg(test)]
 mod tests {
@@ -1263,6 +1288,37 @@ mod tests {
             "home-assistant"
         );
         assert_eq!(lookup("docker.n8n.io/n8nio/n8n").family, "n8n");
+    }
+
+    #[test]
+    fn mirrors_match_one_entry() {
+        for mirror in [
+            "redis:7",
+            "library/redis:7",
+            "docker.io/library/redis:7",
+            "index.docker.io/library/redis:7",
+            "public.ecr.aws/docker/library/redis:7",
+            "mirror.gcr.io/library/redis:7",
+            "ghcr.io/someone/redis:7",
+            "quay.io/opstree/redis:7",
+        ] {
+            assert_eq!(lookup(mirror).family, "redis", "{mirror}");
+        }
+        assert_eq!(
+            lookup("quay.io/prometheus/node-exporter:v1.8").family,
+            "node-exporter"
+        );
+        assert_eq!(
+            lookup("ghcr.io/linuxserver/sonarr").family,
+            "linuxserver.io"
+        );
+        assert_eq!(
+            lookup("public.ecr.aws/docker/library/postgres:16-alpine").family,
+            "postgres (alpine)"
+        );
+        // Generic names stay unknown.
+        assert_eq!(lookup("ghcr.io/acme/server:1").family, "unknown");
+        assert_eq!(lookup("ghcr.io/acme/agent:1").family, "unknown");
     }
 
     #[test]

@@ -67,7 +67,22 @@ pub struct Plan {
     pub nodes: Vec<NodeBudget>,
     /// Cluster add-ons the objects rely on, and whether the inventory provides them.
     pub addons: Vec<crate::addons::AddonNeed>,
+    /// Where the facts about the project's images came from.
+    pub images: ImageSummary,
     pub diagnostics: Diagnostics,
+}
+
+/// How many of the project's images had their facts from `homeport.lock`, from their
+/// registry, or from the knowledge base alone, and what network access that took.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageSummary {
+    pub from_lock: usize,
+    pub from_registry: usize,
+    pub from_knowledge_base: usize,
+    /// Built locally (`build:`): nothing to look up.
+    pub built: usize,
+    /// What network access resolution took (`Facts::registry_access`).
+    pub network: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,7 +25,6 @@ pub(crate) struct Ctx<'a> {
     pub cluster: &'a Cluster,
     pub sources: Option<&'a SourceMap>,
     /// Image and host facts gathered before planning (possibly empty).
-    #[allow(dead_code)] // read by the image- and host-fact decisions as they land
     pub facts: &'a Facts,
     pub diags: Diagnostics,
     /// Named volume -> pods using it (computed before pods are built).
@@ -259,10 +258,73 @@ pub fn plan_with_facts(
         aliases_across_namespaces: aliases,
         nodes,
         addons: Vec::new(),
+        images: image_summary(project, facts),
         diagnostics,
     };
     plan.addons = crate::addons::needed(&plan, project);
     plan
+}
+
+/// Where each deployed image's facts came from (each distinct reference once).
+fn image_summary(project: &Project, facts: &Facts) -> ImageSummary {
+    let mut summary = ImageSummary {
+        network: facts.registry_access.clone(),
+        ..ImageSummary::default()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for svc in project.services.values() {
+        if svc.build.is_some() {
+            summary.built += 1;
+            continue;
+        }
+        let Some(image) = svc.image.as_deref() else {
+            continue;
+        };
+        if !seen.insert(image) {
+            continue;
+        }
+        match facts.image(image).map(|f| f.source.as_str()) {
+            Some("lock") => summary.from_lock += 1,
+            Some(_) => summary.from_registry += 1,
+            None => summary.from_knowledge_base += 1,
+        }
+    }
+    summary
+}
+
+/// The registry facts of a service's image (none for images built locally).
+pub fn image_facts<'f>(cx: &Ctx<'f>, svc: &Service) -> Option<&'f crate::facts::ImageFacts> {
+    if svc.build.is_some() {
+        return None;
+    }
+    svc.image.as_deref().and_then(|i| cx.facts.image(i))
+}
+
+/// Whether the image's own defaults (EXPOSE, HEALTHCHECK) describe what the service runs:
+/// not when Compose replaces the entrypoint, or the command with another program than the
+/// image's (a worker run from the web app's image serves nothing); flags for the image's
+/// entrypoint, or the image's own program with other arguments, are fine.
+pub fn runs_image_defaults(service: &Service, facts: &crate::facts::ImageFacts) -> bool {
+    if !runs_image_server(service) {
+        return false;
+    }
+    let first = match &service.command {
+        None => return true,
+        Some(homeport_compose::Command::Exec(words)) => words.first().cloned(),
+        Some(homeport_compose::Command::String(s)) => {
+            s.split_whitespace().next().map(str::to_string)
+        }
+    };
+    let Some(first) = first else { return true };
+    if first.starts_with('-') {
+        return true;
+    }
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    facts
+        .entrypoint
+        .iter()
+        .chain(facts.cmd.first())
+        .any(|own| base(own) == base(&first))
 }
 
 struct Selection {
@@ -540,6 +602,8 @@ fn build_pod(
         let member_profile = profile_of(member);
         storage::mounts(cx, member, member_profile, i, &mut pod, claims, pvs);
         security::container(cx, member, member_profile, i, &mut pod);
+        crate::decide::image_source::record(cx, member, &mut pod);
+        crate::decide::image_volumes::warn_unmounted(cx, member, i, &mut pod);
         resources::decide(cx, member, member_profile, i, &mut pod);
     }
     // Exposure may add ports (routes to undeclared ports); probes see them.

@@ -139,6 +139,13 @@ impl Plan {
             "services": services,
             "nodes": nodes,
             "addons": self.addons.iter().map(|a| json!({"name": a.addon.name(), "neededBy": a.needed_by, "reason": a.reason, "provided": a.provided, "how": a.how})).collect::<Vec<Value>>(),
+            "images": {
+                "lock": self.images.from_lock,
+                "registry": self.images.from_registry,
+                "knowledgeBase": self.images.from_knowledge_base,
+                "built": self.images.built,
+                "network": self.images.network,
+            },
             "diagnostics": diagnostics,
         })
     }
@@ -246,6 +253,16 @@ impl Plan {
                 let _ = writeln!(out, "  {:<20} {}", s.service, s.reason);
             }
         }
+        let im = &self.images;
+        let _ = writeln!(
+            out,
+            "\nIMAGES\n  {} from homeport.lock, {} from their registry, {} from the knowledge base only, {} built locally{}",
+            im.from_lock,
+            im.from_registry,
+            im.from_knowledge_base,
+            im.built,
+            if im.network.is_empty() { String::new() } else { format!(" ({})", im.network) }
+        );
         out.push_str("\nNODES\n");
         for b in &self.nodes {
             let cpu = match b.cpu_allocatable_millis {

@@ -629,13 +629,21 @@ fn placement_arch_node_pin_and_budgets() {
 }
 
 #[test]
-fn unknown_image_runs_restricted_non_root_with_a_note() {
+fn unknown_image_without_facts_keeps_its_user_and_never_run_as_non_root_without_a_uid() {
+    // Nothing says who the image runs as (not in the knowledge base, no registry facts):
+    // runAsNonRoot without a uid would stop a root or named-user image from starting.
     let s = svc("app", "example/app:1");
     let p = plan(&project(vec![s]), &Cluster::default_k3s());
     let pod = p.pod_of("app").unwrap();
-    assert_eq!(pod.level, SecurityLevel::Restricted);
-    assert!(pod.containers[0].security.run_as_non_root);
+    assert_eq!(pod.level, SecurityLevel::Baseline);
+    let sec = &pod.containers[0].security;
+    assert!(!sec.run_as_non_root);
+    assert_eq!(sec.run_as_user, None);
+    assert!(sec.cap_add.iter().any(|c| c == "CHOWN"));
+    assert!(!sec.cap_add.iter().any(|c| c == "NET_RAW"));
     assert!(codes(&p).contains(&"HP0413"));
+    let why = decision(&p, "app", "security");
+    assert!(why[0].reason.contains("unknown"), "{}", why[0].reason);
 }
 
 #[test]

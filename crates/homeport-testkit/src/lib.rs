@@ -15,6 +15,8 @@
 //!
 //! Under CI (`CI` set) a missing tool panics instead, so CI never skips silently.
 
+pub mod registry;
+
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::Write;

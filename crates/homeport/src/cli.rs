@@ -63,6 +63,20 @@ pub struct SharedArgs {
     /// When to colour diagnostics
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+    #[command(flatten)]
+    pub images: ImageFactArgs,
+}
+
+/// How image facts are gathered (`homeport.lock`, registries).
+#[derive(Debug, Args, Clone)]
+pub struct ImageFactArgs {
+    /// Never contact an image registry: use homeport.lock and the built-in image knowledge
+    /// base only
+    #[arg(long, global = true, env = "HOMEPORT_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub offline: bool,
+    /// Fail (exit 2) instead of changing homeport.lock (for CI)
+    #[arg(long, global = true)]
+    pub locked: bool,
 }
 
 /// What a command receives: the Compose options (before and after the command, merged) and
@@ -76,6 +90,7 @@ pub struct GlobalArgs {
     pub profiles: Vec<String>,
     pub cluster: Option<PathBuf>,
     pub color: ColorWhen,
+    pub images: ImageFactArgs,
 }
 
 impl Cli {
@@ -88,7 +103,7 @@ impl Cli {
             return Err(format!(
                 "`homeport {}` reads no Compose project: -f/--file, --project-directory, \
                  -p/--project-name, --env-file and --profile apply to inspect, plan, render, \
-                 convert, bootstrap and data plan",
+                 convert, images, bootstrap and data plan",
                 self.command.name()
             ));
         }
@@ -102,6 +117,7 @@ impl Cli {
             profiles: [before.profiles.clone(), after.profiles].concat(),
             cluster: self.shared.cluster.clone(),
             color: self.shared.color,
+            images: self.shared.images.clone(),
         })
     }
 }
@@ -136,6 +152,8 @@ pub enum Command {
     Bootstrap(BootstrapArgs),
     /// Move and verify the data of bind mounts, volumes and databases
     Data(crate::commands::data::DataArgs),
+    /// Resolve every image of the project in its registry and show what homeport knows of it
+    Images(ImagesArgs),
 }
 
 impl Command {
@@ -148,6 +166,7 @@ impl Command {
             Command::Convert(a) => Some(&a.compose),
             Command::Bootstrap(a) => Some(&a.compose),
             Command::Data(a) => a.compose(),
+            Command::Images(a) => Some(&a.compose),
             Command::Lint(_) | Command::Rule(_) | Command::Completions(_) | Command::Man => None,
         }
     }
@@ -165,6 +184,7 @@ impl Command {
             Command::Man => "man",
             Command::Bootstrap(_) => "bootstrap",
             Command::Data(_) => "data",
+            Command::Images(_) => "images",
         }
     }
 }
@@ -186,6 +206,24 @@ pub struct BootstrapArgs {
     /// Replace a non-empty DIR (its whole content)
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+    /// Ask the registries again even for images homeport.lock has, and rewrite the lock
+    #[arg(long)]
+    pub update: bool,
+    /// Output: a table of facts with their sources, or JSON
+    #[arg(long, value_enum, default_value_t = ImagesFormat::Table)]
+    pub format: ImagesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImagesFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ fn homeport(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_homeport"))
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("HOMEPORT_OFFLINE", "1")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROFILES")
         .env_remove("COMPOSE_PROJECT_NAME")

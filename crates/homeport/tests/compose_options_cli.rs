@@ -9,6 +9,7 @@ fn homeport(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_homeport"))
         .current_dir(homeport_testkit::workspace_root())
         .env("NO_COLOR", "1")
+        .env("HOMEPORT_OFFLINE", "1")
         .env_remove("COMPOSE_FILE")
         .args(args)
         .output()

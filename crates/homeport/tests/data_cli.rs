@@ -9,7 +9,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn homeport() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_homeport"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeport"));
+    cmd.env("HOMEPORT_OFFLINE", "1");
+    cmd
 }
 
 fn run(args: &[&Path]) -> Output {

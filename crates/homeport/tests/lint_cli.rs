@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 fn homeport(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeport"));
     cmd.current_dir(dir)
+        .env("HOMEPORT_OFFLINE", "1")
         .args(args)
         .env_remove("NO_COLOR")
         .stdin(if stdin.is_some() {

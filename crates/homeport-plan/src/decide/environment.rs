@@ -239,6 +239,7 @@ pub fn container(
             }
         }
     }
+    crate::decide::image_ports::add_exposed(cx, svc, &mut ports, pod);
     // Data services are reached on their protocol port (AMQP 5672, ...) even when Compose
     // only publishes a management or UI port.
     if ports.is_empty() || profile.role.is_data_service() {

@@ -2,6 +2,9 @@
 
 pub mod environment;
 pub mod exposure;
+pub mod image_ports;
+pub mod image_source;
+pub mod image_volumes;
 pub mod network;
 pub mod placement;
 pub mod probes;

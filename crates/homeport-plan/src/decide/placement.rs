@@ -132,10 +132,14 @@ pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod
         archs.dedup();
         archs.len() > 1
     };
-    if mixed && pod.placement.arch.is_none() {
+    let image_archs = require_image_architectures(cx, members, mixed, pod);
+    if mixed && pod.placement.arch.is_none() && !image_archs {
         let unknown: Vec<&str> = members
             .iter()
             .filter(|s| crate::planner::profile_of(s).role == crate::images::Role::Unknown)
+            .filter(|s| {
+                crate::planner::image_facts(cx, s).is_none_or(|f| f.architectures().is_empty())
+            })
             .map(|s| s.name.as_str())
             .collect();
         if !unknown.is_empty() && cluster.nodes.iter().any(|n| n.arch.as_str() == "amd64") {
@@ -204,6 +208,100 @@ pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod
             if stateful || critical { "stateful or critical: never on opportunistic nodes (they are tainted homeport.dev/opportunistic)" } else { "not preemptible: opportunistic nodes are tainted homeport.dev/opportunistic" },
         );
     }
+}
+
+/// The architectures the pod's images exist for (registry facts): in a mixed cluster, a
+/// required node affinity on them when they are not all of the cluster's; an error when no
+/// node of the cluster has one. True when the images' architectures decided placement.
+fn require_image_architectures(
+    cx: &mut Ctx,
+    members: &[&Service],
+    mixed: bool,
+    pod: &mut PodPlan,
+) -> bool {
+    let cluster = cx.cluster;
+    let mut allowed: Option<Vec<String>> = None;
+    let mut why: Vec<String> = Vec::new();
+    for svc in members {
+        let Some(facts) = crate::planner::image_facts(cx, svc) else {
+            continue;
+        };
+        let archs = facts.architectures();
+        if archs.is_empty() {
+            continue;
+        }
+        why.push(format!(
+            "{} exists for {} ({})",
+            svc.image.as_deref().unwrap_or(&svc.name),
+            archs.join(", "),
+            facts.source
+        ));
+        allowed = Some(match allowed {
+            None => archs,
+            Some(prev) => prev.into_iter().filter(|a| archs.contains(a)).collect(),
+        });
+    }
+    let Some(allowed) = allowed else {
+        return false;
+    };
+    // Compose `platform:` chose one: the image must exist for it.
+    if let Some(arch) = pod.placement.arch.clone() {
+        if !allowed.contains(&arch) {
+            cx.push(
+                Diagnostic::error(
+                    codes::IMAGE_NO_PLATFORM_NODE,
+                    format!(
+                        "service `{}`: `platform:` asks for {arch} but {}",
+                        pod.service,
+                        why.join("; ")
+                    ),
+                )
+                .with_help("use an image built for that platform, or change `platform:`"),
+            );
+        }
+        return true;
+    }
+    let mut cluster_archs: Vec<&str> = cluster.nodes.iter().map(|n| n.arch.as_str()).collect();
+    cluster_archs.sort_unstable();
+    cluster_archs.dedup();
+    let usable: Vec<String> = cluster_archs
+        .iter()
+        .filter(|a| allowed.iter().any(|x| x == *a))
+        .map(|a| a.to_string())
+        .collect();
+    if usable.is_empty() {
+        if !cluster.is_default {
+            cx.push(
+                Diagnostic::error(
+                    codes::IMAGE_NO_PLATFORM_NODE,
+                    format!(
+                        "service `{}`: no node of the cluster can run its image ({}); the cluster's nodes are {}",
+                        pod.service,
+                        why.join("; "),
+                        cluster_archs.join(", ")
+                    ),
+                )
+                .with_help("use an image built for one of the cluster's architectures, or add a node of the image's"),
+            );
+        }
+        return true;
+    }
+    if mixed && usable.len() < cluster_archs.len() {
+        pod.placement.expressions.push(NodeExpression {
+            key: "kubernetes.io/arch".into(),
+            operator: "In",
+            values: usable.clone(),
+        });
+        pod.decide(
+            "placement",
+            format!("requires {} nodes", usable.join(" or ")),
+            format!(
+                "mixed-architecture cluster and {}: a required node affinity on kubernetes.io/arch",
+                why.join("; ")
+            ),
+        );
+    }
+    true
 }
 
 fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'c NodeDef> {

@@ -85,7 +85,16 @@ pub fn decide(
     }
     let mut probes = Probes::default();
     let mut reason = String::new();
-    if let Some(hc) = &svc.healthcheck {
+    // Compose's healthcheck (its `disable` included) wins; else the image's HEALTHCHECK.
+    let from_image = match &svc.healthcheck {
+        Some(_) => None,
+        None => image_healthcheck(cx, svc),
+    };
+    let healthcheck = svc
+        .healthcheck
+        .as_ref()
+        .or(from_image.as_ref().map(|(hc, _)| hc));
+    if let Some(hc) = healthcheck {
         if hc.disable {
             cx.push(
                 Diagnostic::info(
@@ -147,6 +156,13 @@ pub fn decide(
                 }) => "Compose healthcheck (a curl/wget HTTP check, as an httpGet probe)".into(),
                 _ => "Compose healthcheck".into(),
             };
+            if let Some((_, source)) = &from_image {
+                reason = reason.replacen(
+                    "Compose healthcheck",
+                    &format!("the image's HEALTHCHECK ({source}; Compose has none)"),
+                    1,
+                );
+            }
             if probes.startup.is_some() {
                 reason.push_str("; start_period as a startupProbe");
             }
@@ -256,6 +272,35 @@ pub fn decide(
     if let Some(c) = pod.containers.get_mut(index) {
         c.probes = probes;
     }
+}
+
+/// The image's HEALTHCHECK as a Compose healthcheck, with where it came from; `None` when
+/// the image has none (or `NONE`), or Compose runs another program in the image.
+fn image_healthcheck(cx: &Ctx, svc: &Service) -> Option<(homeport_compose::Healthcheck, String)> {
+    let facts = crate::planner::image_facts(cx, svc)?;
+    let hc = facts.healthcheck.as_ref()?;
+    if !crate::planner::runs_image_defaults(svc, facts) {
+        return None;
+    }
+    let test = match hc.test.split_first() {
+        Some((form, rest)) if form == "CMD" && !rest.is_empty() => HealthTest::Cmd(rest.to_vec()),
+        Some((form, rest)) if form == "CMD-SHELL" && !rest.is_empty() => {
+            HealthTest::CmdShell(rest.join(" "))
+        }
+        _ => return None,
+    };
+    Some((
+        homeport_compose::Healthcheck {
+            test: Some(test),
+            interval_ns: hc.interval_ns,
+            timeout_ns: hc.timeout_ns,
+            retries: hc.retries,
+            start_period_ns: hc.start_period_ns,
+            start_interval_ns: hc.start_interval_ns,
+            disable: false,
+        },
+        facts.source.clone(),
+    ))
 }
 
 /// `depends_on` -> wait for the dependency's Service port in an init container.

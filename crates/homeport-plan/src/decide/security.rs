@@ -3,6 +3,7 @@
 //! namespaces with their Pod Security level.
 
 use crate::codes;
+use crate::facts::UserFact;
 use crate::images::{ImageProfile, ImageUser};
 use crate::plan::*;
 use crate::planner::Ctx;
@@ -47,6 +48,229 @@ fn parse_user(user: &str, profile: &ImageProfile) -> Option<(u32, Option<u32>)> 
     Some((uid, gid))
 }
 
+/// Who the container runs as, from (in this order) Compose `user:`, the knowledge base, the
+/// image's own config (registry facts); never `runAsNonRoot: true` without a numeric uid
+/// (the kubelet refuses a root or named image user then: CreateContainerConfigError).
+fn decide_user(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    sec: &mut ContainerSecurity,
+    level: &mut SecurityLevel,
+    reasons: &mut Vec<String>,
+    pod: &mut PodPlan,
+) {
+    let hints = cx.hints(svc);
+    let hinted = hints.security.as_ref();
+    let facts = crate::planner::image_facts(cx, svc);
+    let image = svc.image.as_deref().unwrap_or("(built locally)");
+    let compose_user = svc.user.as_deref().map(|u| (u, parse_user(u, profile)));
+    // A Compose user name the image's /etc/passwd gives a uid to.
+    let compose_named = compose_user.and_then(|(u, parsed)| {
+        if parsed.is_some() {
+            return None;
+        }
+        let name = u.split(':').next().unwrap_or(u);
+        let ids = facts
+            .filter(|f| f.user_fact() == UserFact::Named(name))
+            .and_then(|f| f.user_ids);
+        Some((u, ids))
+    });
+    match (compose_user, compose_named) {
+        (Some((_, Some((0, _)))), _) => {
+            *level = (*level).max(SecurityLevel::Baseline);
+            reasons.push("Compose sets `user: root`".into());
+            return;
+        }
+        (Some((u, Some((uid, gid)))), _) => {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = gid;
+            sec.run_as_non_root = true;
+            reasons.push(format!("Compose sets `user: {u}`"));
+            return;
+        }
+        (_, Some((u, Some((uid, gid))))) if uid != 0 => {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = Some(gid);
+            sec.run_as_non_root = true;
+            reasons.push(format!(
+                "Compose sets `user: {u}`, uid {uid} gid {gid} in the image's /etc/passwd"
+            ));
+            return;
+        }
+        (_, Some((u, Some(_)))) => {
+            root_as_docker(sec, level);
+            reasons.push(format!(
+                "Compose sets `user: {u}`, uid 0 in the image's /etc/passwd: Docker's default capabilities minus NET_RAW (baseline)"
+            ));
+            return;
+        }
+        (_, Some((u, None))) => {
+            named_user_unresolved(cx, svc, level, reasons, u, "Compose `user:`");
+            return;
+        }
+        _ => {}
+    }
+    match profile.user {
+        ImageUser::NonRoot { uid, gid } => {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = Some(gid);
+            sec.run_as_non_root = true;
+            reasons.push(profile.security_reason.to_string());
+            if let Some(g) = profile.fs_group {
+                pod.fs_group.get_or_insert(g);
+            }
+            return;
+        }
+        ImageUser::Root { caps } => {
+            *level = (*level).max(SecurityLevel::Baseline);
+            for c in caps {
+                if !sec.cap_add.iter().any(|x| x == c) {
+                    sec.cap_add.push(c.to_string());
+                }
+            }
+            reasons.push(profile.security_reason.to_string());
+            if let Some(g) = profile.fs_group {
+                pod.fs_group.get_or_insert(g);
+            }
+            return;
+        }
+        ImageUser::Unknown => {}
+    }
+    if hinted.is_some_and(|h| h.level > SecurityLevel::Restricted) {
+        *level = (*level).max(SecurityLevel::Baseline);
+        for c in BASELINE_CAPS {
+            sec.cap_add.push(c.to_string());
+        }
+        reasons.push(format!(
+            "x-homeport.security allows root: Docker's default capabilities (without NET_RAW) are kept ({})",
+            hinted.map_or("", |h| h.reason.as_str())
+        ));
+        return;
+    }
+    let Some(facts) = facts else {
+        // Nothing states the user: it may be root or a name, so runAsNonRoot would stop the
+        // container from starting. Keep the image's own user, as under Docker.
+        root_as_docker(sec, level);
+        reasons.push(format!(
+            "the user of image `{image}` is unknown (not in the knowledge base, no registry facts): it runs as the image's own user with Docker's default capabilities minus NET_RAW (baseline); runAsNonRoot is not set because the kubelet refuses it for a root or named user"
+        ));
+        cx.push(
+            Diagnostic::info(
+                codes::UNKNOWN_IMAGE_NON_ROOT,
+                format!(
+                    "service `{}`: the user of image `{image}` is unknown; it runs as the image's own user (baseline, not restricted)",
+                    svc.name
+                ),
+            )
+            .with_span_opt(svc.origin.field("image"))
+            .with_help("run `homeport images` to read the image's config from its registry, or set `user: \"UID:GID\"` for restricted"),
+        );
+        return;
+    };
+    match facts.user_fact() {
+        UserFact::Numeric { uid, gid } => {
+            let (gid, gid_why) = match gid {
+                Some(g) => (g, String::new()),
+                None => match facts.user_ids {
+                    Some((_, g)) => (g, " (its group from the image's /etc/passwd)".to_string()),
+                    None => (
+                        uid,
+                        " (no group stated and none in its /etc/passwd: the same number)"
+                            .to_string(),
+                    ),
+                },
+            };
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = Some(gid);
+            sec.run_as_non_root = true;
+            reasons.push(format!(
+                "the image's config runs as uid {uid}{gid_why}: restricted with runAsUser {uid}, runAsGroup {gid}"
+            ));
+        }
+        UserFact::Named(name) => match facts.user_ids {
+            Some((uid, gid)) if uid != 0 => {
+                sec.run_as_user = Some(uid);
+                sec.run_as_group = Some(gid);
+                sec.run_as_non_root = true;
+                reasons.push(format!(
+                    "the image's config runs as `{name}`, uid {uid} gid {gid} in its /etc/passwd: restricted with runAsUser {uid}"
+                ));
+            }
+            Some(_) => image_root(cx, svc, sec, level, reasons),
+            None => {
+                let name = name.to_string();
+                named_user_unresolved(cx, svc, level, reasons, &name, "the image's config");
+            }
+        },
+        UserFact::Root => image_root(cx, svc, sec, level, reasons),
+    }
+}
+
+/// A root container kept as under Docker: Docker's default capabilities minus NET_RAW, the
+/// baseline level.
+fn root_as_docker(sec: &mut ContainerSecurity, level: &mut SecurityLevel) {
+    *level = (*level).max(SecurityLevel::Baseline);
+    for c in BASELINE_CAPS {
+        if !sec.cap_add.iter().any(|x| x == c) {
+            sec.cap_add.push(c.to_string());
+        }
+    }
+}
+
+fn image_root(
+    cx: &mut Ctx,
+    svc: &Service,
+    sec: &mut ContainerSecurity,
+    level: &mut SecurityLevel,
+    reasons: &mut Vec<String>,
+) {
+    root_as_docker(sec, level);
+    reasons.push(
+        "the image's config runs as root and the knowledge base knows no other uid it works as: it keeps its own user with Docker's default capabilities minus NET_RAW (baseline); runAsNonRoot would stop it from starting"
+        .to_string(),
+    );
+    cx.push(
+        Diagnostic::info(
+            codes::IMAGE_RUNS_AS_ROOT,
+            format!(
+                "service `{}`: image `{}` runs as root; it keeps its user (baseline, not restricted)",
+                svc.name,
+                svc.image.as_deref().unwrap_or("")
+            ),
+        )
+        .with_span_opt(svc.origin.field("image"))
+        .with_help("if it works as another user, set `user: \"UID:GID\"` for restricted"),
+    );
+}
+
+fn named_user_unresolved(
+    cx: &mut Ctx,
+    svc: &Service,
+    level: &mut SecurityLevel,
+    reasons: &mut Vec<String>,
+    name: &str,
+    from: &str,
+) {
+    // Not root, so no capability is needed; but without a number the kubelet cannot check
+    // runAsNonRoot, and restricted requires it.
+    *level = (*level).max(SecurityLevel::Baseline);
+    reasons.push(format!(
+        "{from} names the user `{name}`, whose uid could not be read (not in the knowledge base or the image's /etc/passwd): runAsNonRoot is not set because the kubelet refuses it for a named user (baseline)"
+    ));
+    cx.push(
+        Diagnostic::info(
+            codes::IMAGE_NAMED_USER,
+            format!(
+                "service `{}`: user `{name}` has no known uid; runAsNonRoot is not set (baseline, not restricted)",
+                svc.name
+            ),
+        )
+        .with_span_opt(svc.origin.field("user").or(svc.origin.field("image")))
+        .with_help(format!("set `user: \"UID:GID\"` with `{name}`'s numbers for restricted")),
+    );
+}
+
 /// `ipc: host` on an image that only needs a large /dev/shm (knowledge base), without an
 /// explicit privileged hint: the storage pass mounts a memory emptyDir at /dev/shm instead.
 pub fn ipc_host_replaced_by_shm(cx: &Ctx, svc: &Service, profile: &ImageProfile) -> bool {
@@ -73,70 +297,7 @@ pub fn container(
     let mut unexplained: Vec<String> = Vec::new();
 
     // --- user ---
-    let user = svc.user.as_deref().and_then(|u| parse_user(u, profile));
-    match (user, profile.user) {
-        (Some((0, _)), _) => {
-            level = level.max(SecurityLevel::Baseline);
-            reasons.push("Compose sets `user: root`".into());
-        }
-        (Some((uid, gid)), _) => {
-            sec.run_as_user = Some(uid);
-            sec.run_as_group = gid;
-            sec.run_as_non_root = true;
-            reasons.push(format!(
-                "Compose sets `user: {}`",
-                svc.user.as_deref().unwrap_or("")
-            ));
-        }
-        (None, ImageUser::NonRoot { uid, gid }) => {
-            sec.run_as_user = Some(uid);
-            sec.run_as_group = Some(gid);
-            sec.run_as_non_root = true;
-            reasons.push(profile.security_reason.to_string());
-            if let Some(g) = profile.fs_group {
-                pod.fs_group.get_or_insert(g);
-            }
-        }
-        (None, ImageUser::Root { caps }) => {
-            level = level.max(SecurityLevel::Baseline);
-            for c in caps {
-                if !sec.cap_add.iter().any(|x| x == c) {
-                    sec.cap_add.push(c.to_string());
-                }
-            }
-            reasons.push(profile.security_reason.to_string());
-            if let Some(g) = profile.fs_group {
-                pod.fs_group.get_or_insert(g);
-            }
-        }
-        (None, ImageUser::Unknown) => {
-            if hint_level.is_some_and(|l| l > SecurityLevel::Restricted) {
-                level = level.max(SecurityLevel::Baseline);
-                for c in BASELINE_CAPS {
-                    sec.cap_add.push(c.to_string());
-                }
-                reasons.push(format!(
-                    "x-homeport.security allows root: Docker's default capabilities (without NET_RAW) are kept ({})",
-                    hinted.map_or("", |h| h.reason.as_str())
-                ));
-            } else {
-                sec.run_as_non_root = true;
-                reasons.push(profile.security_reason.to_string());
-                cx.push(
-                    Diagnostic::info(
-                        codes::UNKNOWN_IMAGE_NON_ROOT,
-                        format!(
-                            "service `{}`: image `{}` is not in the knowledge base; it is run as non-root (restricted)",
-                            svc.name,
-                            svc.image.as_deref().unwrap_or("(built locally)")
-                        ),
-                    )
-                    .with_span_opt(svc.origin.field("image"))
-                    .with_help("if the image must run as root, add `x-homeport: {security: {level: baseline, reason: \"...\"}}`, or set `user: \"UID:GID\"`"),
-                );
-            }
-        }
-    }
+    decide_user(cx, svc, profile, &mut sec, &mut level, &mut reasons, pod);
 
     // --- capabilities from Compose ---
     for cap in &svc.cap_add {

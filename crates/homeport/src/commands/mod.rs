@@ -4,6 +4,8 @@ mod bootstrap;
 mod completions;
 mod convert;
 pub mod data;
+mod image_facts;
+mod images;
 mod inspect;
 mod lint;
 mod plan;
@@ -30,5 +32,6 @@ pub fn run(command: &Command, global: &GlobalArgs, out: &Output) -> u8 {
         Command::Man => completions::man(out),
         Command::Bootstrap(args) => bootstrap::run(global, args, out),
         Command::Data(args) => data::run(global, args, out),
+        Command::Images(args) => images::run(global, args, out),
     }
 }

@@ -34,7 +34,9 @@ pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
             return Err(EXIT_INVALID);
         }
     };
-    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    let gathered = super::image_facts::gather(global, &project, false, out, &sources)?;
+    let facts = gathered.facts();
+    let plan = homeport_plan::plan_with_facts(&project, &cluster, Some(&sources), &facts);
     Ok(Planned {
         project,
         sources,

@@ -13,6 +13,8 @@ pub const WORKLOAD_KINDS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", 
 pub fn homeport() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeport"));
     cmd.env("NO_COLOR", "1")
+        // No registry is reachable from tests: homeport.lock and the knowledge base only.
+        .env("HOMEPORT_OFFLINE", "1")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROFILES");
     cmd

@@ -1,0 +1,106 @@
+//! Every container homeport writes with `runAsNonRoot: true` has a numeric non-root
+//! `runAsUser` (its own or the pod's): the kubelet refuses `runAsNonRoot` for an image whose
+//! user is root or a name (CreateContainerConfigError), so homeport must never write it on a
+//! guess. Checked on every stack of the repository (tests/stacks, examples) and of the shared
+//! corpus, offline (no registry facts: the strictest case; the registry-facts case is in
+//! images_cli.rs).
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use support::*;
+
+fn compose_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            compose_files(&path, out);
+        } else {
+            let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
+            if name.contains("compose") && (name.ends_with(".yml") || name.ends_with(".yaml")) {
+                out.push(path);
+            }
+        }
+    }
+}
+
+/// Problems of one rendered object list.
+fn violations(file: &str, objects: &[Value]) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in objects {
+        if !WORKLOAD_KINDS.contains(&o["kind"].as_str().unwrap_or("")) {
+            continue;
+        }
+        let spec = &pod_template(o)["spec"];
+        let pod = &spec["securityContext"];
+        let containers = spec["containers"]
+            .as_array()
+            .into_iter()
+            .chain(spec["initContainers"].as_array())
+            .flatten();
+        for c in containers {
+            let s = &c["securityContext"];
+            let non_root = match &s["runAsNonRoot"] {
+                Value::Bool(b) => *b,
+                _ => pod["runAsNonRoot"] == true,
+            };
+            let uid = s["runAsUser"].as_u64().or(pod["runAsUser"].as_u64());
+            if non_root && uid.is_none_or(|u| u == 0) {
+                out.push(format!(
+                    "{file}: {} container {}: runAsNonRoot without a numeric non-root runAsUser",
+                    name_of(o),
+                    c["name"]
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn run_as_non_root_always_comes_with_a_numeric_run_as_user() {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    compose_files(&root.join("crates/homeport/tests/stacks"), &mut files);
+    compose_files(&root.join("examples"), &mut files);
+    compose_files(&homeport_testkit::corpus_dir(), &mut files);
+    assert!(files.len() >= 7, "found only {files:?}");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let out = run(homeport()
+            .arg("-f")
+            .arg(file)
+            .args(["render", "--format", "json"])
+            .env_remove("HOME"));
+        if out.status.code() != Some(0) {
+            continue; // refused with a diagnostic: convert_corpus checks that
+        }
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let objects = doc["items"].as_array().cloned().unwrap_or_default();
+        checked += 1;
+        problems.extend(violations(&file.display().to_string(), &objects));
+    }
+    assert!(checked >= 7, "rendered only {checked} stacks");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_check_catches_a_bare_run_as_non_root() {
+    let bad = serde_json::json!({
+        "kind": "Deployment",
+        "metadata": {"name": "x", "namespace": "n"},
+        "spec": {"template": {"spec": {
+            "securityContext": {"runAsNonRoot": true},
+            "containers": [{"name": "a", "securityContext": {}}, {"name": "b", "securityContext": {"runAsUser": 1000}}]
+        }}}
+    });
+    let found = violations("f", &[bad]);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].contains("\"a\""));
+}
