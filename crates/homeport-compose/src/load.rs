@@ -92,6 +92,8 @@ pub(crate) struct Loader<'a> {
     warned_unset: HashSet<String>,
     file_ids: HashMap<PathBuf, FileId>,
     extends_roots: HashMap<PathBuf, Option<Node>>,
+    /// Why a file could not be read, for callers that report it in their own words.
+    pub(crate) read_failures: HashMap<PathBuf, String>,
     /// Services whose `extends` could not be resolved (already reported; later checks that
     /// would only repeat the problem, like a missing `image`, skip them).
     pub(crate) extends_failed: HashSet<String>,
@@ -109,6 +111,7 @@ impl<'a> Loader<'a> {
             warned_unset: HashSet::new(),
             file_ids: HashMap::new(),
             extends_roots: HashMap::new(),
+            read_failures: HashMap::new(),
             extends_failed: HashSet::new(),
         }
     }
@@ -126,7 +129,10 @@ impl<'a> Loader<'a> {
     }
 
     /// Read a file into the source map (once per path).
-    pub(crate) fn read_source(&mut self, path: &Path) -> std::io::Result<(FileId, String)> {
+    pub(crate) fn read_source(
+        &mut self,
+        path: &Path,
+    ) -> Result<(FileId, String), homeport_diag::input::ReadError> {
         if let Some(&id) = self.file_ids.get(path) {
             let text = self
                 .sources
@@ -325,7 +331,21 @@ impl<'a> Loader<'a> {
         path: &Path,
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Option<(FileId, Vec<dotenv::DotenvEntry>)> {
-        let (id, text) = self.read_source(path).ok()?;
+        let (id, text) = match self.read_source(path) {
+            Ok(x) => x,
+            Err(e) => {
+                // Never silently: an env file that cannot be read would drop its variables.
+                let shown = self.display(path);
+                self.error(
+                    Diagnostic::error(
+                        codes::INVALID_ENV_FILE,
+                        format!("cannot read env file `{shown}`: {e}"),
+                    )
+                    .with_help("an env file must be a readable regular UTF-8 text file"),
+                );
+                return None;
+            }
+        };
         let (entries, errors) = dotenv::parse(&text, lookup);
         for e in errors {
             let span = Span::new(id, e.range.start, e.range.end);
@@ -387,7 +407,7 @@ impl<'a> Loader<'a> {
                         codes::NO_COMPOSE_FILE,
                         format!("cannot read compose file `{shown}`: {e}"),
                     )
-                    .with_help("check that the file exists and is readable"),
+                    .with_help("a compose file must be a readable regular UTF-8 text file"),
                 );
                 return None;
             }
@@ -637,7 +657,10 @@ impl<'a> Loader<'a> {
                 self.interpolate(&mut root, env);
                 root
             }),
-            Err(_) => None,
+            Err(e) => {
+                self.read_failures.insert(path.to_path_buf(), e.to_string());
+                None
+            }
         };
         self.extends_roots
             .insert(path.to_path_buf(), loaded.clone());

@@ -108,12 +108,8 @@ pub fn profile_of(service: &Service) -> &'static ImageProfile {
 /// or the files of a mounted configuration directory), to find the services it routes to.
 fn proxy_config_texts(project: &Project, proxy: &Service) -> Vec<String> {
     const LIMIT: u64 = 256 * 1024;
-    let read_small = |p: &std::path::Path| -> Option<String> {
-        let meta = std::fs::metadata(p).ok()?;
-        (meta.is_file() && meta.len() <= LIMIT)
-            .then(|| std::fs::read_to_string(p).ok())
-            .flatten()
-    };
+    let read_small =
+        |p: &std::path::Path| -> Option<String> { homeport_diag::input::read_text(p, LIMIT).ok() };
     let mut texts = Vec::new();
     for m in &proxy.volumes {
         let (homeport_compose::MountType::Bind, Some(src)) = (&m.kind, &m.source) else {

@@ -26,24 +26,96 @@ impl Default for Limits {
     }
 }
 
+/// Tags homeport understands: the YAML 1.2 core schema's and Compose's `!reset`/`!override`.
+/// Any other tag (`!!binary`, `!!python/object`, `!Ref`) is an error: reading it as a plain
+/// value would silently change what the author meant.
+const KNOWN_TAGS: [&str; 10] = [
+    "!!str",
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!null",
+    "!!map",
+    "!!seq",
+    "!!merge",
+    "!reset",
+    "!override",
+];
+
 /// Parse every document in `text`. On failure, returns the diagnostics (at least one).
+///
+/// A leading byte-order mark is skipped (spans still index `text`). Characters YAML forbids
+/// (NUL and other control characters) are refused before parsing: the YAML library would
+/// otherwise stop at a NUL and silently drop the rest of the file.
 pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<Diagnostic>> {
-    let mut builder = Builder::new(text, file, limits);
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let offset = builder.offsets.byte(e.marker().index());
-        let message = e.info().to_string();
-        builder.errors.push(
-            Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
-                .with_span(Span::new(file, offset, offset + 1))
-                .with_help("check the indentation and quoting around this position"),
-        );
+    if let Some(d) = forbidden_character(text, file) {
+        return Err(vec![d]);
+    }
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut builder = Builder::new(text, base, file, limits);
+    let mut parser = Parser::new_from_str(&text[base..]);
+    // Drive the parser event by event: `Parser::load` recurses once per nesting level and
+    // overflows the stack on deep input before any depth check could stop it.
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => {
+                builder.on_event(event, mark);
+                if builder.failed() {
+                    break;
+                }
+            }
+            Err(e) => {
+                let offset = builder.offsets.byte(e.marker().index());
+                let message = e.info().to_string();
+                builder.errors.push(
+                    Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
+                        .with_span(Span::new(file, offset, offset + 1))
+                        .with_help("check the indentation and quoting around this position"),
+                );
+                break;
+            }
+        }
     }
     if builder.errors.is_empty() {
         Ok(builder.documents)
     } else {
         Err(builder.errors)
     }
+}
+
+/// The first character YAML does not allow in a stream, as a diagnostic at its position:
+/// C0 controls other than tab, line feed and carriage return, DEL, C1 controls other than NEL,
+/// and U+FFFE/U+FFFF. A byte-order mark is allowed anywhere (YAML 1.2 allows it).
+fn forbidden_character(text: &str, file: FileId) -> Option<Diagnostic> {
+    let (offset, c) = text.char_indices().find(|&(_, c)| {
+        matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}')
+            || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}')
+            || c == '\u{fffe}'
+            || c == '\u{ffff}'
+    })?;
+    let name = match c {
+        '\0' => " (NUL)".to_string(),
+        '\u{1b}' => " (ESC)".to_string(),
+        '\u{7f}' => " (DEL)".to_string(),
+        _ => String::new(),
+    };
+    Some(
+        Diagnostic::error(
+            INVALID_YAML,
+            format!(
+                "control character U+{:04X}{name} is not allowed in YAML",
+                u32::from(c)
+            ),
+        )
+        .with_span(Span::new(file, offset, offset + c.len_utf8()))
+        .with_label("here")
+        .with_help(if c == '\0' {
+            "a NUL byte usually means a binary or corrupted file; YAML text cannot hold one (write it as \"\\0\" inside double quotes)"
+        } else {
+            "remove it, or write it as an escape (\"\\x1b\") inside a double-quoted string"
+        }),
+    )
 }
 
 /// Parse a file that must hold at most one document (`None` when it is empty).
@@ -67,29 +139,53 @@ pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnosti
 /// gets a table of every character's byte offset, built once: linear, not a walk per event.
 struct Offsets<'a> {
     text: &'a str,
+    /// Bytes skipped before the parsed text (a byte-order mark).
+    base: usize,
     /// Byte offset of each character; empty for ASCII text, where the two are equal.
     table: Vec<u32>,
+    /// Byte offset of each line start, built on first use (duplicate-key messages).
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        let table = if text.is_ascii() {
+    fn new(text: &'a str, base: usize) -> Self {
+        let parsed = &text[base..];
+        let table = if parsed.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices()
-                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+            parsed
+                .char_indices()
+                .map(|(i, _)| u32::try_from(base + i).unwrap_or(u32::MAX))
                 .collect()
         };
-        Offsets { text, table }
+        Offsets {
+            text,
+            base,
+            table,
+            line_starts: std::cell::OnceCell::new(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         if self.table.is_empty() {
-            return char_index.min(self.text.len());
+            return (self.base + char_index).min(self.text.len());
         }
         self.table
             .get(char_index)
             .map_or(self.text.len(), |&b| b as usize)
+    }
+
+    /// 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        match starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
     }
 }
 
@@ -143,10 +239,10 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, file: FileId, limits: Limits) -> Self {
+    fn new(text: &'a str, base: usize, file: FileId, limits: Limits) -> Self {
         Builder {
             file,
-            offsets: Offsets::new(text),
+            offsets: Offsets::new(text, base),
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -171,15 +267,19 @@ impl<'a> Builder<'a> {
     /// The end of a scalar that starts at `start`: the rest of its token on the first line.
     fn scalar_end(&self, start: usize, value: &str, style: TScalarStyle) -> usize {
         let text = self.offsets.text;
-        let line_end = text[start.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i);
         let raw_len = match style {
             TScalarStyle::Plain => value.len(),
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => value.len() + 2,
             _ => 1,
         };
-        (start + raw_len).min(line_end).max(start)
+        // Look for the line break only within the token: searching to the end of the line
+        // for every scalar is quadratic on a long single-line (flow) document.
+        let start = start.min(text.len());
+        let mut end = (start + raw_len).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text[start..end].find('\n').map_or(end, |i| start + i)
     }
 
     fn add(&mut self, node: Node, anchor: usize) {
@@ -201,6 +301,9 @@ impl<'a> Builder<'a> {
 
     fn finish_map(&mut self, entries: Vec<Entry>) -> Map {
         let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
+        // Keys seen so far and where: a hash lookup, not a scan of the earlier keys (a
+        // mapping with 80,000 keys was quadratic).
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(entries.len());
         let mut merged: Vec<Node> = Vec::new();
         for entry in entries {
             let is_merge = entry.key.as_str() == Some("<<")
@@ -210,12 +313,9 @@ impl<'a> Builder<'a> {
                 merged.push(entry.value);
                 continue;
             }
-            let key = entry.key.as_str().map(str::to_owned);
-            if let Some(k) = key.as_deref() {
-                if let Some(first) = explicit.iter().find(|e| e.key.as_str() == Some(k)) {
-                    let (file, first_span) = (self.file, first.key.span);
-                    let _ = file;
-                    let line = self.line_of(first_span.start as usize);
+            if let Some(k) = entry.key.as_str() {
+                if let Some(&first) = seen.get(k) {
+                    let line = self.offsets.line(first);
                     self.errors.push(
                         Diagnostic::error(
                             INVALID_YAML,
@@ -229,6 +329,7 @@ impl<'a> Builder<'a> {
                     );
                     continue;
                 }
+                seen.insert(k.to_string(), entry.key.span.start as usize);
             }
             explicit.push(entry);
         }
@@ -263,7 +364,9 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 for e in map.entries {
-                    if !explicit.iter().any(|x| x.key.as_str() == e.key.as_str()) {
+                    let key = e.key.as_str().unwrap_or("").to_string();
+                    if !seen.contains_key(&key) {
+                        seen.insert(key, e.key.span.start as usize);
                         explicit.push(e);
                     }
                 }
@@ -272,11 +375,18 @@ impl<'a> Builder<'a> {
         Map { entries: explicit }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.offsets.text[..offset.min(self.offsets.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+    /// Refuse a tag homeport does not understand (see [`KNOWN_TAGS`]).
+    fn check_tag(&mut self, tag: &Option<String>, offset: usize) {
+        if let Some(t) = tag {
+            if !KNOWN_TAGS.contains(&t.as_str()) {
+                let shown: String = t.chars().take(80).collect();
+                self.error_at(
+                    offset,
+                    format!("unsupported YAML tag `{shown}`"),
+                    "homeport reads plain YAML values; remove the tag (only !!str, !!int, !!float, !!bool, !!null, !reset and !override are understood)",
+                );
+            }
+        }
     }
 
     fn open(&mut self, frame: Frame, offset: usize) {
@@ -310,24 +420,29 @@ impl MarkedEventReceiver for Builder<'_> {
                     Span::new(self.file, offset, end),
                 );
                 node.tag = tag_string(tag);
+                self.check_tag(&node.tag, offset);
                 self.add(node, anchor);
             }
             Event::SequenceStart(anchor, tag) => {
+                let tag = tag_string(tag);
+                self.check_tag(&tag, offset);
                 let frame = Frame::Seq {
                     items: Vec::new(),
                     start: offset,
                     anchor,
-                    tag: tag_string(tag),
+                    tag,
                 };
                 self.open(frame, offset);
             }
             Event::MappingStart(anchor, tag) => {
+                let tag = tag_string(tag);
+                self.check_tag(&tag, offset);
                 let frame = Frame::Map {
                     entries: Vec::new(),
                     key: None,
                     start: offset,
                     anchor,
-                    tag: tag_string(tag),
+                    tag,
                 };
                 self.open(frame, offset);
             }
@@ -493,6 +608,86 @@ mod tests {
             .message
             .clone();
         assert!(message.contains("too deep"), "{message}");
+    }
+
+    #[test]
+    fn deep_block_nesting_stops_before_the_stack_does() {
+        // Issue 16: `- - - ... 1` 25,000 deep and block mappings from ~9,000 deep overflowed the
+        // stack (the YAML library's `load` recurses per level). Run on a small thread stack so
+        // a regression fails here, not only in a release binary.
+        let seq = format!("{}1\n", "- ".repeat(25_000));
+        let mut map = String::new();
+        for i in 0..3_000 {
+            map.push_str(&" ".repeat(i));
+            map.push_str("k:\n");
+        }
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || (err_of(&seq), err_of(&map)))
+            .unwrap();
+        let (a, b) = handle.join().expect("no stack overflow");
+        assert!(a.contains("too deep"), "{a}");
+        assert!(b.contains("too deep"), "{b}");
+    }
+
+    #[test]
+    fn many_keys_and_duplicates_are_linear() {
+        let mut text = String::new();
+        for i in 0..80_000 {
+            text.push_str(&format!("key{i}: {i}\n"));
+        }
+        let doc = parse_one(&text, FileId(0)).unwrap().unwrap();
+        assert_eq!(doc.as_map().unwrap().len(), 80_000);
+        text.push_str("key79999: again\n");
+        let errs = parse(&text, FileId(0), Limits::default()).unwrap_err();
+        assert!(
+            errs[0].help.as_deref().unwrap().contains("line 80000"),
+            "{:?}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn nul_and_control_characters_are_refused_at_their_position() {
+        let text = "a: 1\nb: x\0\nprivileged: true\n";
+        let errs = parse(text, FileId(0), Limits::default()).unwrap_err();
+        assert!(
+            errs[0].message.contains("U+0000 (NUL)"),
+            "{}",
+            errs[0].message
+        );
+        assert_eq!(errs[0].span.unwrap().start, 9);
+        for c in ['\u{1b}', '\u{7}', '\u{7f}', '\u{9b}', '\u{ffff}'] {
+            let text = format!("a: \"x{c}\"\n");
+            assert!(err_of(&text).contains("is not allowed"), "{c:?}");
+        }
+        // Tab, CR, NEL and non-ASCII text are fine.
+        assert_eq!(json_of("a:\t\"x\u{85}é\"\r\n")["a"], json!("x\u{85}é"));
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_and_spans_still_index_the_text() {
+        let text = "\u{feff}apiVersion: v1\nkind: Pod\n";
+        let doc = parse_one(text, FileId(0)).unwrap().unwrap();
+        let kind = doc.get("kind").unwrap();
+        assert!(doc.get("apiVersion").is_some());
+        assert_eq!(
+            &text[kind.span.start as usize..kind.span.end as usize],
+            "Pod"
+        );
+    }
+
+    #[test]
+    fn unknown_tags_are_reported() {
+        for text in [
+            "a: !!python/object:os.system ls\n",
+            "a: !!binary aGVsbG8=\n",
+            "a: !Ref x\n",
+            "a: !!set {x: null}\n",
+        ] {
+            assert!(err_of(text).contains("unsupported YAML tag"), "{text}");
+        }
+        assert!(parse_one("a: !!str 1\nb: !!int 2\n", FileId(0)).is_ok());
     }
 
     #[test]

@@ -28,5 +28,8 @@ fn main() -> ExitCode {
     };
     let out = output::Output::new(cli.global.color);
     let code = commands::run(&cli, &out);
+    if out.stdout_failed() {
+        return ExitCode::from(2);
+    }
     ExitCode::from(code)
 }

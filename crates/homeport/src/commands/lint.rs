@@ -38,18 +38,33 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 continue;
             }
             stdin_read = true;
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-                out.diagnostics(
-                    [&Diagnostic::error(
-                        homeport_manifest::UNREADABLE_PATH,
-                        format!("cannot read stdin: {e}"),
-                    )
-                    .with_help("pipe UTF-8 YAML or JSON into `homeport lint -`")],
-                    &SourceMap::new(),
-                );
-                return EXIT_INVALID;
-            }
+            let mut bytes = Vec::new();
+            let limit = homeport_manifest::MAX_MANIFEST_BYTES;
+            let read = std::io::stdin()
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(homeport_diag::input::ReadError::from)
+                .and_then(|n| {
+                    if n as u64 > limit {
+                        Err(homeport_diag::input::ReadError::TooLarge { limit })
+                    } else {
+                        homeport_diag::input::text_of(std::mem::take(&mut bytes))
+                    }
+                });
+            let text = match read {
+                Ok(text) => text,
+                Err(e) => {
+                    out.diagnostics(
+                        [&Diagnostic::error(
+                            homeport_manifest::UNREADABLE_PATH,
+                            format!("cannot read stdin: {e}"),
+                        )
+                        .with_help("pipe UTF-8 YAML or JSON into `homeport lint -`")],
+                        &SourceMap::new(),
+                    );
+                    return EXIT_INVALID;
+                }
+            };
             inputs.push(Input::Text {
                 name: "<stdin>".to_string(),
                 text,
@@ -135,7 +150,7 @@ fn stdout_color(when: ColorWhen) -> ColorChoice {
 
 fn read_cluster(path: &Path, out: &Output) -> Result<Cluster, u8> {
     let mut sources = SourceMap::new();
-    let text = match std::fs::read_to_string(path) {
+    let text = match homeport_diag::input::read_text(path, homeport_diag::input::MAX_INPUT_BYTES) {
         Ok(t) => t,
         Err(e) => {
             out.diagnostics(

@@ -1,0 +1,235 @@
+//! Hostile input and faults through the real binary (issue 16): every reproducer of a crash,
+//! hang, silent loss or leak, as the user ran it. Each run has a deadline, so a regression to
+//! a hang fails the test instead of blocking the suite.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Run homeport in `dir`; kill it and fail if it runs past the deadline.
+fn homeport(dir: &Path, args: &[&str]) -> Output {
+    homeport_with(dir, args, |_| {})
+}
+
+fn homeport_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homeport"));
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROFILES")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    setup(&mut cmd);
+    let mut child = cmd.spawn().expect("run homeport");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "homeport {args:?} did not return within {DEADLINE:?}; stderr: {}",
+                text(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.code().is_some(),
+        "homeport {args:?} was killed by a signal (stack overflow?): {stderr}"
+    );
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+const COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n";
+
+fn project(compose: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    dir
+}
+
+#[test]
+fn deep_nesting_is_an_error_on_every_entry_point() {
+    let dir = project(COMPOSE);
+    let deep = format!("{}1\n", "- ".repeat(25_000));
+    std::fs::write(dir.path().join("so.yaml"), &deep).unwrap();
+    for args in [
+        vec!["lint", "so.yaml"],
+        vec!["-f", "so.yaml", "inspect"],
+        vec!["--cluster", "so.yaml", "plan"],
+    ] {
+        let out = homeport(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("nesting is too deep"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn nul_and_control_characters_are_reported_not_truncated() {
+    let dir = project(COMPOSE);
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n\0\nspec:\n  containers:\n    - name: a\n      image: x\n      securityContext: {privileged: true}\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    let out = homeport(dir.path(), &["lint", "pod.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("U+0000 (NUL)"), "{stderr}");
+    assert!(stderr.contains("pod.yaml:5:1"), "{stderr}");
+
+    let compose = "services:\n  web:\n    image: nginx\n    x: \"\u{1b}[31m\"\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("U+001B (ESC)"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "raw ESC reached the terminal: {stderr:?}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let dir = project(&format!("\u{feff}{COMPOSE}"));
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pod = "\u{feff}apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: x\n      securityContext: {privileged: true}\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    let out = homeport(dir.path(), &["lint", "pod.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("privileged"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn fifos_and_devices_are_refused_by_name_on_every_read_path() {
+    let dir = project(
+        "services:\n  web:\n    image: nginx\n    extends:\n      file: fifo.yaml\n      service: base\n",
+    );
+    mkfifo(&dir.path().join("fifo.yaml"));
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("FIFO (named pipe)"), "{stderr}");
+
+    std::fs::write(dir.path().join("compose.yaml"), COMPOSE).unwrap();
+    for cluster in ["fifo.yaml", "/dev/zero"] {
+        let out = homeport(dir.path(), &["--cluster", cluster, "plan"]);
+        assert_eq!(out.status.code(), Some(2), "{cluster}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("not a regular file") && stderr.contains(cluster),
+            "{cluster}: {stderr}"
+        );
+    }
+    let out = homeport(
+        dir.path(),
+        &["lint", "--cluster", "fifo.yaml", "compose.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    let lint = dir.path().join("manifests");
+    std::fs::create_dir(&lint).unwrap();
+    mkfifo(&lint.join("pipe.yaml"));
+    std::os::unix::fs::symlink("/dev/zero", lint.join("zero.yaml")).unwrap();
+    let out = homeport(dir.path(), &["lint", "manifests"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("pipe.yaml") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("zero.yaml") && stderr.contains("character device"),
+        "{stderr}"
+    );
+
+    // An env file and a secret file that are not regular files.
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    env_file: env.fifo\n    secrets: [k]\nsecrets:\n  k:\n    file: /dev/zero\n",
+    )
+    .unwrap();
+    mkfifo(&dir.path().join("env.fifo"));
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("env.fifo") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("character device"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_env_file_that_is_not_utf8_is_an_error_with_its_path() {
+    let dir = project("services:\n  web:\n    image: nginx\n    env_file: app.env\n");
+    std::fs::write(dir.path().join("app.env"), b"A=1\nB=\xff\xfe\n").unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("app.env") && stderr.contains("not UTF-8") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_failed_write_to_stdout_is_exit_2_and_a_closed_pipe_is_not() {
+    let dir = project(COMPOSE);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = homeport_with(dir.path(), &["render"], |cmd| {
+        cmd.stdout(full);
+    });
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot write the output to stdout"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // `| head -c 10`: the reader goes away; that is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
+        .current_dir(dir.path())
+        .args(["render"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
