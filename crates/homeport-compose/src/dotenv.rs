@@ -75,10 +75,9 @@ pub fn parse(
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'[' | b']'))
         {
             errors.push(DotenvError {
-                message: format!(
-                    "`{}` is not a `KEY=VALUE` line",
-                    text[line_start..end_of_line].trim_end()
-                ),
+                // The line itself is not repeated: it may hold a secret (the excerpt under
+                // the message masks it).
+                message: "this line is not a `KEY=VALUE` line".to_string(),
                 range: line_start..end_of_line,
                 required: None,
             });
@@ -91,7 +90,7 @@ pub fn parse(
             let rest = text[j..end_of_line].trim();
             if !rest.is_empty() && !rest.starts_with('#') {
                 errors.push(DotenvError {
-                    message: format!("unexpected `{rest}` after `{key}`; expected `=`"),
+                    message: format!("unexpected text after `{key}`; expected `=`"),
                     range: line_start..end_of_line,
                     required: None,
                 });

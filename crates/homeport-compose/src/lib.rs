@@ -17,12 +17,12 @@ pub mod names;
 mod normalize;
 mod paths;
 mod schema;
-mod secrets;
+
 pub mod units;
 mod yaml_compat;
 
 pub use fs::{FileSystem, MemoryFs, RealFs};
 pub use hints::*;
+pub use homeport_secrets::looks_secret;
 pub use load::{load, load_with, LoadOptions, Loaded};
 pub use model::*;
-pub use secrets::looks_secret;

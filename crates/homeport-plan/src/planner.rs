@@ -238,6 +238,7 @@ pub fn plan_with_facts(
     }
 
     environment::scrub_secrets_from_commands(&mut pods, &project.interpolated_secrets);
+    environment::scrub_decisions(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
     let nodes = placement::place(&mut cx, &mut pods);

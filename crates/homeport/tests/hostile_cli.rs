@@ -233,3 +233,128 @@ fn a_failed_write_to_stdout_is_exit_2_and_a_closed_pipe_is_not() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+const LEAKY: &str = r#"services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: s3cretpw
+    healthcheck:
+      test: ["CMD-SHELL", "PGPASSWORD=s3cretpw pg_isready -U postgres"]
+  cache:
+    image: redis:7
+    command: redis-server --requirepass abc12 --masterauth zz9
+    healthcheck:
+      test: ["CMD", "redis-cli", "-a", "abc12", "ping"]
+  web:
+    image: curlimages/curl:8.11.1
+    command: ["sh", "-c", "curl -u admin:pw77 http://x/"]
+    environment:
+      APP_KEY: base64:abcdefgh
+      DISCORD_WEBHOOK: https://discord.com/api/webhooks/1/t0ken
+      BASIC_AUTH: admin:pw77
+      DB_CONN: "Server=db;Password=Zz1;"
+      TS_AUTHKEY: tskey-auth-xyz
+      WIREGUARD_PRESHARED_KEY: psk0
+      HOMEPAGE_VAR_SONARR_KEY: sonarrkey
+      VPN_SERVICE_PROVIDER: mullvad
+      OPENVPN_USER: vpnuser1
+      OPENVPN_PASSWORD: vpnpass1
+"#;
+
+const LEAKED: [&str; 12] = [
+    "s3cretpw",
+    "abc12",
+    "zz9",
+    "pw77",
+    "abcdefgh",
+    "t0ken",
+    "Zz1",
+    "tskey-auth-xyz",
+    "psk0",
+    "sonarrkey",
+    "vpnuser1",
+    "vpnpass1",
+];
+
+fn assert_no_secret(what: &str, out: &str) {
+    for v in LEAKED {
+        assert!(!out.contains(v), "{what} shows `{v}`:\n{out}");
+    }
+}
+
+#[test]
+fn plan_inspect_and_render_show_no_secret_value() {
+    let dir = project(LEAKY);
+    for args in [
+        vec!["plan"],
+        vec!["plan", "--format", "json"],
+        vec!["inspect"],
+        vec!["inspect", "--format", "json"],
+    ] {
+        let out = homeport(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_no_secret(&format!("{args:?}"), &text(&out.stdout));
+        assert_no_secret(&format!("{args:?} stderr"), &text(&out.stderr));
+    }
+    let out = homeport(dir.path(), &["render"]);
+    let rendered = text(&out.stdout);
+    // Everything outside Secret objects is free of secret values.
+    for doc in rendered.split("\n---\n") {
+        if !doc.contains("kind: Secret\n") {
+            assert_no_secret("render (non-Secret object)", doc);
+        }
+    }
+    assert!(rendered.contains("$(REQUIREPASS)"), "{rendered}");
+    assert!(rendered.contains("$(MASTERAUTH)"), "{rendered}");
+    assert!(
+        rendered.contains("admin:${BASIC_AUTH_PASSWORD}"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn error_excerpts_mask_secret_values_and_cut_long_lines() {
+    let dir = project("services:\n  web:\n    image: nginx\n    env_file: app.env\n");
+    std::fs::write(
+        dir.path().join("app.env"),
+        "DB_PASSWORD hunter2xyz\nAPI_TOKEN=${MISSING:?tok-hunter3}\n",
+    )
+    .unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("app.env:1:1"), "{stderr}");
+    assert!(!stderr.contains("hunter2xyz"), "{stderr}");
+
+    let compose = "services:\n  web:\n    image: nginx\n    environment:\n      POSTGRES_PASSWORD: hunter4abc\n      POSTGRES_PASSWORD: hunter5abc\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("duplicate key"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter4abc") && !stderr.contains("hunter5abc"),
+        "{stderr}"
+    );
+
+    let long = format!(
+        "services:\n  web:\n    image: nginx\n    labels: {{a: {}, b: [}}\n",
+        "x".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("compose.yaml"), long).unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.len() < 2_000,
+        "excerpt not cut: {} bytes",
+        stderr.len()
+    );
+    assert!(stderr.contains('…'), "{stderr}");
+}
