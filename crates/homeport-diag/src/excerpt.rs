@@ -161,7 +161,9 @@ fn secret_values(chars: &[char]) -> Vec<std::ops::Range<usize>> {
             continue;
         }
         let value: String = chars[v..end].iter().collect();
-        if looks_secret(&key, value.trim_matches(['"', '\''])) {
+        let value = value.trim_matches(['"', '\'']);
+        // `${DB_PASSWORD:?...}` names where the value comes from; it is not the value.
+        if !value.starts_with('$') && looks_secret(&key, value) {
             out.push(v..end);
             i = end;
         }
@@ -192,6 +194,10 @@ mod tests {
         assert_eq!(shown("  - \"SECRET_KEY=abc\""), "  - \"SECRET_KEY=****");
         assert_eq!(shown("URL: postgres://u:pw@db/x"), "URL: ****");
         assert_eq!(shown("image: nginx"), "image: nginx");
+        assert_eq!(
+            shown("  DB_PASSWORD: ${DB_PASSWORD:?set it}"),
+            "  DB_PASSWORD: ${DB_PASSWORD:?set it}"
+        );
     }
 
     #[test]

@@ -21,8 +21,10 @@ mod base64;
 mod codes;
 mod disk;
 mod layout;
+mod staging;
 mod tree;
 
 pub use codes::*;
-pub use disk::{write_tree, WriteOptions};
+pub use disk::{write_tree, WriteOptions, MARKER};
+pub use staging::STAGING_DIR;
 pub use tree::{kustomize, manifests, OutputFile};

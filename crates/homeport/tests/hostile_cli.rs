@@ -358,3 +358,107 @@ fn error_excerpts_mask_secret_values_and_cut_long_lines() {
     );
     assert!(stderr.contains('…'), "{stderr}");
 }
+
+/// Names next to the output directory that are not the output itself.
+fn left_beside(parent: &Path) -> Vec<String> {
+    std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out" && n != "compose.yaml")
+        .collect()
+}
+
+#[test]
+fn convert_killed_at_any_moment_leaves_nothing_the_next_run_does_not_clean() {
+    use std::os::unix::fs::PermissionsExt;
+    // Many secret files make the staging window wide enough to hit.
+    let mut compose = String::from("services:\n");
+    for i in 0..40 {
+        compose.push_str(&format!(
+            "  s{i}:\n    image: nginx:1.27\n    environment:\n      DB_PASSWORD: pw-{i}-secret\n      API_TOKEN: tok-{i}-secret\n"
+        ));
+    }
+    let dir = project(&compose);
+    let out = homeport(dir.path(), &["convert", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let reference = dir.path().join("out");
+    let expected_files = walk(&reference);
+    // Bounded: a few kills at spread-out moments of a run (the delays cover start-up,
+    // staging and the swap on a debug build).
+    for (round, delay_ms) in [0u64, 3, 6, 10, 15, 20, 30, 45, 60, 90].iter().enumerate() {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
+            .current_dir(dir.path())
+            .args(["convert", "--out", "out", "--force"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(*delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever the moment: anything staged is inside the private, git-ignored staging
+        // directory.
+        for name in left_beside(dir.path()) {
+            assert_eq!(name, homeport_write_staging(), "round {round}: {name} left");
+            let staging = dir.path().join(&name);
+            let mode = std::fs::metadata(&staging).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "round {round}: staging readable by others");
+            assert!(staging.join(".gitignore").is_file(), "round {round}");
+        }
+        // The next run finishes or rolls back, and leaves nothing beside the output.
+        let out = homeport(dir.path(), &["convert", "--out", "out", "--force"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            left_beside(dir.path()).is_empty(),
+            "round {round}: {:?}",
+            left_beside(dir.path())
+        );
+        assert_eq!(walk(&reference), expected_files, "round {round}");
+    }
+}
+
+fn homeport_write_staging() -> String {
+    ".homeport-staging".to_string()
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push(e.path().strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn force_refuses_a_directory_homeport_did_not_write() {
+    let dir = project(COMPOSE);
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("notes.txt"), "mine").unwrap();
+    let out = homeport(dir.path(), &["convert", "--out", "docs", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("homeport did not write it"), "{stderr}");
+    assert!(stderr.contains("--replace-unmarked"), "{stderr}");
+    assert!(docs.join("notes.txt").exists());
+    let out = homeport(
+        dir.path(),
+        &["convert", "--out", "docs", "--force", "--replace-unmarked"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!docs.join("notes.txt").exists());
+}

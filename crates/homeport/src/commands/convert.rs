@@ -51,6 +51,7 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
     protected.extend(planned.cluster_file.clone());
     let options = WriteOptions {
         force: args.force,
+        replace_unmarked: args.replace_unmarked,
         protected,
     };
     if let Err(d) = write_tree(&args.out, &files, &options) {
