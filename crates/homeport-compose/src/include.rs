@@ -222,7 +222,7 @@ fn load_one(
         }
         let lookup = |k: &str| env.get(k).cloned().or_else(|| own.get(k).cloned());
         for e in ld
-            .read_env_file(&path, &lookup)
+            .read_env_file(&path, &lookup, span.or(Some(inc.span)))
             .map(|(_, e)| e)
             .unwrap_or_default()
         {

@@ -4,6 +4,7 @@
 //! Entry point: [`load`] (or [`load_with`] over any [`FileSystem`]).
 
 pub mod codes;
+mod cron;
 mod dotenv;
 mod extends;
 pub mod fs;

@@ -160,6 +160,23 @@ impl<'a> Loader<'a> {
             .project_directory
             .as_ref()
             .map(|d| clean_path(&cwd.join(d)));
+        if let Some(d) = &explicit_dir {
+            if !self.fs.is_dir(d) {
+                let what = if self.fs.is_file(d) {
+                    "is not a directory"
+                } else {
+                    "does not exist"
+                };
+                self.error(
+                    Diagnostic::error(
+                        codes::MISSING_FILE,
+                        format!("project directory `{}` {what}", d.display()),
+                    )
+                    .with_help("pass an existing directory with --project-directory"),
+                );
+                return None;
+            }
+        }
         let first_dir = explicit
             .first()
             .and_then(|f| f.parent())
@@ -314,7 +331,7 @@ impl<'a> Loader<'a> {
                 continue;
             }
             let lookup = |k: &str| process.get(k).cloned().or_else(|| dot.get(k).cloned());
-            let entries = self.read_env_file(&f, &lookup).map(|(_, e)| e);
+            let entries = self.read_env_file(&f, &lookup, None).map(|(_, e)| e);
             for e in entries.unwrap_or_default() {
                 dot.insert(e.key, e.value);
             }
@@ -325,11 +342,13 @@ impl<'a> Loader<'a> {
         dot
     }
 
-    /// Parse an env file, reporting bad lines. `None` when it cannot be read.
+    /// Parse an env file, reporting bad lines. `None` when it cannot be read (reported at
+    /// `reference`, where the project names the file; `None` for the command line).
     pub(crate) fn read_env_file(
         &mut self,
         path: &Path,
         lookup: &dyn Fn(&str) -> Option<String>,
+        reference: Option<Span>,
     ) -> Option<(FileId, Vec<dotenv::DotenvEntry>)> {
         let (id, text) = match self.read_source(path) {
             Ok(x) => x,
@@ -341,6 +360,8 @@ impl<'a> Loader<'a> {
                         codes::INVALID_ENV_FILE,
                         format!("cannot read env file `{shown}`: {e}"),
                     )
+                    .with_span_opt(reference)
+                    .with_label("referenced here")
                     .with_help("an env file must be a readable regular UTF-8 text file"),
                 );
                 return None;

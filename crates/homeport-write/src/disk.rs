@@ -62,6 +62,8 @@ pub fn write_tree(
                 "pass --force to replace its whole content, or choose an empty or new directory",
             ));
         }
+        // Inputs and repositories first: that refusal holds even with --replace-unmarked.
+        check_replaceable(dir, &options.protected)?;
         if !options.replace_unmarked && !dir.join(MARKER).is_file() {
             return Err(Diagnostic::error(
                 OUT_DIR_FOREIGN,
@@ -72,7 +74,6 @@ pub fn write_tree(
             )
             .with_help("--force replaces only a directory homeport wrote; move its content away, choose another directory, or pass --replace-unmarked to replace it anyway (its whole content is lost)"));
         }
-        check_replaceable(dir, &options.protected)?;
     }
 
     let parent = match dir.parent() {

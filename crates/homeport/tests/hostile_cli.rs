@@ -201,6 +201,8 @@ fn an_env_file_that_is_not_utf8_is_an_error_with_its_path() {
         stderr.contains("app.env") && stderr.contains("not UTF-8") && stderr.contains("line 2"),
         "{stderr}"
     );
+    // Located where the project names the file.
+    assert!(stderr.contains("--> compose.yaml:4:15"), "{stderr}");
 }
 
 #[test]
@@ -461,4 +463,67 @@ fn force_refuses_a_directory_homeport_did_not_write() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!docs.join("notes.txt").exists());
+}
+
+#[test]
+fn inputs_that_should_be_errors_are_errors_that_make_sense() {
+    let dir = project("services:\n  web:\n    image: nginx\n    cpus: 1e400\n");
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("too large to represent"), "{stderr}");
+    assert!(!stderr.contains("found a number\n"), "{stderr}");
+
+    let out = homeport(
+        dir.path(),
+        &["--project-directory", "/nonexistent", "inspect"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent` does not exist"));
+
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16\n    x-homeport:\n      backup:\n        schedule: \"61 25 * * *\"\n",
+    )
+    .unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not a cron schedule"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "name: ../../tmp/pwn\nservices:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("project name `../../tmp/pwn` is not a valid name; using `tmppwn`"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: !!binary aGVsbG8=\n    command: !!python/object/apply:os.system [ls]\n",
+    )
+    .unwrap();
+    let out = homeport(dir.path(), &["inspect"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unsupported YAML tag `!!binary`"));
+
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: x}]}\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    for bad in ["99.99", "2.0", "banana"] {
+        let out = homeport(
+            dir.path(),
+            &["lint", "--kubernetes-version", bad, "pod.yaml"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(text(&out.stderr).contains("--kubernetes-version"), "{bad}");
+    }
 }

@@ -94,7 +94,7 @@ pub(crate) fn environment(
             continue;
         }
         let lookup = |k: &str| cx.env.get(k).cloned();
-        let Some((id, entries)) = ld.read_env_file(&path, &lookup) else {
+        let Some((id, entries)) = ld.read_env_file(&path, &lookup, Some(f.span)) else {
             continue;
         };
         for e in entries {
