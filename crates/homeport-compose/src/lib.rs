@@ -5,7 +5,7 @@
 
 pub mod codes;
 mod cron;
-mod dotenv;
+pub mod dotenv;
 mod extends;
 pub mod fs;
 pub mod hints;

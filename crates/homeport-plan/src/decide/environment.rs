@@ -403,7 +403,7 @@ pub fn host_ports(text: &str) -> impl Iterator<Item = (&str, u16)> {
 /// (`(name, value)`): a value that no environment entry carries is referenced by the
 /// variable's name.
 pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
-    move_flag_secrets(pods);
+    move_flag_secrets(pods, interpolated);
     let mut secrets: Vec<(String, String)> = Vec::new();
     for pod in pods.iter() {
         for c in &pod.containers {
@@ -510,7 +510,7 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
 /// Literal values of flags that take a secret (`--requirepass abc`, `curl -u user:pw`) in
 /// commands, args and probes move to the container's Secret environment, referenced as
 /// `$(KEY)` (or `${KEY}` in a shell line).
-fn move_flag_secrets(pods: &mut [PodPlan]) {
+fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
     for pod in pods.iter_mut() {
         let mut keys: Vec<String> = Vec::new();
         for c in pod.containers.iter_mut() {
@@ -519,6 +519,7 @@ fn move_flag_secrets(pods: &mut [PodPlan]) {
             let existing = c.secret_env.clone();
             let mut flags = FlagSecrets {
                 existing: &existing,
+                interpolated,
                 moved: Vec::new(),
             };
             for list in [c.command.as_mut(), c.args.as_mut()].into_iter().flatten() {
@@ -573,6 +574,9 @@ fn move_flag_secrets(pods: &mut [PodPlan]) {
 /// `CREDENTIAL_FLAGS`) out of a command into the container's Secret environment.
 struct FlagSecrets<'a> {
     existing: &'a IndexMap<String, String>,
+    /// Secret variables interpolated into the files (`(name, value)`): a flag value that is
+    /// one of them is referenced by the variable's name.
+    interpolated: &'a [(String, String)],
     /// `(key, value)` pairs to add to the Secret environment.
     moved: Vec<(String, String)>,
 }
@@ -599,6 +603,16 @@ impl FlagSecrets<'_> {
         }
         if let Some((k, _)) = self.existing.iter().find(|(_, v)| *v == value) {
             return k.clone();
+        }
+        if let Some((k, v)) = self
+            .interpolated
+            .iter()
+            .find(|(k, v)| v == value && valid_key(k))
+        {
+            if !self.existing.contains_key(k) {
+                self.moved.push((k.clone(), v.clone()));
+                return k.clone();
+            }
         }
         let mut base: String = flag
             .trim_start_matches('-')
