@@ -48,6 +48,20 @@ const KNOWN_TAGS: [&str; 10] = [
 /// (NUL and other control characters) are refused before parsing: the YAML library would
 /// otherwise stop at a NUL and silently drop the rest of the file.
 pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    let mut documents = Vec::new();
+    parse_each(text, file, limits, |doc| documents.push(doc))?;
+    Ok(documents)
+}
+
+/// Like [`parse`], but hands each document to `on_document` as soon as it is complete and
+/// keeps none: memory is bounded by the largest document, not the whole stream. Documents
+/// before an error have been handed over when `Err` is returned.
+pub fn parse_each(
+    text: &str,
+    file: FileId,
+    limits: Limits,
+    mut on_document: impl FnMut(Node),
+) -> Result<(), Vec<Diagnostic>> {
     if let Some(d) = forbidden_character(text, file) {
         return Err(vec![d]);
     }
@@ -60,9 +74,16 @@ pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<
         match parser.next_token() {
             Ok((Event::StreamEnd, _)) => break,
             Ok((event, mark)) => {
+                if event == Event::DocumentStart {
+                    // Anchors belong to their document.
+                    builder.anchors.clear();
+                }
                 builder.on_event(event, mark);
                 if builder.failed() {
                     break;
+                }
+                for doc in builder.documents.drain(..) {
+                    on_document(doc);
                 }
             }
             Err(e) => {
@@ -78,7 +99,7 @@ pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<
         }
     }
     if builder.errors.is_empty() {
-        Ok(builder.documents)
+        Ok(())
     } else {
         Err(builder.errors)
     }
@@ -688,6 +709,17 @@ mod tests {
             assert!(err_of(text).contains("unsupported YAML tag"), "{text}");
         }
         assert!(parse_one("a: !!str 1\nb: !!int 2\n", FileId(0)).is_ok());
+    }
+
+    #[test]
+    fn documents_are_handed_over_one_by_one_and_anchors_stay_in_theirs() {
+        let mut seen = Vec::new();
+        parse_each("a: 1\n---\nb: 2\n", FileId(0), Limits::default(), |d| {
+            seen.push(d.to_json())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![json!({"a": 1}), json!({"b": 2})]);
+        assert!(err_of("a: &x 1\n---\nb: *x\n").contains("unknown anchor"));
     }
 
     #[test]
