@@ -216,6 +216,8 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<String>,
+        /// Greatest height among the children (a scalar is 0, a collection 1 + its children's).
+        child_height: usize,
     },
     Map {
         entries: Vec<Entry>,
@@ -223,6 +225,7 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<String>,
+        child_height: usize,
     },
 }
 
@@ -231,7 +234,8 @@ struct Builder<'a> {
     offsets: Offsets<'a>,
     limits: Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their height: an alias nests its whole target where it stands.
+    anchors: HashMap<usize, (Node, usize)>,
     documents: Vec<Node>,
     errors: Vec<Diagnostic>,
     nodes: usize,
@@ -303,19 +307,37 @@ impl<'a> Builder<'a> {
         text[start..end].find('\n').map_or(end, |i| start + i)
     }
 
-    fn add(&mut self, node: Node, anchor: usize) {
+    fn add(&mut self, node: Node, anchor: usize, height: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), height));
         }
         match self.stack.last_mut() {
             None => self.documents.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+            Some(Frame::Seq {
+                items,
+                child_height,
+                ..
+            }) => {
+                *child_height = (*child_height).max(height);
+                items.push(node);
+            }
+            Some(Frame::Map {
+                entries,
+                key,
+                child_height,
+                ..
+            }) => match key.take() {
+                None => {
+                    *child_height = (*child_height).max(height);
+                    *key = Some(node);
+                }
+                Some(k) => {
+                    *child_height = (*child_height).max(height);
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
             },
         }
     }
@@ -442,7 +464,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 );
                 node.tag = tag_string(tag);
                 self.check_tag(&node.tag, offset);
-                self.add(node, anchor);
+                self.add(node, anchor, 0);
             }
             Event::SequenceStart(anchor, tag) => {
                 let tag = tag_string(tag);
@@ -452,6 +474,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     start: offset,
                     anchor,
                     tag,
+                    child_height: 0,
                 };
                 self.open(frame, offset);
             }
@@ -464,6 +487,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     start: offset,
                     anchor,
                     tag,
+                    child_height: 0,
                 };
                 self.open(frame, offset);
             }
@@ -472,27 +496,35 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 };
                 self.nodes += 1;
-                let (value, start, anchor, tag) = match frame {
+                let (value, start, anchor, tag, child_height) = match frame {
                     Frame::Seq {
                         items,
                         start,
                         anchor,
                         tag,
-                    } => (Value::Seq(items), start, anchor, tag),
+                        child_height,
+                    } => (Value::Seq(items), start, anchor, tag, child_height),
                     Frame::Map {
                         entries,
                         start,
                         anchor,
                         tag,
+                        child_height,
                         ..
-                    } => (Value::Map(self.finish_map(entries)), start, anchor, tag),
+                    } => (
+                        Value::Map(self.finish_map(entries)),
+                        start,
+                        anchor,
+                        tag,
+                        child_height,
+                    ),
                 };
                 let mut node = Node::new(value, Span::new(self.file, start, offset.max(start)));
                 node.tag = tag;
-                self.add(node, anchor);
+                self.add(node, anchor, child_height + 1);
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
+                let Some((target, height)) = self.anchors.get(&id) else {
                     self.error_at(
                         offset,
                         "alias to an unknown anchor",
@@ -500,6 +532,17 @@ impl MarkedEventReceiver for Builder<'_> {
                     );
                     return;
                 };
+                let height = *height;
+                // Aliases of aliases nest their targets: `a1: &a1 [*a0]`, `a2: &a2 [*a1]`...
+                // must not build a tree deeper than the stack can walk.
+                if self.stack.len() + height > self.limits.max_depth {
+                    self.error_at(
+                        offset,
+                        "YAML nesting is too deep (through aliases)",
+                        "flatten the document",
+                    );
+                    return;
+                }
                 self.nodes += count_nodes(target);
                 if self.nodes > self.limits.max_nodes {
                     self.error_at(
@@ -512,7 +555,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 let mut node = target.clone();
                 // The alias's own position is where a user looks for it.
                 node.span = Span::new(self.file, offset, offset + 1);
-                self.add(node, 0);
+                self.add(node, 0, height);
             }
             Event::Nothing
             | Event::StreamStart
@@ -649,6 +692,16 @@ mod tests {
         let (a, b) = handle.join().expect("no stack overflow");
         assert!(a.contains("too deep"), "{a}");
         assert!(b.contains("too deep"), "{b}");
+    }
+
+    #[test]
+    fn alias_chains_cannot_nest_deeper_than_the_limit() {
+        let mut text = String::from("a0: &a0 [x]\n");
+        for i in 1..400 {
+            text.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+        }
+        assert!(err_of(&text).contains("too deep (through aliases)"));
+        assert!(parse_one("a: &a [x]\nb: [[*a]]\n", FileId(0)).is_ok());
     }
 
     #[test]
