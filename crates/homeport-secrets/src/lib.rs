@@ -93,6 +93,15 @@ pub fn flag_takes_secret(flag: &str) -> bool {
     PASSWORD_FLAGS.contains(&lower.as_str()) || CREDENTIAL_FLAGS.contains(&lower.as_str())
 }
 
+/// Whether `NAME=value` in a command line sets a secret (`PGPASSWORD=...`, `MYSQL_PWD=...`,
+/// `API_TOKEN=...`): `NAME` is a variable name that looks secret.
+pub fn is_secret_assignment(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && looks_secret(name, "")
+}
+
 /// Whether `key` is a VPN user name (`VPN_USER`, `OPENVPN_USER`, `WIREGUARD_USERNAME`...) that
 /// is secret because a VPN password sits next to it in `keys` (the provider account's login).
 pub fn is_vpn_user_beside_password<'a>(key: &str, keys: impl IntoIterator<Item = &'a str>) -> bool {
@@ -234,7 +243,8 @@ pub fn redact_flag_values(words: &mut [String]) {
         };
         let lower = flag.to_ascii_lowercase();
         let credential = CREDENTIAL_FLAGS.contains(&lower.as_str());
-        if flag_takes_secret(&flag) {
+        let assignment = inline.is_some() && is_secret_assignment(&flag);
+        if (flag.starts_with('-') && flag_takes_secret(&flag)) || assignment {
             let redact = |v: &str| -> Option<String> {
                 if credential {
                     let (user, pw) = v.split_once(':')?;
@@ -434,6 +444,11 @@ mod tests {
             redact_flag_values_in_line("docker run -u 1000 x"),
             "docker run -u 1000 x"
         );
+        assert_eq!(
+            redact_flag_values_in_line("PGPASSWORD=pw1 psql -h db"),
+            "PGPASSWORD=<redacted> psql -h db"
+        );
+        assert_eq!(redact_flag_values_in_line("echo TOKEN x"), "echo TOKEN x");
     }
 
     #[test]

@@ -243,6 +243,9 @@ const LEAKY: &str = r#"services:
       POSTGRES_PASSWORD: s3cretpw
     healthcheck:
       test: ["CMD-SHELL", "PGPASSWORD=s3cretpw pg_isready -U postgres"]
+  migrate:
+    image: postgres:16
+    command: ["sh", "-c", "PGPASSWORD=lit3ral psql -h db -c 'select 1'"]
   cache:
     image: redis:7
     command: redis-server --requirepass abc12 --masterauth zz9
@@ -264,7 +267,8 @@ const LEAKY: &str = r#"services:
       OPENVPN_PASSWORD: vpnpass1
 "#;
 
-const LEAKED: [&str; 12] = [
+const LEAKED: [&str; 13] = [
+    "lit3ral",
     "s3cretpw",
     "abc12",
     "zz9",

@@ -541,7 +541,9 @@ fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
                     if cmd.len() == 3 && cmd[0].ends_with("sh") && cmd[1] == "-c" {
                         flags.in_shell(&mut cmd[2]);
                     } else if cmd.iter().any(|w| {
-                        homeport_secrets::flag_takes_secret(w.split('=').next().unwrap_or(""))
+                        let name = w.split('=').next().unwrap_or("");
+                        homeport_secrets::flag_takes_secret(name)
+                            || (w.contains('=') && homeport_secrets::is_secret_assignment(name))
                     }) {
                         // Exec probes are not expanded: run them through a shell instead.
                         let mut line = cmd
@@ -584,8 +586,16 @@ struct FlagSecrets<'a> {
 impl FlagSecrets<'_> {
     /// The secret part of a flag's value (`pw` of `user:pw` for credential flags), if the
     /// value is a literal (not already a reference).
-    fn secret_part<'v>(flag: &str, value: &'v str) -> Option<(&'v str, &'v str)> {
+    /// `inline`: written `flag=value` (then `NAME=value` with a secret-looking `NAME`, such as
+    /// `PGPASSWORD=...` before a command, counts too); else the value is the next word.
+    fn secret_part<'v>(flag: &str, value: &'v str, inline: bool) -> Option<(&'v str, &'v str)> {
         if value.is_empty() || value.contains('$') {
+            return None;
+        }
+        if inline && homeport_secrets::is_secret_assignment(flag) {
+            return Some(("", value));
+        }
+        if !flag.starts_with('-') {
             return None;
         }
         let lower = flag.to_ascii_lowercase();
@@ -643,7 +653,7 @@ impl FlagSecrets<'_> {
         let mut i = 0;
         while i < words.len() {
             if let Some((flag, value)) = words[i].split_once('=') {
-                if let Some((prefix, secret)) = Self::secret_part(flag, value) {
+                if let Some((prefix, secret)) = Self::secret_part(flag, value, true) {
                     let (flag, prefix, secret) =
                         (flag.to_string(), prefix.to_string(), secret.to_string());
                     let key = self.key_for(&flag, &secret);
@@ -651,7 +661,7 @@ impl FlagSecrets<'_> {
                 }
             } else if i + 1 < words.len() {
                 let flag = words[i].clone();
-                if let Some((prefix, secret)) = Self::secret_part(&flag, &words[i + 1]) {
+                if let Some((prefix, secret)) = Self::secret_part(&flag, &words[i + 1], false) {
                     let (prefix, secret) = (prefix.to_string(), secret.to_string());
                     let key = self.key_for(&flag, &secret);
                     words[i + 1] = format!("{prefix}$({key})");
@@ -697,7 +707,7 @@ impl FlagSecrets<'_> {
             let token = line[s..e].to_string();
             if let Some((flag, value)) = token.split_once('=') {
                 let value = unquote(value);
-                if let Some((prefix, secret)) = Self::secret_part(flag, &value) {
+                if let Some((prefix, secret)) = Self::secret_part(flag, &value, true) {
                     let (prefix, secret) = (prefix.to_string(), secret.to_string());
                     let key = self.key_for(flag, &secret);
                     edits.push((s, e, format!("{flag}=\"{prefix}${{{key}}}\"")));
@@ -707,7 +717,7 @@ impl FlagSecrets<'_> {
                 let raw = &line[vs..ve];
                 let trailing = &raw[raw.trim_end_matches([';', ')']).len()..];
                 let value = unquote(raw);
-                if let Some((prefix, secret)) = Self::secret_part(&token, &value) {
+                if let Some((prefix, secret)) = Self::secret_part(&token, &value, false) {
                     let (prefix, secret, trailing) =
                         (prefix.to_string(), secret.to_string(), trailing.to_string());
                     let key = self.key_for(&token, &secret);
