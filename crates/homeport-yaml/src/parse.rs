@@ -408,8 +408,8 @@ impl<'a> Builder<'a> {
                 };
                 for e in map.entries {
                     let key = e.key.as_str().unwrap_or("").to_string();
-                    if !seen.contains_key(&key) {
-                        seen.insert(key, e.key.span.start as usize);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(key) {
+                        slot.insert(e.key.span.start as usize);
                         explicit.push(e);
                     }
                 }

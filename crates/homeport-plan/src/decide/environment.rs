@@ -744,6 +744,34 @@ fn shell_quote(w: &str) -> String {
     }
 }
 
+/// Decision texts were written while planning, before secrets were moved out of commands and
+/// probes (`probes: exec sh -c PGPASSWORD=... pg_isready`): every known secret value in them
+/// is replaced, so `plan` (table and JSON) shows no secret.
+pub fn scrub_decisions(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
+    let plain: std::collections::HashSet<String> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.config_env.values().cloned())
+        .collect();
+    let mut values: Vec<String> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.secret_env.values().cloned())
+        .chain(interpolated.iter().map(|(_, v)| v.clone()))
+        .filter(|v| !v.is_empty() && !plain.contains(v))
+        .collect();
+    values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    values.dedup();
+    for pod in pods.iter_mut() {
+        for d in pod.decisions.iter_mut() {
+            for v in &values {
+                homeport_secrets::replace_value(&mut d.value, v, "<redacted>");
+                homeport_secrets::replace_value(&mut d.reason, v, "<redacted>");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,33 +813,5 @@ mod tests {
         assert!(is_secret("DATABASE_URL", "postgres://u:p@db/app", &[]));
         assert!(is_secret("CONN", "abc", &["DB_PASSWORD".to_string()]));
         assert!(!is_secret("LOG_LEVEL", "info", &[]));
-    }
-}
-
-/// Decision texts were written while planning, before secrets were moved out of commands and
-/// probes (`probes: exec sh -c PGPASSWORD=... pg_isready`): every known secret value in them
-/// is replaced, so `plan` (table and JSON) shows no secret.
-pub fn scrub_decisions(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
-    let plain: std::collections::HashSet<String> = pods
-        .iter()
-        .flat_map(|p| p.containers.iter())
-        .flat_map(|c| c.config_env.values().cloned())
-        .collect();
-    let mut values: Vec<String> = pods
-        .iter()
-        .flat_map(|p| p.containers.iter())
-        .flat_map(|c| c.secret_env.values().cloned())
-        .chain(interpolated.iter().map(|(_, v)| v.clone()))
-        .filter(|v| !v.is_empty() && !plain.contains(v))
-        .collect();
-    values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    values.dedup();
-    for pod in pods.iter_mut() {
-        for d in pod.decisions.iter_mut() {
-            for v in &values {
-                homeport_secrets::replace_value(&mut d.value, v, "<redacted>");
-                homeport_secrets::replace_value(&mut d.reason, v, "<redacted>");
-            }
-        }
     }
 }
