@@ -47,6 +47,21 @@ impl Job {
 
     fn try_start(root: &Path, attempt: u32) -> std::io::Result<Job> {
         create_private_dir(root)?;
+        // Never stage through a symlink someone planted in a shared parent directory.
+        let meta = fs::symlink_metadata(root)?;
+        if !meta.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a directory homeport created",
+                root.display()
+            )));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if meta.permissions().mode() & 0o077 != 0 {
+                fs::set_permissions(root, fs::Permissions::from_mode(0o700))?;
+            }
+        }
         let ignore = root.join(".gitignore");
         if !ignore.exists() {
             fs::write(&ignore, "# homeport staging: never commit\n*\n")?;
@@ -106,6 +121,9 @@ impl Drop for Job {
 
 /// Delete the staging directory when no job is left in it.
 fn remove_if_unused(root: &Path) {
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
     let only_ignore = fs::read_dir(root).is_ok_and(|entries| {
         entries
             .filter_map(Result::ok)
@@ -119,12 +137,18 @@ fn remove_if_unused(root: &Path) {
 
 /// Finish or roll back every job in `root` whose process is gone (see the module docs).
 pub(crate) fn recover(root: &Path) {
+    // Only a real directory (not a symlink planted to make us delete elsewhere), and only
+    // entries that look like our jobs.
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
     let Ok(entries) = fs::read_dir(root) else {
         return;
     };
     for entry in entries.filter_map(Result::ok) {
         let job = entry.path();
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+        let is_job = entry.file_name().to_string_lossy().starts_with("job-");
+        if !is_job || !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
         // A live job holds its lock; leave it alone.
@@ -210,17 +234,17 @@ mod tests {
             tmp.path().join("d"),
         );
         // Killed while staging: nothing to do but delete.
-        dead_job(&root, "staging", None, true, false);
+        dead_job(&root, "job-staging", None, true, false);
         // Killed inside the swap (old moved away, new not in place): finish.
-        dead_job(&root, "swap", Some(&a), true, true);
+        dead_job(&root, "job-swap", Some(&a), true, true);
         // Killed before the swap: the target is untouched; roll back.
         fs::create_dir(&b).unwrap();
         fs::write(b.join("file"), "current").unwrap();
-        dead_job(&root, "before", Some(&b), true, false);
+        dead_job(&root, "job-before", Some(&b), true, false);
         // Killed after the swap: only the old content is left; delete it.
         fs::create_dir(&c).unwrap();
         fs::write(c.join("file"), "new").unwrap();
-        dead_job(&root, "after", Some(&c), false, true);
+        dead_job(&root, "job-after", Some(&c), false, true);
         // A live job (its lock held) is left alone.
         let live = Job::start(tmp.path()).unwrap();
         fs::create_dir(live.new_tree()).unwrap();
@@ -239,6 +263,29 @@ mod tests {
         assert!(
             !root.exists(),
             "the staging directory is removed when unused"
+        );
+    }
+}
+
+#[cfg(all(test, unix))]
+mod symlink_tests {
+    use super::*;
+
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        let parent = tmp.path().join("parent");
+        fs::create_dir(&parent).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, parent.join(STAGING_DIR)).unwrap();
+        fs::create_dir(elsewhere.join("job-1-2-0")).unwrap();
+        fs::create_dir(elsewhere.join("precious")).unwrap();
+        assert!(Job::start(&parent).is_err());
+        assert_eq!(
+            fs::read_dir(&elsewhere).unwrap().count(),
+            2,
+            "nothing deleted"
         );
     }
 }
