@@ -128,6 +128,16 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Why a path the project names is not a file: "not found", or "is a directory, not a
+    /// file" (saying "not found" for a directory sends the user looking in the wrong place).
+    pub(crate) fn missing(&self, path: &Path) -> &'static str {
+        if self.fs.is_dir(path) {
+            "is a directory, not a file"
+        } else {
+            "not found"
+        }
+    }
+
     /// Read a file into the source map (once per path).
     pub(crate) fn read_source(
         &mut self,
@@ -224,7 +234,7 @@ impl<'a> Loader<'a> {
                 self.error(
                     Diagnostic::error(
                         codes::NO_COMPOSE_FILE,
-                        format!("compose file `{}` not found", self.display(f)),
+                        format!("compose file `{}` {}", self.display(f), self.missing(f)),
                     )
                     .with_help("check the path given with -f or COMPOSE_FILE"),
                 );
@@ -325,8 +335,11 @@ impl<'a> Loader<'a> {
             if !self.fs.is_file(&f) {
                 let shown = self.display(&f);
                 self.error(
-                    Diagnostic::error(codes::MISSING_FILE, format!("env file `{shown}` not found"))
-                        .with_help("check the path given with --env-file"),
+                    Diagnostic::error(
+                        codes::MISSING_FILE,
+                        format!("env file `{shown}` {}", self.missing(&f)),
+                    )
+                    .with_help("check the path given with --env-file"),
                 );
                 continue;
             }

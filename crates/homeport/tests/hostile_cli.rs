@@ -177,6 +177,17 @@ fn fifos_and_devices_are_refused_by_name_on_every_read_path() {
     )
     .unwrap();
     mkfifo(&dir.path().join("env.fifo"));
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    let out = homeport(
+        dir.path(),
+        &["-f", "compose.yaml", "--env-file", "conf.d", "inspect"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("env file `conf.d` is a directory, not a file"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = homeport(dir.path(), &["inspect"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);

@@ -261,7 +261,10 @@ pub(crate) fn check(
                             homeport_diag::Severity::Warning
                         },
                         codes::MISSING_FILE,
-                        format!("file `{shown}` of {noun} `{key}` not found"),
+                        format!(
+                            "file `{shown}` of {noun} `{key}` {}",
+                            ld.missing(Path::new(file))
+                        ),
                     )
                     .with_span_opt(o.origin.fields.get("file").copied())
                     .with_label("referenced here")
