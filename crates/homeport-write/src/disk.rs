@@ -112,6 +112,16 @@ pub fn write_tree(
     job.commit(&target, existing).map_err(|e| failed(dir, &e))
 }
 
+/// Finish or roll back what a killed run left in the staging directory next to `dir` (see
+/// [`crate::staging`]); `write_tree` does this too, this is for runs that stop earlier.
+pub fn recover_interrupted(dir: &Path) {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    crate::staging::recover(&parent.join(crate::staging::STAGING_DIR));
+}
+
 /// Directories holding only secret files (at any depth): made 0700 so other users cannot
 /// even list the key names.
 fn secret_only_dirs(files: &[OutputFile]) -> BTreeSet<PathBuf> {

@@ -25,6 +25,6 @@ mod staging;
 mod tree;
 
 pub use codes::*;
-pub use disk::{write_tree, WriteOptions, MARKER};
+pub use disk::{recover_interrupted, write_tree, WriteOptions, MARKER};
 pub use staging::STAGING_DIR;
 pub use tree::{kustomize, manifests, OutputFile};

@@ -542,3 +542,28 @@ fn inputs_that_should_be_errors_are_errors_that_make_sense() {
         assert!(text(&out.stderr).contains("--kubernetes-version"), "{bad}");
     }
 }
+
+#[test]
+fn an_interrupted_swap_is_finished_even_by_a_run_that_fails_later() {
+    let dir = project("services:\n  web: {image: nginx:1.27, bad_key: 1}\n");
+    let out_dir = dir.path().join("out");
+    // What `kill -9` inside the swap leaves: the old tree moved aside, the new one staged.
+    let job = dir.path().join(".homeport-staging/job-1-2-0");
+    std::fs::create_dir_all(job.join("new")).unwrap();
+    std::fs::create_dir_all(job.join("old")).unwrap();
+    std::fs::write(job.join("lock"), "").unwrap();
+    std::fs::write(job.join("new/kustomization.yaml"), "resources: []\n").unwrap();
+    std::fs::write(
+        job.join("target"),
+        std::fs::canonicalize(dir.path())
+            .unwrap()
+            .join("out")
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let out = homeport(dir.path(), &["convert", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out_dir.join("kustomization.yaml").is_file());
+    assert!(!dir.path().join(".homeport-staging").exists());
+}
