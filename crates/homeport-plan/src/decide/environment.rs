@@ -511,6 +511,14 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
 /// commands, args and probes move to the container's Secret environment, referenced as
 /// `$(KEY)` (or `${KEY}` in a shell line).
 fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
+    // Values already known to be secret anywhere in the project keep their name
+    // (`--requirepass s3cret` next to another service's `REDIS_PASSWORD=s3cret`).
+    let mut known: Vec<(String, String)> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.secret_env.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect();
+    known.extend(interpolated.iter().cloned());
     for pod in pods.iter_mut() {
         let mut keys: Vec<String> = Vec::new();
         for c in pod.containers.iter_mut() {
@@ -519,7 +527,7 @@ fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
             let existing = c.secret_env.clone();
             let mut flags = FlagSecrets {
                 existing: &existing,
-                interpolated,
+                known: &known,
                 moved: Vec::new(),
             };
             for list in [c.command.as_mut(), c.args.as_mut()].into_iter().flatten() {
@@ -576,9 +584,10 @@ fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
 /// `CREDENTIAL_FLAGS`) out of a command into the container's Secret environment.
 struct FlagSecrets<'a> {
     existing: &'a IndexMap<String, String>,
-    /// Secret variables interpolated into the files (`(name, value)`): a flag value that is
-    /// one of them is referenced by the variable's name.
-    interpolated: &'a [(String, String)],
+    /// Values known to be secret (`(name, value)`: Secret environments of every container,
+    /// secret variables interpolated into the files): a flag value that is one of them is
+    /// referenced by that name.
+    known: &'a [(String, String)],
     /// `(key, value)` pairs to add to the Secret environment.
     moved: Vec<(String, String)>,
 }
@@ -614,11 +623,7 @@ impl FlagSecrets<'_> {
         if let Some((k, _)) = self.existing.iter().find(|(_, v)| *v == value) {
             return k.clone();
         }
-        if let Some((k, v)) = self
-            .interpolated
-            .iter()
-            .find(|(k, v)| v == value && valid_key(k))
-        {
+        if let Some((k, v)) = self.known.iter().find(|(k, v)| v == value && valid_key(k)) {
             if !self.existing.contains_key(k) {
                 self.moved.push((k.clone(), v.clone()));
                 return k.clone();
