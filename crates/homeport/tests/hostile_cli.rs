@@ -567,3 +567,20 @@ fn an_interrupted_swap_is_finished_even_by_a_run_that_fails_later() {
     assert!(out_dir.join("kustomization.yaml").is_file());
     assert!(!dir.path().join(".homeport-staging").exists());
 }
+
+/// Found by the `inventory` fuzz target: a cluster file holding only an anchored null exited
+/// 2 without a message.
+#[test]
+fn a_null_cluster_file_is_reported() {
+    let dir = project(COMPOSE);
+    for inventory in ["&a", "~", "null\n"] {
+        std::fs::write(dir.path().join("cluster.yaml"), inventory).unwrap();
+        let out = homeport(dir.path(), &["--cluster", "cluster.yaml", "plan"]);
+        assert_eq!(out.status.code(), Some(2), "{inventory}");
+        assert!(
+            text(&out.stderr).contains("the cluster file is empty"),
+            "{inventory}: {}",
+            text(&out.stderr)
+        );
+    }
+}
