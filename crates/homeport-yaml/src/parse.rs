@@ -243,9 +243,11 @@ struct Builder<'a> {
 
 fn tag_string(tag: Option<Tag>) -> Option<String> {
     let tag = tag?;
-    Some(match tag.handle.as_str() {
-        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
-        handle => format!("{handle}{}", tag.suffix),
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    // `!!str`, `!<tag:yaml.org,2002:str>` and `tag:yaml.org,2002:str` are one tag.
+    Some(match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(name) => format!("!!{name}"),
+        None => full,
     })
 }
 
@@ -762,6 +764,10 @@ mod tests {
             assert!(err_of(text).contains("unsupported YAML tag"), "{text}");
         }
         assert!(parse_one("a: !!str 1\nb: !!int 2\n", FileId(0)).is_ok());
+        let verbatim = parse_one("a: !<tag:yaml.org,2002:str> 1\n", FileId(0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(verbatim.get("a").unwrap().to_json(), json!("1"));
     }
 
     #[test]
