@@ -400,9 +400,11 @@ fn convert_killed_at_any_moment_leaves_nothing_the_next_run_does_not_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let reference = dir.path().join("out");
     let expected_files = walk(&reference);
-    // Bounded: a few kills at spread-out moments of a run (the delays cover start-up,
-    // staging and the swap on a debug build).
-    for (round, delay_ms) in [0u64, 3, 6, 10, 15, 20, 30, 45, 60, 90].iter().enumerate() {
+    // Bounded: a few kills at fixed moments (start-up, loading, planning), then kills timed
+    // from the moment staging starts (mid-staging, late staging, around the swap).
+    let staging_root = dir.path().join(homeport_write_staging());
+    let mut left_staged = 0;
+    for round in 0..12u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
             .current_dir(dir.path())
             .args(["convert", "--out", "out", "--force"])
@@ -410,17 +412,33 @@ fn convert_killed_at_any_moment_leaves_nothing_the_next_run_does_not_clean() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(*delay_ms));
+        if round < 4 {
+            std::thread::sleep(Duration::from_millis(round * 15));
+        } else {
+            // Wait (bounded) for this run's staged tree to appear, then a little longer.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(20)
+                && child.try_wait().unwrap().is_none()
+                && !std::fs::read_dir(&staging_root)
+                    .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().join("new").exists())))
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            std::thread::sleep(Duration::from_millis((round - 4) * (round - 4) * 3));
+        }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         // Whatever the moment: anything staged is inside the private, git-ignored staging
-        // directory.
+        // directory, and the output is either there or recorded to be finished.
         for name in left_beside(dir.path()) {
             assert_eq!(name, homeport_write_staging(), "round {round}: {name} left");
-            let staging = dir.path().join(&name);
-            let mode = std::fs::metadata(&staging).unwrap().permissions().mode();
+            left_staged += 1;
+            let mode = std::fs::metadata(&staging_root)
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "round {round}: staging readable by others");
-            assert!(staging.join(".gitignore").is_file(), "round {round}");
+            assert!(staging_root.join(".gitignore").is_file(), "round {round}");
         }
         // The next run finishes or rolls back, and leaves nothing beside the output.
         let out = homeport(dir.path(), &["convert", "--out", "out", "--force"]);
@@ -437,6 +455,8 @@ fn convert_killed_at_any_moment_leaves_nothing_the_next_run_does_not_clean() {
         );
         assert_eq!(walk(&reference), expected_files, "round {round}");
     }
+    // The timed kills did land inside a run's staging (else this test proved little).
+    assert!(left_staged > 0, "no kill landed while staging");
 }
 
 fn homeport_write_staging() -> String {
