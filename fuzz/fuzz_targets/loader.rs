@@ -1,23 +1,26 @@
-//! Fuzz the Compose loader from memory. The input is split at NUL bytes into
-//! `compose.yaml`, `compose.override.yaml` and `.env`, so merges and env files are reached.
+//! Fuzz the Compose loader from memory: the input is `compose.yaml`, `compose.override.yaml`
+//! and `.env` (see `split.rs`), so merges and env files are reached; NUL bytes are kept.
 #![no_main]
+
+mod split;
 
 use homeport_compose::{load_with, LoadOptions, MemoryFs};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let mut parts = text.splitn(3, '\0');
-    let mut fs = MemoryFs::new().with("/p/compose.yaml", parts.next().unwrap_or_default());
-    if let Some(over) = parts.next() {
-        fs = fs.with("/p/compose.override.yaml", over);
-    }
-    if let Some(env) = parts.next() {
-        fs = fs.with("/p/.env", env);
+    let parts = split::parts(data, 3);
+    let mut fs = MemoryFs::new();
+    for (name, text) in ["compose.yaml", "compose.override.yaml", ".env"]
+        .iter()
+        .zip(&parts)
+    {
+        fs = fs.with(format!("/p/{name}"), text.as_str());
     }
     let options = LoadOptions {
         cwd: "/p".into(),
-        environment: [("HOME".to_string(), "/home/u".to_string())].into_iter().collect(),
+        environment: [("HOME".to_string(), "/home/u".to_string())]
+            .into_iter()
+            .collect(),
         ..LoadOptions::default()
     };
     let loaded = load_with(&options, &fs);

@@ -195,10 +195,15 @@ fn resolve_base(
     let path = resolve(dir, other);
     let Some(mut other_root) = ld.extends_root(&path, env) else {
         let shown = ld.display(&path);
+        let why = ld
+            .read_failures
+            .get(&path)
+            .map(|w| format!(": {w}"))
+            .unwrap_or_default();
         ld.error(
             Diagnostic::error(
                 codes::MISSING_FILE,
-                format!("`extends` file `{shown}` of service `{name}` cannot be read"),
+                format!("`extends` file `{shown}` of service `{name}` cannot be read{why}"),
             )
             .with_span(*other_span)
             .with_label("referenced here")

@@ -1,13 +1,24 @@
 //! File access behind a trait, so tests and the fuzz target can load from memory.
 
+use homeport_diag::input::{read_text, ReadError, MAX_INPUT_BYTES};
 use indexmap::IndexMap;
 use std::path::{Component, Path, PathBuf};
 
 /// What the loader needs from a file system.
 pub trait FileSystem {
-    fn read_to_string(&self, path: &Path) -> std::io::Result<String>;
+    /// The text of a regular file; anything else (a FIFO, a device, a directory, too large,
+    /// not UTF-8) is an error that says why.
+    fn read_to_string(&self, path: &Path) -> Result<String, ReadError>;
+    /// Whether something other than a directory exists at `path`. A FIFO or a device counts:
+    /// reading it then says what it is, rather than calling it "not found".
     fn is_file(&self, path: &Path) -> bool;
     fn is_dir(&self, path: &Path) -> bool;
+    /// Whether a file read later (a config or secret file) could be read: a regular file
+    /// within the size cap. `Err` says why not.
+    fn check_readable(&self, path: &Path) -> Result<(), ReadError> {
+        let _ = path;
+        Ok(())
+    }
 }
 
 /// The real file system.
@@ -15,14 +26,23 @@ pub trait FileSystem {
 pub struct RealFs;
 
 impl FileSystem for RealFs {
-    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
+    fn read_to_string(&self, path: &Path) -> Result<String, ReadError> {
+        read_text(path, MAX_INPUT_BYTES)
     }
     fn is_file(&self, path: &Path) -> bool {
-        path.is_file()
+        std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
+    }
+    fn check_readable(&self, path: &Path) -> Result<(), ReadError> {
+        let meta = homeport_diag::input::check_regular(path)?;
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(ReadError::TooLarge {
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -44,11 +64,11 @@ impl MemoryFs {
 }
 
 impl FileSystem for MemoryFs {
-    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+    fn read_to_string(&self, path: &Path) -> Result<String, ReadError> {
         self.files
             .get(&clean_path(path))
             .cloned()
-            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+            .ok_or(ReadError::NotFound)
     }
     fn is_file(&self, path: &Path) -> bool {
         self.files.contains_key(&clean_path(path))

@@ -156,7 +156,7 @@ fn load_one(
             ld.error(
                 Diagnostic::error(
                     codes::MISSING_FILE,
-                    format!("included file `{shown}` not found"),
+                    format!("included file `{shown}` {}", ld.missing(&path)),
                 )
                 .with_span(*span)
                 .with_label("included here")
@@ -213,7 +213,7 @@ fn load_one(
             ld.error(
                 Diagnostic::error(
                     codes::MISSING_FILE,
-                    format!("env file `{shown}` of an `include` not found"),
+                    format!("env file `{shown}` of an `include` {}", ld.missing(&path)),
                 )
                 .with_span(span.unwrap_or(inc.span))
                 .with_label("referenced here"),
@@ -222,7 +222,7 @@ fn load_one(
         }
         let lookup = |k: &str| env.get(k).cloned().or_else(|| own.get(k).cloned());
         for e in ld
-            .read_env_file(&path, &lookup)
+            .read_env_file(&path, &lookup, span.or(Some(inc.span)))
             .map(|(_, e)| e)
             .unwrap_or_default()
         {

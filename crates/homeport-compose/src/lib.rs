@@ -4,7 +4,8 @@
 //! Entry point: [`load`] (or [`load_with`] over any [`FileSystem`]).
 
 pub mod codes;
-mod dotenv;
+mod cron;
+pub mod dotenv;
 mod extends;
 pub mod fs;
 pub mod hints;
@@ -17,12 +18,12 @@ pub mod names;
 mod normalize;
 mod paths;
 mod schema;
-mod secrets;
+
 pub mod units;
 mod yaml_compat;
 
 pub use fs::{FileSystem, MemoryFs, RealFs};
 pub use hints::*;
+pub use homeport_secrets::looks_secret;
 pub use load::{load, load_with, LoadOptions, Loaded};
 pub use model::*;
-pub use secrets::looks_secret;

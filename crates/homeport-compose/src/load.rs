@@ -92,6 +92,8 @@ pub(crate) struct Loader<'a> {
     warned_unset: HashSet<String>,
     file_ids: HashMap<PathBuf, FileId>,
     extends_roots: HashMap<PathBuf, Option<Node>>,
+    /// Why a file could not be read, for callers that report it in their own words.
+    pub(crate) read_failures: HashMap<PathBuf, String>,
     /// Services whose `extends` could not be resolved (already reported; later checks that
     /// would only repeat the problem, like a missing `image`, skip them).
     pub(crate) extends_failed: HashSet<String>,
@@ -109,6 +111,7 @@ impl<'a> Loader<'a> {
             warned_unset: HashSet::new(),
             file_ids: HashMap::new(),
             extends_roots: HashMap::new(),
+            read_failures: HashMap::new(),
             extends_failed: HashSet::new(),
         }
     }
@@ -125,8 +128,21 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Why a path the project names is not a file: "not found", or "is a directory, not a
+    /// file" (saying "not found" for a directory sends the user looking in the wrong place).
+    pub(crate) fn missing(&self, path: &Path) -> &'static str {
+        if self.fs.is_dir(path) {
+            "is a directory, not a file"
+        } else {
+            "not found"
+        }
+    }
+
     /// Read a file into the source map (once per path).
-    pub(crate) fn read_source(&mut self, path: &Path) -> std::io::Result<(FileId, String)> {
+    pub(crate) fn read_source(
+        &mut self,
+        path: &Path,
+    ) -> Result<(FileId, String), homeport_diag::input::ReadError> {
         if let Some(&id) = self.file_ids.get(path) {
             let text = self
                 .sources
@@ -154,6 +170,23 @@ impl<'a> Loader<'a> {
             .project_directory
             .as_ref()
             .map(|d| clean_path(&cwd.join(d)));
+        if let Some(d) = &explicit_dir {
+            if !self.fs.is_dir(d) {
+                let what = if self.fs.is_file(d) {
+                    "is not a directory"
+                } else {
+                    "does not exist"
+                };
+                self.error(
+                    Diagnostic::error(
+                        codes::MISSING_FILE,
+                        format!("project directory `{}` {what}", d.display()),
+                    )
+                    .with_help("pass an existing directory with --project-directory"),
+                );
+                return None;
+            }
+        }
         let first_dir = explicit
             .first()
             .and_then(|f| f.parent())
@@ -201,7 +234,7 @@ impl<'a> Loader<'a> {
                 self.error(
                     Diagnostic::error(
                         codes::NO_COMPOSE_FILE,
-                        format!("compose file `{}` not found", self.display(f)),
+                        format!("compose file `{}` {}", self.display(f), self.missing(f)),
                     )
                     .with_help("check the path given with -f or COMPOSE_FILE"),
                 );
@@ -302,13 +335,16 @@ impl<'a> Loader<'a> {
             if !self.fs.is_file(&f) {
                 let shown = self.display(&f);
                 self.error(
-                    Diagnostic::error(codes::MISSING_FILE, format!("env file `{shown}` not found"))
-                        .with_help("check the path given with --env-file"),
+                    Diagnostic::error(
+                        codes::MISSING_FILE,
+                        format!("env file `{shown}` {}", self.missing(&f)),
+                    )
+                    .with_help("check the path given with --env-file"),
                 );
                 continue;
             }
             let lookup = |k: &str| process.get(k).cloned().or_else(|| dot.get(k).cloned());
-            let entries = self.read_env_file(&f, &lookup).map(|(_, e)| e);
+            let entries = self.read_env_file(&f, &lookup, None).map(|(_, e)| e);
             for e in entries.unwrap_or_default() {
                 dot.insert(e.key, e.value);
             }
@@ -319,13 +355,31 @@ impl<'a> Loader<'a> {
         dot
     }
 
-    /// Parse an env file, reporting bad lines. `None` when it cannot be read.
+    /// Parse an env file, reporting bad lines. `None` when it cannot be read (reported at
+    /// `reference`, where the project names the file; `None` for the command line).
     pub(crate) fn read_env_file(
         &mut self,
         path: &Path,
         lookup: &dyn Fn(&str) -> Option<String>,
+        reference: Option<Span>,
     ) -> Option<(FileId, Vec<dotenv::DotenvEntry>)> {
-        let (id, text) = self.read_source(path).ok()?;
+        let (id, text) = match self.read_source(path) {
+            Ok(x) => x,
+            Err(e) => {
+                // Never silently: an env file that cannot be read would drop its variables.
+                let shown = self.display(path);
+                self.error(
+                    Diagnostic::error(
+                        codes::INVALID_ENV_FILE,
+                        format!("cannot read env file `{shown}`: {e}"),
+                    )
+                    .with_span_opt(reference)
+                    .with_label("referenced here")
+                    .with_help("an env file must be a readable regular UTF-8 text file"),
+                );
+                return None;
+            }
+        };
         let (entries, errors) = dotenv::parse(&text, lookup);
         for e in errors {
             let span = Span::new(id, e.range.start, e.range.end);
@@ -387,7 +441,7 @@ impl<'a> Loader<'a> {
                         codes::NO_COMPOSE_FILE,
                         format!("cannot read compose file `{shown}`: {e}"),
                     )
-                    .with_help("check that the file exists and is readable"),
+                    .with_help("a compose file must be a readable regular UTF-8 text file"),
                 );
                 return None;
             }
@@ -641,7 +695,10 @@ impl<'a> Loader<'a> {
                 self.interpolate(&mut root, env);
                 root
             }),
-            Err(_) => None,
+            Err(e) => {
+                self.read_failures.insert(path.to_path_buf(), e.to_string());
+                None
+            }
         };
         self.extends_roots
             .insert(path.to_path_buf(), loaded.clone());

@@ -5,6 +5,8 @@
 //! line with a caret under the offending token, and a `= help:` line.
 
 mod diagnostic;
+mod excerpt;
+pub mod input;
 mod render;
 mod source;
 

@@ -57,7 +57,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: ColorChoice) -> 
         out,
         "{}: {}",
         p.severity(d.severity, &head),
-        p.paint("1", &d.message)
+        p.paint("1", &printable(&d.message))
     );
 
     let located = d
@@ -65,10 +65,10 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: ColorChoice) -> 
         .and_then(|span| sources.get(span.file).map(|f| (span, f)));
     let Some((span, file)) = located else {
         for note in &d.notes {
-            let _ = writeln!(out, "  = note: {note}");
+            let _ = writeln!(out, "  = note: {}", printable(note));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", printable(help));
         }
         return out;
     };
@@ -86,13 +86,6 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: ColorChoice) -> 
     );
     let _ = writeln!(out, "{pad} {}", p.gutter("|"));
     let line = file.line_text(loc.line);
-    let _ = writeln!(
-        out,
-        "{} {} {}",
-        p.gutter(&loc.line.to_string()),
-        p.gutter("|"),
-        line
-    );
     // Caret under the span, cut at the end of the first line; at least one character wide.
     let end = file.location(span.end as usize);
     let line_chars = line.chars().count();
@@ -102,29 +95,39 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: ColorChoice) -> 
         line_chars.saturating_sub(loc.column - 1)
     }
     .max(1);
-    // Keep tabs so the caret lines up under tab-indented text.
-    let lead: String = line
-        .chars()
-        .take(loc.column - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let carets = p.severity(d.severity, &"^".repeat(caret_len));
+    let shown = crate::excerpt::Excerpt::new(line, loc.column - 1, caret_len);
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        p.gutter(&loc.line.to_string()),
+        p.gutter("|"),
+        shown.text
+    );
+    let carets = p.severity(d.severity, &"^".repeat(shown.caret_len));
     let label = d
         .label
         .as_deref()
-        .map(|l| format!(" {}", p.severity(d.severity, l)))
+        .map(|l| format!(" {}", p.severity(d.severity, &printable(l))))
         .unwrap_or_default();
-    let _ = writeln!(out, "{pad} {} {lead}{carets}{label}", p.gutter("|"));
+    let _ = writeln!(out, "{pad} {} {}{carets}{label}", p.gutter("|"), shown.lead);
     if !d.notes.is_empty() || d.help.is_some() {
         let _ = writeln!(out, "{pad} {}", p.gutter("|"));
     }
     for note in &d.notes {
-        let _ = writeln!(out, "{pad} {} note: {note}", p.gutter("="));
+        let _ = writeln!(out, "{pad} {} note: {}", p.gutter("="), printable(note));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} {} help: {help}", p.gutter("="));
+        let _ = writeln!(out, "{pad} {} help: {}", p.gutter("="), printable(help));
     }
     out
+}
+
+/// Text with control characters shown as visible symbols (no raw ESC reaches a terminal).
+fn printable(text: &str) -> String {
+    if !text.chars().any(crate::excerpt::is_unsafe) {
+        return text.to_string();
+    }
+    text.chars().map(crate::excerpt::visible).collect()
 }
 
 /// A diagnostic as JSON: `{severity, code, message, file, line, column, help, notes}`.

@@ -21,7 +21,7 @@ mod walk;
 pub use load::{load_text, Loaded};
 pub use object::Object;
 pub use path::{FieldPath, PathSegment};
-pub use walk::{load_paths, Input, LoadOptions, Manifests};
+pub use walk::{load_paths, Input, LoadOptions, Manifests, MAX_MANIFEST_BYTES};
 
 /// A document that is not a Kubernetes object (no `apiVersion`/`kind`, or not a mapping).
 pub const NOT_AN_OBJECT: &str = "HP0050";

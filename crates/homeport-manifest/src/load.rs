@@ -20,18 +20,21 @@ pub struct Loaded {
 /// Empty documents are skipped; `kind: List` documents are expanded into their items.
 pub fn load_text(file: FileId, text: &str) -> Loaded {
     let mut out = Loaded::default();
-    let docs = match homeport_yaml::parse(text, file, Limits::default()) {
-        Ok(docs) => docs,
-        Err(diags) => {
-            out.diagnostics = diags;
-            return out;
+    // Each document becomes objects as soon as it is parsed; its node tree is dropped then,
+    // so a 200 MB stream never holds more than one document's tree.
+    let mut index = 0;
+    let parsed = homeport_yaml::parse_each(text, file, Limits::default(), |doc| {
+        if !doc.is_null() {
+            add_document(&mut out, file, index, doc);
         }
-    };
-    for (index, doc) in docs.into_iter().enumerate() {
-        if doc.is_null() {
-            continue;
-        }
-        add_document(&mut out, file, index, doc);
+        index += 1;
+    });
+    if let Err(diags) = parsed {
+        // Invalid YAML: the file yields no objects, only the errors.
+        out = Loaded {
+            objects: Vec::new(),
+            diagnostics: diags,
+        };
     }
     out
 }

@@ -132,19 +132,17 @@ fn read_path(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnos
     read_file(path, texts, diags);
 }
 
+/// The size cap for one manifest file (a rendered chart of thousands of objects is well
+/// under it; `/dev/zero` behind a symlink is refused before, as a character device).
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024 * 1024;
+
 fn read_file(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnostics) {
     let name = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => texts.push((name, text)),
-            Err(_) => diags.push(
-                Diagnostic::error(UNREADABLE_PATH, format!("`{name}` is not UTF-8 text"))
-                    .with_help("manifests are YAML or JSON text in UTF-8"),
-            ),
-        },
+    match homeport_diag::input::read_text(path, MAX_MANIFEST_BYTES) {
+        Ok(text) => texts.push((name, text)),
         Err(e) => diags.push(
             Diagnostic::error(UNREADABLE_PATH, format!("cannot read `{name}`: {e}"))
-                .with_help("check the file's permissions"),
+                .with_help("manifests are regular files of YAML or JSON text in UTF-8"),
         ),
     }
 }

@@ -343,13 +343,13 @@ impl Cluster {
 
     /// Read and validate `path`; the file is added to `sources` so diagnostics point into it.
     pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Cluster, Diagnostics> {
-        match std::fs::read_to_string(path) {
+        match homeport_diag::input::read_text(path, homeport_diag::input::MAX_INPUT_BYTES) {
             Ok(text) => Cluster::from_str(&path.display().to_string(), &text, sources),
             Err(e) => Err(Diagnostics(vec![Diagnostic::error(
                 codes::UNREADABLE,
                 format!("cannot read cluster file {}: {e}", path.display()),
             )
-            .with_help("pass an existing file with --cluster, or remove the flag to use the built-in single-node k3s cluster")])),
+            .with_help("pass a regular YAML file with --cluster, or remove the flag to use the built-in single-node k3s cluster")])),
         }
     }
 

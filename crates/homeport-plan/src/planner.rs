@@ -107,12 +107,8 @@ pub fn profile_of(service: &Service) -> &'static ImageProfile {
 /// or the files of a mounted configuration directory), to find the services it routes to.
 fn proxy_config_texts(project: &Project, proxy: &Service) -> Vec<String> {
     const LIMIT: u64 = 256 * 1024;
-    let read_small = |p: &std::path::Path| -> Option<String> {
-        let meta = std::fs::metadata(p).ok()?;
-        (meta.is_file() && meta.len() <= LIMIT)
-            .then(|| std::fs::read_to_string(p).ok())
-            .flatten()
-    };
+    let read_small =
+        |p: &std::path::Path| -> Option<String> { homeport_diag::input::read_text(p, LIMIT).ok() };
     let mut texts = Vec::new();
     for m in &proxy.volumes {
         let (homeport_compose::MountType::Bind, Some(src)) = (&m.kind, &m.source) else {
@@ -241,6 +237,7 @@ pub fn plan_with_facts(
     }
 
     environment::scrub_secrets_from_commands(&mut pods, &project.interpolated_secrets);
+    environment::scrub_decisions(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
     let nodes = placement::place(&mut cx, &mut pods);

@@ -12,3 +12,5 @@ pub const WRITE_FAILED: &str = "HP0704";
 pub const OUT_DIR_PROTECTED: &str = "HP0705";
 /// The requested output format is not implemented yet.
 pub const FORMAT_NOT_IMPLEMENTED: &str = "HP0706";
+/// `--force` would replace a directory homeport did not write (no marker file in it).
+pub const OUT_DIR_FOREIGN: &str = "HP0707";

@@ -1,7 +1,11 @@
-//! Writing a tree to disk, all or nothing: files go into a temporary directory beside the
-//! target, which is renamed into place only when everything was written.
+//! Writing a tree to disk, all or nothing: files are staged beside the target (see
+//! [`crate::staging`]), and swapped into place only when everything was written; a run killed
+//! at any moment leaves nothing that the next run does not finish or remove.
 
-use crate::codes::{OUT_DIR_NOT_EMPTY, OUT_DIR_PROTECTED, OUT_NOT_A_DIR, WRITE_FAILED};
+use crate::codes::{
+    OUT_DIR_FOREIGN, OUT_DIR_NOT_EMPTY, OUT_DIR_PROTECTED, OUT_NOT_A_DIR, WRITE_FAILED,
+};
+use crate::staging::{create_dir_with_mode, Job};
 use crate::OutputFile;
 use homeport_diag::Diagnostic;
 use std::collections::BTreeSet;
@@ -11,17 +15,26 @@ use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
 pub struct WriteOptions {
-    /// Replace a non-empty directory.
+    /// Replace a non-empty directory that homeport wrote (it holds the [`MARKER`] file).
     pub force: bool,
+    /// Replace a non-empty directory even without the marker (`--replace-unmarked`).
+    pub replace_unmarked: bool,
     /// Paths that must survive (the compose files, `.env`, the cluster file): `force` is
     /// refused when the directory holds one of them.
     pub protected: Vec<PathBuf>,
 }
 
+/// The file homeport writes at the top of every output directory; `--force` replaces only a
+/// directory that holds it (or an empty one).
+pub const MARKER: &str = ".homeport-output";
+
+const MARKER_TEXT: &str = "This directory was written by homeport; `homeport convert --force` replaces its whole content.\n";
+
 /// Write `files` as the whole content of `dir`.
 ///
-/// Refuses a non-empty `dir` unless `options.force`; even then refuses when `dir` holds the
-/// current directory, a `.git` entry or a protected path. On any error nothing changed.
+/// Refuses a non-empty `dir` unless `options.force` and `dir` holds the [`MARKER`] (or
+/// `options.replace_unmarked`); even then refuses when `dir` holds the current directory, a
+/// `.git` entry or a protected path. On any error nothing changed.
 pub fn write_tree(
     dir: &Path,
     files: &[OutputFile],
@@ -49,7 +62,18 @@ pub fn write_tree(
                 "pass --force to replace its whole content, or choose an empty or new directory",
             ));
         }
+        // Inputs and repositories first: that refusal holds even with --replace-unmarked.
         check_replaceable(dir, &options.protected)?;
+        if !options.replace_unmarked && !dir.join(MARKER).is_file() {
+            return Err(Diagnostic::error(
+                OUT_DIR_FOREIGN,
+                format!(
+                    "refusing to replace {}: homeport did not write it (no {MARKER} file in it)",
+                    dir.display()
+                ),
+            )
+            .with_help("--force replaces only a directory homeport wrote; move its content away, choose another directory, or pass --replace-unmarked to replace it anyway (its whole content is lost)"));
+        }
     }
 
     let parent = match dir.parent() {
@@ -57,40 +81,45 @@ pub fn write_tree(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| failed(&parent, &e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".homeport-new-")
-        .tempdir_in(&parent)
-        .map_err(|e| failed(&parent, &e))?;
+    let parent = fs::canonicalize(&parent).map_err(|e| failed(&parent, &e))?;
+    let target = match dir.file_name() {
+        Some(name) => parent.join(name),
+        None => fs::canonicalize(dir).map_err(|e| failed(dir, &e))?,
+    };
+    let job = Job::start(&parent).map_err(|e| failed(&parent, &e))?;
+    let staged = job.new_tree();
+    fs::DirBuilder::new()
+        .create(&staged)
+        .map_err(|e| failed(&staged, &e))?;
+    let secret_dirs = secret_only_dirs(files);
     for file in files {
-        write_file(staging.path(), file)?;
+        write_file(&staged, file, &secret_dirs)?;
     }
-    for dir in secret_only_dirs(files) {
-        let path = staging.path().join(&dir);
+    write_file(
+        &staged,
+        &OutputFile {
+            path: MARKER.to_string(),
+            contents: MARKER_TEXT.as_bytes().to_vec(),
+            secret: false,
+        },
+        &secret_dirs,
+    )?;
+    for dir in &secret_dirs {
+        let path = staged.join(dir);
         set_mode(&path, 0o700).map_err(|e| failed(&path, &e))?;
     }
-    set_mode(staging.path(), 0o755).map_err(|e| failed(staging.path(), &e))?;
+    set_mode(&staged, 0o755).map_err(|e| failed(&staged, &e))?;
+    job.commit(&target, existing).map_err(|e| failed(dir, &e))
+}
 
-    if existing {
-        // Move the old directory aside, move the new one in, then delete the old one; if the
-        // second step fails, put the old one back.
-        let old = tempfile::Builder::new()
-            .prefix(".homeport-old-")
-            .tempdir_in(&parent)
-            .map_err(|e| failed(&parent, &e))?;
-        let old_path = old.path().join("previous");
-        fs::rename(dir, &old_path).map_err(|e| failed(dir, &e))?;
-        if let Err(e) = fs::rename(staging.path(), dir) {
-            let _ = fs::rename(&old_path, dir);
-            return Err(failed(dir, &e));
-        }
-        // `old` (with the previous content) is removed when dropped.
-        drop(old);
-    } else {
-        fs::rename(staging.path(), dir).map_err(|e| failed(dir, &e))?;
-    }
-    // The staging directory was renamed away; keep TempDir from touching the new path.
-    let _ = staging.keep();
-    Ok(())
+/// Finish or roll back what a killed run left in the staging directory next to `dir` (see
+/// [`crate::staging`]); `write_tree` does this too, this is for runs that stop earlier.
+pub fn recover_interrupted(dir: &Path) {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    crate::staging::recover(&parent.join(crate::staging::STAGING_DIR));
 }
 
 /// Directories holding only secret files (at any depth): made 0700 so other users cannot
@@ -152,7 +181,11 @@ fn check_replaceable(dir: &Path, protected: &[PathBuf]) -> Result<(), Diagnostic
     Ok(())
 }
 
-fn write_file(root: &Path, file: &OutputFile) -> Result<(), Diagnostic> {
+fn write_file(
+    root: &Path,
+    file: &OutputFile,
+    secret_dirs: &BTreeSet<PathBuf>,
+) -> Result<(), Diagnostic> {
     let rel = Path::new(&file.path);
     if file.path.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(Diagnostic::error(
@@ -165,8 +198,21 @@ fn write_file(root: &Path, file: &OutputFile) -> Result<(), Diagnostic> {
         .with_help("this is a bug in homeport; please report it"));
     }
     let path = root.join(rel);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| failed(parent, &e))?;
+    // Directories that hold only secret files are created 0700, never briefly wider.
+    let mut dirs: Vec<&Path> = rel
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .collect();
+    dirs.reverse();
+    for d in dirs {
+        let mode = if secret_dirs.contains(d) {
+            0o700
+        } else {
+            0o755
+        };
+        let full = root.join(d);
+        create_dir_with_mode(&full, mode).map_err(|e| failed(&full, &e))?;
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -257,6 +303,7 @@ mod tests {
             &files(),
             &WriteOptions {
                 force: true,
+                replace_unmarked: true,
                 protected: vec![],
             },
         )
@@ -294,6 +341,7 @@ mod tests {
         fs::write(out.join("compose.yaml"), "services: {}").unwrap();
         let options = WriteOptions {
             force: true,
+            replace_unmarked: true,
             protected: vec![out.join("compose.yaml")],
         };
         assert_eq!(
@@ -303,6 +351,7 @@ mod tests {
         fs::create_dir(out.join(".git")).unwrap();
         let options = WriteOptions {
             force: true,
+            replace_unmarked: true,
             protected: vec![],
         };
         assert_eq!(
@@ -324,5 +373,59 @@ mod tests {
         });
         assert!(write_tree(&out, &bad, &WriteOptions::default()).is_err());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::*;
+
+    fn one() -> Vec<OutputFile> {
+        vec![OutputFile {
+            path: "secrets/ns/app/KEY".into(),
+            contents: b"s3cret".to_vec(),
+            secret: true,
+        }]
+    }
+
+    #[test]
+    fn force_replaces_only_what_homeport_wrote() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let force = WriteOptions {
+            force: true,
+            ..WriteOptions::default()
+        };
+        write_tree(&out, &one(), &WriteOptions::default()).unwrap();
+        assert!(out.join(MARKER).is_file());
+        write_tree(&out, &one(), &force).unwrap();
+
+        let docs = tmp.path().join("docs");
+        fs::create_dir(&docs).unwrap();
+        fs::write(docs.join("thesis.odt"), "years of work").unwrap();
+        let err = write_tree(&docs, &one(), &force).unwrap_err();
+        assert_eq!(err.code, OUT_DIR_FOREIGN);
+        assert!(err.help.unwrap().contains("--replace-unmarked"));
+        assert!(docs.join("thesis.odt").exists());
+        let unmarked = WriteOptions {
+            force: true,
+            replace_unmarked: true,
+            ..WriteOptions::default()
+        };
+        write_tree(&docs, &one(), &unmarked).unwrap();
+        assert!(!docs.join("thesis.odt").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secret_directories_are_created_0700() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_tree(&out, &one(), &WriteOptions::default()).unwrap();
+        for d in ["secrets", "secrets/ns", "secrets/ns/app"] {
+            let mode = fs::metadata(out.join(d)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{d}");
+        }
     }
 }

@@ -22,9 +22,11 @@ mod codes;
 mod disk;
 mod layout;
 mod readme;
+mod staging;
 mod tree;
 
 pub use codes::*;
-pub use disk::{write_tree, WriteOptions};
+pub use disk::{recover_interrupted, write_tree, WriteOptions, MARKER};
 pub use readme::{readme, TreeKind};
+pub use staging::STAGING_DIR;
 pub use tree::{kustomize, manifests, OutputFile};

@@ -207,8 +207,21 @@ impl Node {
             Value::Seq(_) => "a sequence",
             Value::Scalar(..) if self.is_null() => "null",
             Value::Scalar(..) if self.as_bool().is_some() => "a boolean",
-            Value::Scalar(..) if self.as_f64().is_some() => "a number",
-            Value::Scalar(..) => "a string",
+            Value::Scalar(..) => match self.as_f64() {
+                // Spelled out so "must be a number" never meets "found a number" (`1e400`).
+                Some(f) if f.is_nan() => "not-a-number (`.nan`)",
+                Some(f)
+                    if f.is_infinite()
+                        && self
+                            .plain()
+                            .is_some_and(|s| s.to_ascii_lowercase().contains("inf")) =>
+                {
+                    "an infinite number"
+                }
+                Some(f) if f.is_infinite() => "a number too large to represent",
+                Some(_) => "a number",
+                None => "a string",
+            },
         }
     }
 

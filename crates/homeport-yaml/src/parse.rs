@@ -26,31 +26,128 @@ impl Default for Limits {
     }
 }
 
+/// Tags homeport understands: the YAML 1.2 core schema's and Compose's `!reset`/`!override`.
+/// Any other tag (`!!binary`, `!!python/object`, `!Ref`) is an error: reading it as a plain
+/// value would silently change what the author meant.
+const KNOWN_TAGS: [&str; 10] = [
+    "!!str",
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!null",
+    "!!map",
+    "!!seq",
+    "!!merge",
+    "!reset",
+    "!override",
+];
+
 /// Parse every document in `text`. On failure, returns the diagnostics (at least one).
+///
+/// A leading byte-order mark is skipped (spans still index `text`). Characters YAML forbids
+/// (NUL and other control characters) are refused before parsing: the YAML library would
+/// otherwise stop at a NUL and silently drop the rest of the file.
 pub fn parse(text: &str, file: FileId, limits: Limits) -> Result<Vec<Node>, Vec<Diagnostic>> {
-    let mut builder = Builder::new(text, file, limits);
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let offset = builder.offsets.byte(e.marker().index());
-        let message = e.info().to_string();
-        let diagnostic = match tab_before(text, offset).filter(|_| message.contains("tab")) {
-            Some(tab) => Diagnostic::error(
-                INVALID_YAML,
-                "invalid YAML: a tab in the indentation".to_string(),
-            )
+    let mut documents = Vec::new();
+    parse_each(text, file, limits, |doc| documents.push(doc))?;
+    Ok(documents)
+}
+
+/// Like [`parse`], but hands each document to `on_document` as soon as it is complete and
+/// keeps none: memory is bounded by the largest document, not the whole stream. Documents
+/// before an error have been handed over when `Err` is returned.
+pub fn parse_each(
+    text: &str,
+    file: FileId,
+    limits: Limits,
+    mut on_document: impl FnMut(Node),
+) -> Result<(), Vec<Diagnostic>> {
+    if let Some(d) = forbidden_character(text, file) {
+        return Err(vec![d]);
+    }
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut builder = Builder::new(text, base, file, limits);
+    let mut parser = Parser::new_from_str(&text[base..]);
+    // Drive the parser event by event: `Parser::load` recurses once per nesting level and
+    // overflows the stack on deep input before any depth check could stop it.
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => {
+                if event == Event::DocumentStart {
+                    // Anchors belong to their document.
+                    builder.anchors.clear();
+                }
+                builder.on_event(event, mark);
+                if builder.failed() {
+                    break;
+                }
+                for doc in builder.documents.drain(..) {
+                    on_document(doc);
+                }
+            }
+            Err(e) => {
+                let offset = builder.offsets.byte(e.marker().index());
+                let message = e.info().to_string();
+                builder
+                    .errors
+                    .push(invalid_yaml(text, file, offset, &message));
+                break;
+            }
+        }
+    }
+    if builder.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(builder.errors)
+    }
+}
+
+/// The first character YAML does not allow in a stream, as a diagnostic at its position:
+/// C0 controls other than tab, line feed and carriage return, DEL, C1 controls other than NEL,
+/// and U+FFFE/U+FFFF. A byte-order mark is allowed anywhere (YAML 1.2 allows it).
+fn forbidden_character(text: &str, file: FileId) -> Option<Diagnostic> {
+    let (offset, c) = text.char_indices().find(|&(_, c)| {
+        matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}')
+            || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}')
+            || c == '\u{fffe}'
+            || c == '\u{ffff}'
+    })?;
+    let name = match c {
+        '\0' => " (NUL)".to_string(),
+        '\u{1b}' => " (ESC)".to_string(),
+        '\u{7f}' => " (DEL)".to_string(),
+        _ => String::new(),
+    };
+    Some(
+        Diagnostic::error(
+            INVALID_YAML,
+            format!(
+                "control character U+{:04X}{name} is not allowed in YAML",
+                u32::from(c)
+            ),
+        )
+        .with_span(Span::new(file, offset, offset + c.len_utf8()))
+        .with_label("here")
+        .with_help(if c == '\0' {
+            "a NUL byte usually means a binary or corrupted file; YAML text cannot hold one (write it as \"\\0\" inside double quotes)"
+        } else {
+            "remove it, or write it as an escape (\"\\x1b\") inside a double-quoted string"
+        }),
+    )
+}
+
+/// A parser error as a diagnostic. A tab in the indentation is reported at the tab, with
+/// "indent with spaces" (the parser's own position is after it).
+fn invalid_yaml(text: &str, file: FileId, offset: usize, message: &str) -> Diagnostic {
+    match tab_before(text, offset).filter(|_| message.contains("tab")) {
+        Some(tab) => Diagnostic::error(INVALID_YAML, "invalid YAML: a tab in the indentation")
             .with_span(Span::new(file, tab, tab + 1))
             .with_label("tab")
             .with_help("indent with spaces: YAML does not allow tabs for indentation"),
-            None => Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
-                .with_span(Span::new(file, offset, offset + 1))
-                .with_help("check the indentation and quoting around this position"),
-        };
-        builder.errors.push(diagnostic);
-    }
-    if builder.errors.is_empty() {
-        Ok(builder.documents)
-    } else {
-        Err(builder.errors)
+        None => Diagnostic::error(INVALID_YAML, format!("invalid YAML: {message}"))
+            .with_span(Span::new(file, offset, offset + 1))
+            .with_help("check the indentation and quoting around this position"),
     }
 }
 
@@ -83,29 +180,53 @@ pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnosti
 /// gets a table of every character's byte offset, built once: linear, not a walk per event.
 struct Offsets<'a> {
     text: &'a str,
+    /// Bytes skipped before the parsed text (a byte-order mark).
+    base: usize,
     /// Byte offset of each character; empty for ASCII text, where the two are equal.
     table: Vec<u32>,
+    /// Byte offset of each line start, built on first use (duplicate-key messages).
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        let table = if text.is_ascii() {
+    fn new(text: &'a str, base: usize) -> Self {
+        let parsed = &text[base..];
+        let table = if parsed.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices()
-                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+            parsed
+                .char_indices()
+                .map(|(i, _)| u32::try_from(base + i).unwrap_or(u32::MAX))
                 .collect()
         };
-        Offsets { text, table }
+        Offsets {
+            text,
+            base,
+            table,
+            line_starts: std::cell::OnceCell::new(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         if self.table.is_empty() {
-            return char_index.min(self.text.len());
+            return (self.base + char_index).min(self.text.len());
         }
         self.table
             .get(char_index)
             .map_or(self.text.len(), |&b| b as usize)
+    }
+
+    /// 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        match starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
     }
 }
 
@@ -115,6 +236,8 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<String>,
+        /// Greatest height among the children (a scalar is 0, a collection 1 + its children's).
+        child_height: usize,
     },
     Map {
         entries: Vec<Entry>,
@@ -122,6 +245,7 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<String>,
+        child_height: usize,
     },
 }
 
@@ -130,7 +254,8 @@ struct Builder<'a> {
     offsets: Offsets<'a>,
     limits: Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their height: an alias nests its whole target where it stands.
+    anchors: HashMap<usize, (Node, usize)>,
     documents: Vec<Node>,
     errors: Vec<Diagnostic>,
     nodes: usize,
@@ -138,9 +263,11 @@ struct Builder<'a> {
 
 fn tag_string(tag: Option<Tag>) -> Option<String> {
     let tag = tag?;
-    Some(match tag.handle.as_str() {
-        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix),
-        handle => format!("{handle}{}", tag.suffix),
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    // `!!str`, `!<tag:yaml.org,2002:str>` and `tag:yaml.org,2002:str` are one tag.
+    Some(match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(name) => format!("!!{name}"),
+        None => full,
     })
 }
 
@@ -159,10 +286,10 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, file: FileId, limits: Limits) -> Self {
+    fn new(text: &'a str, base: usize, file: FileId, limits: Limits) -> Self {
         Builder {
             file,
-            offsets: Offsets::new(text),
+            offsets: Offsets::new(text, base),
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -187,36 +314,61 @@ impl<'a> Builder<'a> {
     /// The end of a scalar that starts at `start`: the rest of its token on the first line.
     fn scalar_end(&self, start: usize, value: &str, style: TScalarStyle) -> usize {
         let text = self.offsets.text;
-        let line_end = text[start.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i);
         let raw_len = match style {
             TScalarStyle::Plain => value.len(),
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => value.len() + 2,
             _ => 1,
         };
-        (start + raw_len).min(line_end).max(start)
+        // Look for the line break only within the token: searching to the end of the line
+        // for every scalar is quadratic on a long single-line (flow) document.
+        let start = start.min(text.len());
+        let mut end = (start + raw_len).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text[start..end].find('\n').map_or(end, |i| start + i)
     }
 
-    fn add(&mut self, node: Node, anchor: usize) {
+    fn add(&mut self, node: Node, anchor: usize, height: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), height));
         }
         match self.stack.last_mut() {
             None => self.documents.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+            Some(Frame::Seq {
+                items,
+                child_height,
+                ..
+            }) => {
+                *child_height = (*child_height).max(height);
+                items.push(node);
+            }
+            Some(Frame::Map {
+                entries,
+                key,
+                child_height,
+                ..
+            }) => match key.take() {
+                None => {
+                    *child_height = (*child_height).max(height);
+                    *key = Some(node);
+                }
+                Some(k) => {
+                    *child_height = (*child_height).max(height);
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
+                }
             },
         }
     }
 
     fn finish_map(&mut self, entries: Vec<Entry>) -> Map {
         let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
+        // Keys seen so far and where: a hash lookup, not a scan of the earlier keys (a
+        // mapping with 80,000 keys was quadratic).
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(entries.len());
         let mut merged: Vec<Node> = Vec::new();
         for entry in entries {
             let is_merge = entry.key.as_str() == Some("<<")
@@ -226,12 +378,9 @@ impl<'a> Builder<'a> {
                 merged.push(entry.value);
                 continue;
             }
-            let key = entry.key.as_str().map(str::to_owned);
-            if let Some(k) = key.as_deref() {
-                if let Some(first) = explicit.iter().find(|e| e.key.as_str() == Some(k)) {
-                    let (file, first_span) = (self.file, first.key.span);
-                    let _ = file;
-                    let line = self.line_of(first_span.start as usize);
+            if let Some(k) = entry.key.as_str() {
+                if let Some(&first) = seen.get(k) {
+                    let line = self.offsets.line(first);
                     self.errors.push(
                         Diagnostic::error(
                             INVALID_YAML,
@@ -245,6 +394,7 @@ impl<'a> Builder<'a> {
                     );
                     continue;
                 }
+                seen.insert(k.to_string(), entry.key.span.start as usize);
             }
             explicit.push(entry);
         }
@@ -279,7 +429,9 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 for e in map.entries {
-                    if !explicit.iter().any(|x| x.key.as_str() == e.key.as_str()) {
+                    let key = e.key.as_str().unwrap_or("").to_string();
+                    if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(key) {
+                        slot.insert(e.key.span.start as usize);
                         explicit.push(e);
                     }
                 }
@@ -288,11 +440,18 @@ impl<'a> Builder<'a> {
         Map { entries: explicit }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.offsets.text[..offset.min(self.offsets.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+    /// Refuse a tag homeport does not understand (see [`KNOWN_TAGS`]).
+    fn check_tag(&mut self, tag: &Option<String>, offset: usize) {
+        if let Some(t) = tag {
+            if !KNOWN_TAGS.contains(&t.as_str()) {
+                let shown: String = t.chars().take(80).collect();
+                self.error_at(
+                    offset,
+                    format!("unsupported YAML tag `{shown}`"),
+                    "homeport reads plain YAML values; remove the tag (only !!str, !!int, !!float, !!bool, !!null, !reset and !override are understood)",
+                );
+            }
+        }
     }
 
     fn open(&mut self, frame: Frame, offset: usize) {
@@ -326,24 +485,31 @@ impl MarkedEventReceiver for Builder<'_> {
                     Span::new(self.file, offset, end),
                 );
                 node.tag = tag_string(tag);
-                self.add(node, anchor);
+                self.check_tag(&node.tag, offset);
+                self.add(node, anchor, 0);
             }
             Event::SequenceStart(anchor, tag) => {
+                let tag = tag_string(tag);
+                self.check_tag(&tag, offset);
                 let frame = Frame::Seq {
                     items: Vec::new(),
                     start: offset,
                     anchor,
-                    tag: tag_string(tag),
+                    tag,
+                    child_height: 0,
                 };
                 self.open(frame, offset);
             }
             Event::MappingStart(anchor, tag) => {
+                let tag = tag_string(tag);
+                self.check_tag(&tag, offset);
                 let frame = Frame::Map {
                     entries: Vec::new(),
                     key: None,
                     start: offset,
                     anchor,
-                    tag: tag_string(tag),
+                    tag,
+                    child_height: 0,
                 };
                 self.open(frame, offset);
             }
@@ -352,27 +518,35 @@ impl MarkedEventReceiver for Builder<'_> {
                     return;
                 };
                 self.nodes += 1;
-                let (value, start, anchor, tag) = match frame {
+                let (value, start, anchor, tag, child_height) = match frame {
                     Frame::Seq {
                         items,
                         start,
                         anchor,
                         tag,
-                    } => (Value::Seq(items), start, anchor, tag),
+                        child_height,
+                    } => (Value::Seq(items), start, anchor, tag, child_height),
                     Frame::Map {
                         entries,
                         start,
                         anchor,
                         tag,
+                        child_height,
                         ..
-                    } => (Value::Map(self.finish_map(entries)), start, anchor, tag),
+                    } => (
+                        Value::Map(self.finish_map(entries)),
+                        start,
+                        anchor,
+                        tag,
+                        child_height,
+                    ),
                 };
                 let mut node = Node::new(value, Span::new(self.file, start, offset.max(start)));
                 node.tag = tag;
-                self.add(node, anchor);
+                self.add(node, anchor, child_height + 1);
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
+                let Some((target, height)) = self.anchors.get(&id) else {
                     self.error_at(
                         offset,
                         "alias to an unknown anchor",
@@ -380,6 +554,17 @@ impl MarkedEventReceiver for Builder<'_> {
                     );
                     return;
                 };
+                let height = *height;
+                // Aliases of aliases nest their targets: `a1: &a1 [*a0]`, `a2: &a2 [*a1]`...
+                // must not build a tree deeper than the stack can walk.
+                if self.stack.len() + height > self.limits.max_depth {
+                    self.error_at(
+                        offset,
+                        "YAML nesting is too deep (through aliases)",
+                        "flatten the document",
+                    );
+                    return;
+                }
                 self.nodes += count_nodes(target);
                 if self.nodes > self.limits.max_nodes {
                     self.error_at(
@@ -392,7 +577,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 let mut node = target.clone();
                 // The alias's own position is where a user looks for it.
                 node.span = Span::new(self.file, offset, offset + 1);
-                self.add(node, 0);
+                self.add(node, 0, height);
             }
             Event::Nothing
             | Event::StreamStart
@@ -509,6 +694,111 @@ mod tests {
             .message
             .clone();
         assert!(message.contains("too deep"), "{message}");
+    }
+
+    #[test]
+    fn deep_block_nesting_stops_before_the_stack_does() {
+        // Issue 16: `- - - ... 1` 25,000 deep and block mappings from ~9,000 deep overflowed the
+        // stack (the YAML library's `load` recurses per level). Run on a small thread stack so
+        // a regression fails here, not only in a release binary.
+        let seq = format!("{}1\n", "- ".repeat(25_000));
+        let mut map = String::new();
+        for i in 0..3_000 {
+            map.push_str(&" ".repeat(i));
+            map.push_str("k:\n");
+        }
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || (err_of(&seq), err_of(&map)))
+            .unwrap();
+        let (a, b) = handle.join().expect("no stack overflow");
+        assert!(a.contains("too deep"), "{a}");
+        assert!(b.contains("too deep"), "{b}");
+    }
+
+    #[test]
+    fn alias_chains_cannot_nest_deeper_than_the_limit() {
+        let mut text = String::from("a0: &a0 [x]\n");
+        for i in 1..400 {
+            text.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+        }
+        assert!(err_of(&text).contains("too deep (through aliases)"));
+        assert!(parse_one("a: &a [x]\nb: [[*a]]\n", FileId(0)).is_ok());
+    }
+
+    #[test]
+    fn many_keys_and_duplicates_are_linear() {
+        let mut text = String::new();
+        for i in 0..80_000 {
+            text.push_str(&format!("key{i}: {i}\n"));
+        }
+        let doc = parse_one(&text, FileId(0)).unwrap().unwrap();
+        assert_eq!(doc.as_map().unwrap().len(), 80_000);
+        text.push_str("key79999: again\n");
+        let errs = parse(&text, FileId(0), Limits::default()).unwrap_err();
+        assert!(
+            errs[0].help.as_deref().unwrap().contains("line 80000"),
+            "{:?}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn nul_and_control_characters_are_refused_at_their_position() {
+        let text = "a: 1\nb: x\0\nprivileged: true\n";
+        let errs = parse(text, FileId(0), Limits::default()).unwrap_err();
+        assert!(
+            errs[0].message.contains("U+0000 (NUL)"),
+            "{}",
+            errs[0].message
+        );
+        assert_eq!(errs[0].span.unwrap().start, 9);
+        for c in ['\u{1b}', '\u{7}', '\u{7f}', '\u{9b}', '\u{ffff}'] {
+            let text = format!("a: \"x{c}\"\n");
+            assert!(err_of(&text).contains("is not allowed"), "{c:?}");
+        }
+        // Tab, CR, NEL and non-ASCII text are fine.
+        assert_eq!(json_of("a:\t\"x\u{85}é\"\r\n")["a"], json!("x\u{85}é"));
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_and_spans_still_index_the_text() {
+        let text = "\u{feff}apiVersion: v1\nkind: Pod\n";
+        let doc = parse_one(text, FileId(0)).unwrap().unwrap();
+        let kind = doc.get("kind").unwrap();
+        assert!(doc.get("apiVersion").is_some());
+        assert_eq!(
+            &text[kind.span.start as usize..kind.span.end as usize],
+            "Pod"
+        );
+    }
+
+    #[test]
+    fn unknown_tags_are_reported() {
+        for text in [
+            "a: !!python/object:os.system ls\n",
+            "a: !!binary aGVsbG8=\n",
+            "a: !Ref x\n",
+            "a: !!set {x: null}\n",
+        ] {
+            assert!(err_of(text).contains("unsupported YAML tag"), "{text}");
+        }
+        assert!(parse_one("a: !!str 1\nb: !!int 2\n", FileId(0)).is_ok());
+        let verbatim = parse_one("a: !<tag:yaml.org,2002:str> 1\n", FileId(0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(verbatim.get("a").unwrap().to_json(), json!("1"));
+    }
+
+    #[test]
+    fn documents_are_handed_over_one_by_one_and_anchors_stay_in_theirs() {
+        let mut seen = Vec::new();
+        parse_each("a: 1\n---\nb: 2\n", FileId(0), Limits::default(), |d| {
+            seen.push(d.to_json())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![json!({"a": 1}), json!({"b": 2})]);
+        assert!(err_of("a: &x 1\n---\nb: *x\n").contains("unknown anchor"));
     }
 
     #[test]

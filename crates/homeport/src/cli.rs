@@ -284,9 +284,12 @@ pub struct ConvertArgs {
     /// What to write
     #[arg(long, value_enum, default_value_t = OutputFormat::Kustomize)]
     pub output: OutputFormat,
-    /// Replace a non-empty DIR (its whole content)
+    /// Replace a non-empty DIR that homeport wrote (it holds a .homeport-output marker)
     #[arg(long)]
     pub force: bool,
+    /// Replace a non-empty DIR even though homeport did not write it (its whole content is lost)
+    #[arg(long)]
+    pub replace_unmarked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

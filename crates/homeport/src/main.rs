@@ -35,5 +35,8 @@ fn main() -> ExitCode {
         }
     };
     let code = commands::run(&cli.command, &global, &out);
+    if out.stdout_failed() {
+        return ExitCode::from(2);
+    }
     ExitCode::from(code)
 }

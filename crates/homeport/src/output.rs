@@ -2,10 +2,14 @@
 
 use crate::cli::ColorWhen;
 use homeport_diag::{render_human, ColorChoice, Diagnostic, SourceMap};
+use std::cell::Cell;
 use std::io::{IsTerminal, Write};
 
 pub struct Output {
     color: ColorChoice,
+    /// Set when writing the result to stdout failed (other than a closed pipe); the run then
+    /// exits 2, whatever the command returned.
+    stdout_failed: Cell<bool>,
 }
 
 impl Output {
@@ -21,7 +25,15 @@ impl Output {
                 }
             }
         };
-        Output { color }
+        Output {
+            color,
+            stdout_failed: Cell::new(false),
+        }
+    }
+
+    /// Whether the result could not be written in full (`> /dev/full`, a full disk).
+    pub fn stdout_failed(&self) -> bool {
+        self.stdout_failed.get()
     }
 
     /// Print diagnostics to stderr, separated by blank lines.
@@ -36,10 +48,22 @@ impl Output {
         }
     }
 
-    /// Write the command's result to stdout. A closed pipe (`| head`) is not an error.
+    /// Write the command's result to stdout. A closed pipe (`| head`) is not an error: the
+    /// reader wanted no more. Any other write or flush error (a full disk, `/dev/full`) would
+    /// leave a cut output behind a success, so it is reported and the run exits 2.
     pub fn stdout(&self, text: &str) {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        match result {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                self.stdout_failed.set(true);
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "error: cannot write the output to stdout: {e}"
+                );
+            }
+        }
     }
 }

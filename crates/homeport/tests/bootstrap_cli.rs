@@ -88,6 +88,7 @@ fn inventory_alone_writes_the_tree_all_or_nothing() {
     assert_eq!(
         files,
         [
+            ".homeport-output",
             "README.md",
             "addons/nvidia-device-plugin.yaml",
             "nodes/gaming-pc/config.yaml",

@@ -84,7 +84,7 @@ pub(crate) fn environment(
                 ld.error(
                     Diagnostic::error(
                         codes::MISSING_FILE,
-                        format!("env file `{shown}` of service `{service}` not found"),
+                        format!("env file `{shown}` of service `{service}` {}", ld.missing(&path)),
                     )
                     .with_span(f.span)
                     .with_label("referenced by `env_file` here")
@@ -94,7 +94,7 @@ pub(crate) fn environment(
             continue;
         }
         let lookup = |k: &str| cx.env.get(k).cloned();
-        let Some((id, entries)) = ld.read_env_file(&path, &lookup) else {
+        let Some((id, entries)) = ld.read_env_file(&path, &lookup, Some(f.span)) else {
             continue;
         };
         for e in entries {

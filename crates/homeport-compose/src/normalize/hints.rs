@@ -79,14 +79,7 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
             "schedule" => {
                 h.schedule = ld.str_of(v, &w);
                 if let Some(s) = &h.schedule {
-                    let fields = s.split_whitespace().count();
-                    if fields != 5 && !s.starts_with('@') {
-                        ld.invalid(
-                            v.span,
-                            format!("`{w}`: `{s}` is not a cron schedule"),
-                            "write five fields, e.g. \"0 3 * * *\", or @daily / @hourly",
-                        );
-                    }
+                    check_schedule(ld, v, &w, s);
                 }
             }
             "tier" => {
@@ -190,10 +183,14 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
                 h.backup = match &v.value {
                     Value::Map(bm) => {
                         ld.check_keys(bm, &format!("`{w}`"), schema::HINT_BACKUP);
+                        let schedule = bm.get("schedule").and_then(|n| {
+                            let what = format!("{w}.schedule");
+                            let s = ld.str_of(n, &what)?;
+                            check_schedule(ld, n, &what, &s);
+                            Some(s)
+                        });
                         Some(BackupHint::Schedule {
-                            schedule: bm
-                                .get("schedule")
-                                .and_then(|n| ld.str_of(n, &format!("{w}.schedule"))),
+                            schedule,
                             retention: bm
                                 .get("retention")
                                 .and_then(|n| ld.u32_of(n, &format!("{w}.retention"))),
@@ -207,6 +204,17 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
         }
     }
     h
+}
+
+/// A cron schedule (a CronJob's or a backup's) that Kubernetes would reject is an error here.
+fn check_schedule(ld: &mut Loader, node: &Node, what: &str, schedule: &str) {
+    if let Some(why) = crate::cron::cron_error(schedule) {
+        ld.invalid(
+            node.span,
+            format!("`{what}`: `{schedule}` is not a cron schedule: {why}"),
+            "write five fields, e.g. \"0 3 * * *\", or @daily / @hourly",
+        );
+    }
 }
 
 fn expose(ld: &mut Loader, node: &Node, what: &str) -> Option<ExposeHint> {

@@ -161,6 +161,17 @@ fn project_name(ld: &mut Loader, map: &Map, input: &ProjectInput) -> Option<Stri
                 );
                 return None;
             }
+            if normalized != n {
+                // Say so: `name: ../../tmp/pwn` must not quietly become another name.
+                ld.error(
+                    Diagnostic::warning(
+                        codes::INVALID_PROJECT_NAME,
+                        format!("project name `{n}` is not a valid name; using `{normalized}`"),
+                    )
+                    .with_span(node.span)
+                    .with_help("use lowercase letters, digits, `_` and `-`, starting with a letter or digit"),
+                );
+            }
             return Some(normalized);
         }
     }

@@ -9,14 +9,19 @@ use homeport_yaml::{Map, Node, Value};
 
 impl Loader<'_> {
     pub(crate) fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let found = node.type_name();
+        // "must be a mapping with `type`, found a mapping" contradicts itself: say what is
+        // missing instead.
+        let message = if expected.starts_with(found) {
+            format!("`{what}` is {found}, but not {expected}")
+        } else {
+            format!("`{what}` must be {expected}, found {found}")
+        };
         self.error(
-            Diagnostic::error(
-                codes::WRONG_TYPE,
-                format!("`{what}` must be {expected}, found {}", node.type_name()),
-            )
-            .with_span(node.span)
-            .with_label(format!("expected {expected}"))
-            .with_help(format!("write `{}` as {expected}", last_segment(what))),
+            Diagnostic::error(codes::WRONG_TYPE, message)
+                .with_span(node.span)
+                .with_label(format!("expected {expected}"))
+                .with_help(format!("write `{}` as {expected}", last_segment(what))),
         );
     }
 

@@ -261,7 +261,10 @@ pub(crate) fn check(
                             homeport_diag::Severity::Warning
                         },
                         codes::MISSING_FILE,
-                        format!("file `{shown}` of {noun} `{key}` not found"),
+                        format!(
+                            "file `{shown}` of {noun} `{key}` {}",
+                            ld.missing(Path::new(file))
+                        ),
                     )
                     .with_span_opt(o.origin.fields.get("file").copied())
                     .with_label("referenced here")
@@ -271,6 +274,17 @@ pub(crate) fn check(
                         "no service uses it; create the file or remove the definition"
                     });
                     ld.error(d);
+                } else if let Err(why) = ld.fs.check_readable(Path::new(file)) {
+                    let shown = ld.display(Path::new(file));
+                    ld.error(
+                        Diagnostic::error(
+                            codes::MISSING_FILE,
+                            format!("file `{shown}` of {noun} `{key}` cannot be read: {why}"),
+                        )
+                        .with_span_opt(o.origin.fields.get("file").copied())
+                        .with_label("referenced here")
+                        .with_help(format!("a {noun} file must be a regular file")),
+                    );
                 }
             }
         }

@@ -69,8 +69,10 @@ enum Expected {
 /// Parse and validate the inventory text of `file`.
 pub fn load(text: &str, file: FileId) -> Result<Cluster, Diagnostics> {
     let root = match homeport_yaml::parse_one(text, file) {
-        Ok(Some(root)) => root,
-        Ok(None) => {
+        // A document that is only `~` or `&anchor` holds nothing either (found by fuzzing:
+        // it exited 2 without a word).
+        Ok(Some(root)) if !root.is_null() => root,
+        Ok(_) => {
             return Err(Diagnostics(vec![Diagnostic::error(
                 codes::NOT_A_CLUSTER,
                 "the cluster file is empty",

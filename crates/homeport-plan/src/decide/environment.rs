@@ -174,7 +174,11 @@ pub fn container(
             );
             continue;
         }
-        if is_secret(key, v, &value.interpolated) {
+        let vpn_user = homeport_secrets::is_vpn_user_beside_password(
+            key,
+            svc.environment.keys().map(String::as_str),
+        );
+        if vpn_user || is_secret(key, v, &value.interpolated) {
             secret_env.insert(key.clone(), v.clone());
             secret_keys.push(key.clone());
         } else {
@@ -400,11 +404,14 @@ pub fn host_ports(text: &str) -> impl Iterator<Item = (&str, u16)> {
 /// (`(name, value)`): a value that no environment entry carries is referenced by the
 /// variable's name.
 pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
+    move_flag_secrets(pods, interpolated);
     let mut secrets: Vec<(String, String)> = Vec::new();
     for pod in pods.iter() {
         for c in &pod.containers {
             for (k, v) in &c.secret_env {
-                if v.len() >= 6 && !secrets.iter().any(|(sv, _)| sv == v) {
+                // Known to be secret: replaced whatever its length (a 5-character Redis
+                // password is still a password); short ones only as a whole word.
+                if !v.is_empty() && !secrets.iter().any(|(sv, _)| sv == v) {
                     secrets.push((v.clone(), k.clone()));
                 }
             }
@@ -425,9 +432,6 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
         .map(String::as_str)
         .collect();
     secrets.retain(|(v, _)| !plain.contains(v.as_str()));
-    if secrets.is_empty() {
-        return;
-    }
     // Longest first, so a value containing another is replaced whole.
     secrets.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.1.cmp(&b.1)));
     for pod in pods.iter_mut() {
@@ -436,13 +440,12 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
             let mut added: Vec<(String, String)> = Vec::new();
             let mut scrub = |word: &mut String, shell: bool| {
                 for (value, key) in &secrets {
-                    if word.contains(value.as_str()) {
-                        let reference = if shell {
-                            format!("${{{key}}}")
-                        } else {
-                            format!("$({key})")
-                        };
-                        *word = word.replace(value.as_str(), &reference);
+                    let reference = if shell {
+                        format!("${{{key}}}")
+                    } else {
+                        format!("$({key})")
+                    };
+                    if homeport_secrets::replace_value(word, value, &reference) {
                         added.push((key.clone(), value.clone()));
                     }
                 }
@@ -467,7 +470,10 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
                     } else {
                         let mut replaced = false;
                         for w in cmd.iter_mut() {
-                            if secrets.iter().any(|(v, _)| w.contains(v.as_str())) {
+                            if secrets.iter().any(|(v, _)| {
+                                let mut probe = w.clone();
+                                homeport_secrets::replace_value(&mut probe, v, "")
+                            }) {
                                 replaced = true;
                             }
                         }
@@ -502,6 +508,237 @@ pub fn scrub_secrets_from_commands(pods: &mut [PodPlan], interpolated: &[(String
     }
 }
 
+/// Literal values of flags that take a secret (`--requirepass abc`, `curl -u user:pw`) in
+/// commands, args and probes move to the container's Secret environment, referenced as
+/// `$(KEY)` (or `${KEY}` in a shell line).
+fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
+    // Values already known to be secret anywhere in the project keep their name
+    // (`--requirepass s3cret` next to another service's `REDIS_PASSWORD=s3cret`).
+    let mut known: Vec<(String, String)> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.secret_env.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect();
+    known.extend(interpolated.iter().cloned());
+    for pod in pods.iter_mut() {
+        let mut keys: Vec<String> = Vec::new();
+        for c in pod.containers.iter_mut() {
+            // Literal values of flags that take a secret (`--requirepass abc`,
+            // `curl -u user:pw`) move to the Secret environment first.
+            let existing = c.secret_env.clone();
+            let mut flags = FlagSecrets {
+                existing: &existing,
+                known: &known,
+                moved: Vec::new(),
+            };
+            for list in [c.command.as_mut(), c.args.as_mut()].into_iter().flatten() {
+                if list.len() == 3 && list[0].ends_with("sh") && list[1] == "-c" {
+                    flags.in_shell(&mut list[2]);
+                } else {
+                    flags.in_words(list);
+                }
+            }
+            for probe in [
+                c.probes.readiness.as_mut(),
+                c.probes.liveness.as_mut(),
+                c.probes.startup.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let ProbeAction::Exec(cmd) = &mut probe.action {
+                    if cmd.len() == 3 && cmd[0].ends_with("sh") && cmd[1] == "-c" {
+                        flags.in_shell(&mut cmd[2]);
+                    } else if cmd.iter().any(|w| {
+                        let name = w.split('=').next().unwrap_or("");
+                        homeport_secrets::flag_takes_secret(name)
+                            || (w.contains('=') && homeport_secrets::is_secret_assignment(name))
+                    }) {
+                        // Exec probes are not expanded: run them through a shell instead.
+                        let mut line = cmd
+                            .iter()
+                            .map(|w| shell_quote(w))
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        flags.in_shell(&mut line);
+                        *cmd = vec!["sh".into(), "-c".into(), line];
+                    }
+                }
+            }
+            for (k, v) in flags.moved {
+                keys.push(k.clone());
+                c.secret_env.insert(k, v);
+            }
+            c.secret_env.sort_keys();
+        }
+        if !keys.is_empty() {
+            pod.decide(
+                "secrets",
+                format!("command/probe flag values moved to {}", keys.join(", ")),
+                "a literal password was given to a flag that takes a secret; it moves to the Secret environment and the command references it, so it never appears in the workload spec",
+            );
+        }
+    }
+}
+
+/// Moves literal values of secret-taking flags (see `homeport_secrets::PASSWORD_FLAGS` and
+/// `CREDENTIAL_FLAGS`) out of a command into the container's Secret environment.
+struct FlagSecrets<'a> {
+    existing: &'a IndexMap<String, String>,
+    /// Values known to be secret (`(name, value)`: Secret environments of every container,
+    /// secret variables interpolated into the files): a flag value that is one of them is
+    /// referenced by that name.
+    known: &'a [(String, String)],
+    /// `(key, value)` pairs to add to the Secret environment.
+    moved: Vec<(String, String)>,
+}
+
+impl FlagSecrets<'_> {
+    /// The secret part of a flag's value (`pw` of `user:pw` for credential flags), if the
+    /// value is a literal (not already a reference).
+    /// `inline`: written `flag=value` (then `NAME=value` with a secret-looking `NAME`, such as
+    /// `PGPASSWORD=...` before a command, counts too); else the value is the next word.
+    fn secret_part<'v>(flag: &str, value: &'v str, inline: bool) -> Option<(&'v str, &'v str)> {
+        if value.is_empty() || value.contains('$') {
+            return None;
+        }
+        if inline && homeport_secrets::is_secret_assignment(flag) {
+            return Some(("", value));
+        }
+        if !flag.starts_with('-') {
+            return None;
+        }
+        let lower = flag.to_ascii_lowercase();
+        if homeport_secrets::CREDENTIAL_FLAGS.contains(&lower.as_str()) {
+            let (user, pw) = value.split_once(':')?;
+            return (!pw.is_empty()).then_some((&value[..user.len() + 1], pw));
+        }
+        homeport_secrets::flag_takes_secret(flag).then_some(("", value))
+    }
+
+    /// The Secret key for `value` under `flag`: reused for the same value, unique otherwise.
+    fn key_for(&mut self, flag: &str, value: &str) -> String {
+        if let Some((k, _)) = self.moved.iter().find(|(_, v)| v == value) {
+            return k.clone();
+        }
+        if let Some((k, _)) = self.existing.iter().find(|(_, v)| *v == value) {
+            return k.clone();
+        }
+        if let Some((k, v)) = self.known.iter().find(|(k, v)| v == value && valid_key(k)) {
+            if !self.existing.contains_key(k) {
+                self.moved.push((k.clone(), v.clone()));
+                return k.clone();
+            }
+        }
+        let mut base: String = flag
+            .trim_start_matches('-')
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if homeport_secrets::CREDENTIAL_FLAGS.contains(&flag.to_ascii_lowercase().as_str()) {
+            base = "BASIC_AUTH_PASSWORD".to_string();
+        }
+        let mut key = base.clone();
+        let mut n = 2;
+        while self.existing.contains_key(&key) || self.moved.iter().any(|(k, _)| *k == key) {
+            key = format!("{base}_{n}");
+            n += 1;
+        }
+        self.moved.push((key.clone(), value.to_string()));
+        key
+    }
+
+    /// An exec-form list (`["redis-server", "--requirepass", "abc"]`): `$(KEY)` references.
+    fn in_words(&mut self, words: &mut [String]) {
+        let mut i = 0;
+        while i < words.len() {
+            if let Some((flag, value)) = words[i].split_once('=') {
+                if let Some((prefix, secret)) = Self::secret_part(flag, value, true) {
+                    let (flag, prefix, secret) =
+                        (flag.to_string(), prefix.to_string(), secret.to_string());
+                    let key = self.key_for(&flag, &secret);
+                    words[i] = format!("{flag}={prefix}$({key})");
+                }
+            } else if i + 1 < words.len() {
+                let flag = words[i].clone();
+                if let Some((prefix, secret)) = Self::secret_part(&flag, &words[i + 1], false) {
+                    let (prefix, secret) = (prefix.to_string(), secret.to_string());
+                    let key = self.key_for(&flag, &secret);
+                    words[i + 1] = format!("{prefix}$({key})");
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// A shell line (`sh -c "redis-server --requirepass abc"`): `"${KEY}"` references.
+    fn in_shell(&mut self, line: &mut String) {
+        // Whitespace-separated tokens with their byte ranges; quotes around a token are
+        // part of its range and stripped from its value.
+        let mut tokens: Vec<(usize, usize)> = Vec::new();
+        let mut start = None;
+        for (i, c) in line.char_indices() {
+            match (c.is_whitespace(), start) {
+                (true, Some(s)) => {
+                    tokens.push((s, i));
+                    start = None;
+                }
+                (false, None) => start = Some(i),
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            tokens.push((s, line.len()));
+        }
+        let unquote = |t: &str| -> String {
+            let t = t.trim_end_matches([';', ')']);
+            let q = t.starts_with(['"', '\'']) && t.len() >= 2 && t.ends_with(&t[..1]);
+            if q {
+                t[1..t.len() - 1].to_string()
+            } else {
+                t.to_string()
+            }
+        };
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let (s, e) = tokens[i];
+            let token = line[s..e].to_string();
+            if let Some((flag, value)) = token.split_once('=') {
+                let value = unquote(value);
+                if let Some((prefix, secret)) = Self::secret_part(flag, &value, true) {
+                    let (prefix, secret) = (prefix.to_string(), secret.to_string());
+                    let key = self.key_for(flag, &secret);
+                    edits.push((s, e, format!("{flag}=\"{prefix}${{{key}}}\"")));
+                }
+            } else if i + 1 < tokens.len() {
+                let (vs, ve) = tokens[i + 1];
+                let raw = &line[vs..ve];
+                let trailing = &raw[raw.trim_end_matches([';', ')']).len()..];
+                let value = unquote(raw);
+                if let Some((prefix, secret)) = Self::secret_part(&token, &value, false) {
+                    let (prefix, secret, trailing) =
+                        (prefix.to_string(), secret.to_string(), trailing.to_string());
+                    let key = self.key_for(&token, &secret);
+                    edits.push((vs, ve, format!("\"{prefix}${{{key}}}\"{trailing}")));
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+        for (s, e, text) in edits.into_iter().rev() {
+            line.replace_range(s..e, &text);
+        }
+    }
+}
+
 fn shell_quote(w: &str) -> String {
     if !w.is_empty()
         && w.chars()
@@ -510,6 +747,34 @@ fn shell_quote(w: &str) -> String {
         w.to_string()
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// Decision texts were written while planning, before secrets were moved out of commands and
+/// probes (`probes: exec sh -c PGPASSWORD=... pg_isready`): every known secret value in them
+/// is replaced, so `plan` (table and JSON) shows no secret.
+pub fn scrub_decisions(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
+    let plain: std::collections::HashSet<String> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.config_env.values().cloned())
+        .collect();
+    let mut values: Vec<String> = pods
+        .iter()
+        .flat_map(|p| p.containers.iter())
+        .flat_map(|c| c.secret_env.values().cloned())
+        .chain(interpolated.iter().map(|(_, v)| v.clone()))
+        .filter(|v| !v.is_empty() && !plain.contains(v))
+        .collect();
+    values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    values.dedup();
+    for pod in pods.iter_mut() {
+        for d in pod.decisions.iter_mut() {
+            for v in &values {
+                homeport_secrets::replace_value(&mut d.value, v, "<redacted>");
+                homeport_secrets::replace_value(&mut d.reason, v, "<redacted>");
+            }
+        }
     }
 }
 

@@ -77,7 +77,8 @@ fn file_key(pod: &PodPlan, name: &str) -> String {
 }
 
 fn read_file(path: &Path) -> Option<FileContent> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes =
+        homeport_diag::input::read_bytes(path, homeport_diag::input::MAX_INPUT_BYTES).ok()?;
     Some(match String::from_utf8(bytes) {
         Ok(s) => FileContent::Text(s),
         Err(e) => FileContent::Binary(e.into_bytes()),
@@ -955,7 +956,11 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         let content: Option<Vec<u8>> = if let Some(c) = &def.content {
             Some(c.clone().into_bytes())
         } else if let Some(f) = &def.file {
-            std::fs::read(host_path(cx, f)).ok()
+            homeport_diag::input::read_bytes(
+                &host_path(cx, f),
+                homeport_diag::input::MAX_INPUT_BYTES,
+            )
+            .ok()
         } else if let Some(var) = &def.environment {
             def.environment_value
                 .clone()

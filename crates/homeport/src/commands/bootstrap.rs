@@ -126,6 +126,7 @@ pub fn run(global: &GlobalArgs, args: &BootstrapArgs, out: &Output) -> u8 {
     protected.extend(inputs.cluster_file.clone());
     let options = WriteOptions {
         force: args.force,
+        replace_unmarked: false,
         protected,
     };
     if let Err(d) = write_tree(&args.out, &result.files, &options) {

@@ -10,6 +10,9 @@ use homeport_write::{write_tree, WriteOptions, FORMAT_NOT_IMPLEMENTED};
 use std::io::Write;
 
 pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
+    // An earlier run killed mid-swap may have left the output missing: finish that first,
+    // whatever happens to this run.
+    homeport_write::recover_interrupted(&args.out);
     if args.output == OutputFormat::Helm {
         let d = Diagnostic::error(
             FORMAT_NOT_IMPLEMENTED,
@@ -66,6 +69,7 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
     protected.extend(planned.cluster_file.clone());
     let options = WriteOptions {
         force: args.force,
+        replace_unmarked: args.replace_unmarked,
         protected,
     };
     if let Err(d) = write_tree(&args.out, &files, &options) {

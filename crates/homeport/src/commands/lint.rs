@@ -26,6 +26,24 @@ use std::path::{Path, PathBuf};
 const USAGE: &str = "HP0057";
 
 pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
+    if let Some(v) = &args.kubernetes_version {
+        if let Some(why) = implausible_version(v) {
+            let versions = homeport_k8s_schema::supported_versions();
+            out.diagnostics(
+                [
+                    &Diagnostic::error(USAGE, format!("--kubernetes-version {v}: {why}"))
+                        .with_help(format!(
+                    "pass a Kubernetes version such as {}; schemas are embedded for {} to {}",
+                    versions.last().unwrap_or(&"1.33"),
+                    versions.first().unwrap_or(&"?"),
+                    versions.last().unwrap_or(&"?")
+                )),
+                ],
+                &SourceMap::new(),
+            );
+            return EXIT_INVALID;
+        }
+    }
     let cluster = match &global.cluster {
         Some(path) => match read_cluster(path, out) {
             Ok(c) => Some(c),
@@ -47,18 +65,33 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 continue;
             }
             stdin_read = true;
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-                out.diagnostics(
-                    [&Diagnostic::error(
-                        homeport_manifest::UNREADABLE_PATH,
-                        format!("cannot read stdin: {e}"),
-                    )
-                    .with_help("pipe UTF-8 YAML or JSON into `homeport lint -`")],
-                    &SourceMap::new(),
-                );
-                return EXIT_INVALID;
-            }
+            let mut bytes = Vec::new();
+            let limit = homeport_manifest::MAX_MANIFEST_BYTES;
+            let read = std::io::stdin()
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(homeport_diag::input::ReadError::from)
+                .and_then(|n| {
+                    if n as u64 > limit {
+                        Err(homeport_diag::input::ReadError::TooLarge { limit })
+                    } else {
+                        homeport_diag::input::text_of(std::mem::take(&mut bytes))
+                    }
+                });
+            let text = match read {
+                Ok(text) => text,
+                Err(e) => {
+                    out.diagnostics(
+                        [&Diagnostic::error(
+                            homeport_manifest::UNREADABLE_PATH,
+                            format!("cannot read stdin: {e}"),
+                        )
+                        .with_help("pipe UTF-8 YAML or JSON into `homeport lint -`")],
+                        &SourceMap::new(),
+                    );
+                    return EXIT_INVALID;
+                }
+            };
             inputs.push(Input::Text {
                 name: "<stdin>".to_string(),
                 text,
@@ -322,9 +355,32 @@ fn stdout_color(when: ColorWhen) -> ColorChoice {
     }
 }
 
+/// Why `--kubernetes-version` cannot name a Kubernetes release (`99.99`, `2.0`, `banana`):
+/// 1.x only, and no further ahead than the next release after the newest embedded schema.
+/// An older 1.x is accepted (schema checks are skipped with a warning).
+fn implausible_version(v: &str) -> Option<String> {
+    let t = v.trim().trim_start_matches('v').trim_end_matches('+');
+    let mut parts = t.split('.');
+    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let patch_ok = parts.next().is_none_or(|p| p.parse::<u32>().is_ok()) && parts.next().is_none();
+    let (Some(major), Some(minor), true) = (major, minor, patch_ok) else {
+        return Some("not a version (write MAJOR.MINOR, e.g. 1.33)".into());
+    };
+    if major != 1 {
+        return Some(format!("Kubernetes {major}.x does not exist"));
+    }
+    let newest = homeport_k8s_schema::supported_versions()
+        .last()
+        .and_then(|l| l.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(minor);
+    (minor > newest + 1).then(|| format!("Kubernetes 1.{minor} is not released"))
+}
+
 fn read_cluster(path: &Path, out: &Output) -> Result<Cluster, u8> {
     let mut sources = SourceMap::new();
-    let text = match std::fs::read_to_string(path) {
+    let text = match homeport_diag::input::read_text(path, homeport_diag::input::MAX_INPUT_BYTES) {
         Ok(t) => t,
         Err(e) => {
             out.diagnostics(

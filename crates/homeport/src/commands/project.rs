@@ -97,10 +97,12 @@ pub fn load_cluster(
     match cluster_path(global, project) {
         Some(path) => {
             let shown = display_path(&path);
-            let cluster = match std::fs::read_to_string(&path) {
-                Ok(text) => Cluster::from_str(&shown, &text, sources)?,
-                Err(_) => Cluster::load(&path, sources)?,
-            };
+            let cluster =
+                match homeport_diag::input::read_text(&path, homeport_diag::input::MAX_INPUT_BYTES)
+                {
+                    Ok(text) => Cluster::from_str(&shown, &text, sources)?,
+                    Err(_) => Cluster::load(&path, sources)?,
+                };
             Ok((cluster, Some(path)))
         }
         None => Ok((Cluster::default_k3s(), None)),
