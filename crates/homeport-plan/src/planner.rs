@@ -25,7 +25,6 @@ pub(crate) struct Ctx<'a> {
     pub cluster: &'a Cluster,
     pub sources: Option<&'a SourceMap>,
     /// Image and host facts gathered before planning (possibly empty).
-    #[allow(dead_code)] // read by the image- and host-fact decisions as they land
     pub facts: &'a Facts,
     pub diags: Diagnostics,
     /// Named volume -> pods using it (computed before pods are built).
@@ -34,6 +33,9 @@ pub(crate) struct Ctx<'a> {
     pub proxied: Vec<String>,
     /// Bind-mount host path (resolved) -> pods using it.
     pub bind_users: IndexMap<String, Vec<String>>,
+    /// (namespace, claim name) -> what the claim holds (a host path, a named volume): two
+    /// different host paths never share a claim.
+    pub claim_origins: IndexMap<(String, String), String>,
     /// `host:port` references in every service's environment, built on first use.
     pub host_ports: std::cell::OnceCell<
         std::collections::HashMap<String, Vec<crate::decide::environment::HostPortRef>>,
@@ -105,31 +107,25 @@ pub fn profile_of(service: &Service) -> &'static ImageProfile {
 }
 
 /// The text of the small files a reverse proxy bind-mounts (its Caddyfile, nginx.conf, ...,
-/// or the files of a mounted configuration directory), to find the services it routes to.
-fn proxy_config_texts(project: &Project, proxy: &Service) -> Vec<String> {
-    const LIMIT: u64 = 256 * 1024;
-    let read_small = |p: &std::path::Path| -> Option<String> {
-        let meta = std::fs::metadata(p).ok()?;
-        (meta.is_file() && meta.len() <= LIMIT)
-            .then(|| std::fs::read_to_string(p).ok())
-            .flatten()
-    };
+/// or the files of a mounted configuration directory), from the host facts, to find the
+/// services it routes to.
+fn proxy_config_texts(project: &Project, facts: &Facts, proxy: &Service) -> Vec<String> {
     let mut texts = Vec::new();
     for m in &proxy.volumes {
         let (homeport_compose::MountType::Bind, Some(src)) = (&m.kind, &m.source) else {
             continue;
         };
         let path = project.working_dir.join(src);
-        if path.is_dir() {
-            let Ok(entries) = std::fs::read_dir(&path) else {
-                continue;
-            };
-            let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-            files.sort();
-            texts.extend(files.iter().take(64).filter_map(|f| read_small(f)));
-        } else {
-            texts.extend(read_small(&path));
-        }
+        let Some(files) = facts
+            .host_path(&path.to_string_lossy())
+            .and_then(|f| f.files.as_ref())
+        else {
+            continue;
+        };
+        texts.extend(files.iter().filter_map(|f| match &f.content {
+            FileContent::Text(t) => Some(t.clone()),
+            FileContent::Binary(_) => None,
+        }));
     }
     texts
 }
@@ -185,6 +181,7 @@ pub fn plan_with_facts(
         volume_users: IndexMap::new(),
         proxied: Vec::new(),
         bind_users: IndexMap::new(),
+        claim_origins: IndexMap::new(),
         host_ports: std::cell::OnceCell::new(),
     };
     let selection = select(&mut cx);
@@ -363,7 +360,7 @@ fn select(cx: &mut Ctx) -> Selection {
     // bind-mounted configuration are published through the ingress.
     let service_names: Vec<&str> = project.services.keys().map(String::as_str).collect();
     for proxy in &proxies {
-        let in_config = proxy_config_texts(project, proxy)
+        let in_config = proxy_config_texts(project, cx.facts, proxy)
             .iter()
             .flat_map(|text| crate::decide::exposure::upstreams_in_config(text, &service_names))
             .map(str::to_string)
@@ -504,6 +501,8 @@ fn build_pod(
         decisions: Vec::new(),
         notes: Vec::new(),
         lint_exceptions: Vec::new(),
+        carried_over: Vec::new(),
+        seeds: Vec::new(),
     };
     let ns_reason = if hints.namespace.is_some() {
         "x-homeport.namespace".to_string()

@@ -2,6 +2,7 @@
 
 pub mod environment;
 pub mod exposure;
+pub mod file_secrets;
 pub mod network;
 pub mod placement;
 pub mod probes;

@@ -522,6 +522,8 @@ pub fn container(
         );
     }
 
+    carried_over_ownership(svc, profile, index, pod, &mut sec, &mut reasons);
+
     let summary = if sec.privileged {
         "privileged".to_string()
     } else if sec.run_as_non_root {
@@ -720,4 +722,68 @@ fn reconcile_claims(
     }
     *claims = out;
     *pvs = kept;
+}
+
+/// Data carried over from the host keeps its owner: the container runs as that owner when the
+/// image can (a non-root image, not pinned by Compose `user:`; the owner of a database's
+/// data directory is authoritative), and `fsGroup` is never set on data whose group it is
+/// not (the kubelet would change the group and mode of every file on mount).
+fn carried_over_ownership(
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    sec: &mut ContainerSecurity,
+    reasons: &mut Vec<String>,
+) {
+    let mine: Vec<&CarriedOver> = pod
+        .carried_over
+        .iter()
+        .filter(|c| c.container == index)
+        .collect();
+    let owner = mine
+        .iter()
+        .find(|c| c.database.is_some())
+        .or_else(|| mine.first())
+        .and_then(|c| c.uid.map(|u| (u, c.gid, c.host_path.clone())));
+    let image_can = svc.user.is_none()
+        && sec.run_as_non_root
+        && !sec.privileged
+        && !matches!(profile.user, ImageUser::Root { .. });
+    if let (Some((uid, gid, host)), true) = (owner, image_can) {
+        if uid != 0 && sec.run_as_user != Some(uid) {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = gid.or(sec.run_as_group);
+            reasons.push(format!(
+                "runs as uid {uid}{}: the owner of the existing data in {host}",
+                gid.map_or(String::new(), |g| format!(" gid {g}"))
+            ));
+        }
+    }
+    let Some(group) = pod.fs_group else {
+        return;
+    };
+    let foreign: Vec<String> = pod
+        .carried_over
+        .iter()
+        .filter(|c| c.gid != Some(group))
+        .map(|c| {
+            format!(
+                "{} (group {})",
+                c.host_path,
+                c.gid.map_or("unknown".to_string(), |g| g.to_string())
+            )
+        })
+        .collect();
+    if !foreign.is_empty() {
+        pod.fs_group = None;
+        pod.decide(
+            "security",
+            format!("{}: no fsGroup", svc.name),
+            format!(
+                "fsGroup {group} would make the kubelet change the group and mode of every file of the existing data in {}; the container runs as the data's owner instead",
+                foreign.join(", ")
+            ),
+        );
+    }
 }

@@ -34,7 +34,11 @@ pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
             return Err(EXIT_INVALID);
         }
     };
-    let plan = homeport_plan::plan_with_sources(&project, &cluster, Some(&sources));
+    let facts = homeport_plan::facts::Facts {
+        host: homeport_host::gather(&project),
+        ..Default::default()
+    };
+    let plan = homeport_plan::plan_with_facts(&project, &cluster, Some(&sources), &facts);
     Ok(Planned {
         project,
         sources,
