@@ -304,6 +304,8 @@ pub struct CarriedOver {
     pub gid: Option<u32>,
     /// Database files found there.
     pub database: Option<crate::facts::DataMarker>,
+    /// The Compose mount, for diagnostics.
+    pub span: Option<homeport_diag::Span>,
 }
 
 /// Seed the claim volume `volume` (a configuration directory the application writes to)

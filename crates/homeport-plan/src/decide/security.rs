@@ -522,7 +522,7 @@ pub fn container(
         );
     }
 
-    carried_over_ownership(svc, profile, index, pod, &mut sec, &mut reasons);
+    carried_over_ownership(cx, svc, profile, index, pod, &mut sec, &mut reasons);
 
     let summary = if sec.privileged {
         "privileged".to_string()
@@ -729,6 +729,7 @@ fn reconcile_claims(
 /// data directory is authoritative), and `fsGroup` is never set on data whose group it is
 /// not (the kubelet would change the group and mode of every file on mount).
 fn carried_over_ownership(
+    cx: &mut Ctx,
     svc: &Service,
     profile: &ImageProfile,
     index: usize,
@@ -745,12 +746,12 @@ fn carried_over_ownership(
         .iter()
         .find(|c| c.database.is_some())
         .or_else(|| mine.first())
-        .and_then(|c| c.uid.map(|u| (u, c.gid, c.host_path.clone())));
+        .and_then(|c| c.uid.map(|u| (u, c.gid, c.host_path.clone(), c.span)));
     let image_can = svc.user.is_none()
         && sec.run_as_non_root
         && !sec.privileged
         && !matches!(profile.user, ImageUser::Root { .. });
-    if let (Some((uid, gid, host)), true) = (owner, image_can) {
+    if let (Some((uid, gid, host, _)), true) = (owner.clone(), image_can) {
         if uid != 0 && sec.run_as_user != Some(uid) {
             sec.run_as_user = Some(uid);
             sec.run_as_group = gid.or(sec.run_as_group);
@@ -759,6 +760,23 @@ fn carried_over_ownership(
                 gid.map_or(String::new(), |g| format!(" gid {g}"))
             ));
         }
+    }
+    if let (Some((0, _, host, span)), Some(user)) =
+        (owner, sec.run_as_user.filter(|_| sec.run_as_non_root))
+    {
+        let group = sec.run_as_group.unwrap_or(user);
+        cx.push(
+            Diagnostic::warning(
+                codes::DATA_OWNER_MISMATCH,
+                format!(
+                    "service `{}`: the existing data in {host} is owned by root, but the container runs as uid {user}",
+                    svc.name
+                ),
+            )
+            .with_span_opt(span.or(svc.origin.field("volumes")))
+            .with_note("fsGroup is not used on existing data: it would change the group and mode of every file")
+            .with_help(format!("hand the data to the container's user before starting it: `chown -R {user}:{group} {host}`")),
+        );
     }
     let Some(group) = pod.fs_group else {
         return;
@@ -781,7 +799,7 @@ fn carried_over_ownership(
             "security",
             format!("{}: no fsGroup", svc.name),
             format!(
-                "fsGroup {group} would make the kubelet change the group and mode of every file of the existing data in {}; the container runs as the data's owner instead",
+                "fsGroup {group} would make the kubelet change the group and mode of every file of the existing data in {}; the files keep their owner",
                 foreign.join(", ")
             ),
         );

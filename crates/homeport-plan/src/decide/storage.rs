@@ -782,10 +782,10 @@ fn host_files(
         }
         cx.push(d);
     }
-    if is_dir {
+    if is_dir && in_configmap > 0 {
         pod.decide(
             "storage",
-            format!("{}: {shown} -> ConfigMap ({} files)", svc.name, files.len()),
+            format!("{}: {shown} -> ConfigMap ({in_configmap} files)", svc.name),
             if m.read_only {
                 "a read-only directory of small configuration files"
             } else {
@@ -1020,6 +1020,7 @@ fn carry_over(
         uid: f.database.as_ref().and_then(|d| d.uid).or(f.uid),
         gid: f.database.as_ref().and_then(|d| d.gid).or(f.gid),
         database: f.database.clone(),
+        span: m.span,
     });
 }
 

@@ -2,6 +2,7 @@
 //! objects by service.
 #![allow(dead_code)]
 
+pub mod check;
 pub mod netpol;
 
 use serde_json::Value;

@@ -1,0 +1,245 @@
+//! Stacks written for each class of defect found by deploying real homelab and production
+//! stacks (issue 8): the output must not only validate but start and work: existing data
+//! kept, every path the stack uses open, nothing leaked. Each test asserts the decisions
+//! semantically, and paths with the NetworkPolicy reachability evaluator.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use support::check::{check_stack, copy_stack};
+use support::*;
+
+fn env_config(objects: &[Value], container: &str) -> Value {
+    named(objects, "ConfigMap", &format!("{container}-env"))
+        .map(|c| c["data"].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn pod_spec(w: &Value) -> &Value {
+    &pod_template(w)["spec"]
+}
+
+/// The claim mounted at `path` in container `c` of workload `w`, and the mount.
+fn claim_at(w: &Value, c: &str, path: &str) -> (String, Value) {
+    let mount = container(w, c)["volumeMounts"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["mountPath"] == path))
+        .unwrap_or_else(|| panic!("{c}: nothing mounted at {path}"))
+        .clone();
+    let vol = pod_spec(w)["volumes"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["name"] == mount["name"]))
+        .unwrap()
+        .clone();
+    let claim = vol["persistentVolumeClaim"]["claimName"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{c}: {path} is not a claim: {vol}"))
+        .to_string();
+    (claim, mount)
+}
+
+#[cfg(unix)]
+fn owner(path: &Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).unwrap();
+    (m.uid(), m.gid())
+}
+
+/// Hand `path` to `uid:gid` when this process may (as root, as CI runs); the test then reads
+/// whatever owner the path really has.
+#[cfg(unix)]
+fn try_chown(path: &Path, uid: u32, gid: u32) {
+    let _ = std::os::unix::fs::chown(path, Some(uid), Some(gid));
+}
+
+/// The uid the container must run as: the data's owner, unless that is root (then the
+/// image's own user, with a diagnostic asking to hand the data over).
+fn expected_uid(owner_uid: u32, image_uid: u64) -> u64 {
+    if owner_uid == 0 {
+        image_uid
+    } else {
+        u64::from(owner_uid)
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn existing_data_survives_the_move() {
+    let (_tmp, compose) = copy_stack("existing-data");
+    let dir = compose.parent().unwrap().to_path_buf();
+    // Data as a running stack leaves it: a Postgres directory owned by the Alpine uid, Gitea's
+    // by its rootless user; the other database stays root-owned.
+    try_chown(&dir.join("db/data"), 70, 70);
+    try_chown(&dir.join("hdd/gitea"), 1000, 1000);
+    let forbidden = ["Db-Pa55word-x9", "fake-minio-secret-77", "QueuePa55-z1"];
+    let (objects, plan) = check_stack(&compose, &forbidden);
+
+    // --- no data-directory override on a directory that already holds a cluster ---
+    let db = workload_with_container(&objects, "db");
+    assert!(
+        env_config(&objects, "db").get("PGDATA").is_none(),
+        "PGDATA must not point at a new directory beside the existing cluster"
+    );
+    assert!(plan.contains("db: PGDATA not set"), "{plan}");
+    // ... it follows the data when the cluster lives one level down ...
+    assert_eq!(
+        env_config(&objects, "legacy-db")["PGDATA"],
+        "/var/lib/postgresql/data/pgdata"
+    );
+    // ... and is set for a new, empty volume.
+    assert_eq!(
+        env_config(&objects, "fresh-db")["PGDATA"],
+        "/var/lib/postgresql/data/pgdata"
+    );
+
+    // --- run as the owner of carried-over data; fsGroup only where it is right ---
+    let (db_uid, db_gid) = owner(&dir.join("db/data"));
+    let sc = &container(db, "db")["securityContext"];
+    assert_eq!(sc["runAsUser"].as_u64().unwrap(), expected_uid(db_uid, 999));
+    if db_gid != 999 {
+        assert!(
+            pod_spec(db)["securityContext"].get("fsGroup").is_none(),
+            "fsGroup on existing data of group {db_gid}"
+        );
+    }
+    let fresh = workload_with_container(&objects, "fresh-db");
+    assert_eq!(pod_spec(fresh)["securityContext"]["fsGroup"], 999);
+    assert_eq!(
+        pod_spec(fresh)["securityContext"]["fsGroupChangePolicy"],
+        "OnRootMismatch"
+    );
+    let gitea = workload_with_container(&objects, "gitea");
+    let (g_uid, g_gid) = owner(&dir.join("hdd/gitea"));
+    assert_eq!(
+        container(gitea, "gitea")["securityContext"]["runAsUser"]
+            .as_u64()
+            .unwrap(),
+        expected_uid(g_uid, 1000)
+    );
+    let gitea_psc = &pod_spec(gitea)["securityContext"];
+    if g_gid == 1000 {
+        assert_eq!(
+            gitea_psc["fsGroup"], 1000,
+            "the data's own group: fsGroup is right"
+        );
+        assert_eq!(gitea_psc["fsGroupChangePolicy"], "OnRootMismatch");
+    } else {
+        assert!(gitea_psc.get("fsGroup").is_none());
+    }
+    let (i_uid, _) = owner(&dir.join("hdd/immich/pg"));
+    if i_uid == 0 {
+        assert!(
+            plan.contains("HP0429"),
+            "root-owned data is reported:\n{plan}"
+        );
+    }
+
+    // --- each application's directory on the disk is its own PersistentVolume ---
+    let immich = workload_with_container(&objects, "immich-db");
+    let (immich_claim, immich_mount) = claim_at(immich, "immich-db", "/var/lib/postgresql/data");
+    let (gitea_claim, gitea_mount) = claim_at(gitea, "gitea", "/var/lib/gitea");
+    assert_ne!(immich_claim, gitea_claim);
+    assert!(immich_mount.get("subPath").is_none() && gitea_mount.get("subPath").is_none());
+    let pv_path = |claim: &str| -> String {
+        kind(&objects, "PersistentVolume")
+            .into_iter()
+            .find(|pv| pv["spec"]["claimRef"]["name"] == claim)
+            .unwrap_or_else(|| panic!("no PersistentVolume for {claim}"))["spec"]["local"]["path"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(pv_path(&immich_claim), "/mnt/hdd/immich/pg");
+    assert_eq!(pv_path(&gitea_claim), "/mnt/hdd/gitea");
+    for w in [immich, gitea] {
+        let required = pod_spec(w)["affinity"]["nodeAffinity"].to_string();
+        assert!(
+            required.contains("\"nas\""),
+            "pinned to the disk's node: {required}"
+        );
+    }
+
+    // --- two different host paths never share a claim ---
+    let api = workload_with_container(&objects, "api");
+    let (a, _) = claim_at(api, "api", "/srv/a");
+    let (b, _) = claim_at(api, "api", "/srv/b");
+    assert_ne!(a, b, "./a/data and ./b/data in one claim");
+
+    // --- host system paths are never read from this machine nor an empty claim ---
+    let web = workload_with_container(&objects, "web");
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let first = passwd.lines().next().unwrap_or("root:x:0:0:");
+    for o in &objects {
+        assert!(
+            !o.to_string().contains(first),
+            "this machine's /etc/passwd is in {}",
+            name_of(o)
+        );
+    }
+    let web_mounts = container(web, "web")["volumeMounts"].to_string();
+    assert!(!web_mounts.contains("/etc/passwd") && !web_mounts.contains("os-release"));
+    assert!(plan.contains("/etc/passwd (left out)"), "{plan}");
+    // A writable config directory of small text files is still a ConfigMap.
+    let files = named(&objects, "ConfigMap", "web-files").expect("web-files");
+    assert!(files["data"]["default.conf"]
+        .as_str()
+        .unwrap()
+        .contains("listen 8080"));
+
+    // --- a configuration file holding secrets is a Secret, its neighbour a ConfigMap ---
+    let api_files = named(&objects, "ConfigMap", "api-files").expect("api-files");
+    assert!(api_files["data"].get("features.yaml").is_some());
+    assert!(api_files["data"].get("config.yaml").is_none());
+    let secret = named(&objects, "Secret", "api-secrets").expect("api-secrets");
+    assert!(secret["data"].get("config.yaml").is_some());
+    let config_mount = container(api, "api")["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == "/app/config/config.yaml")
+        .expect("config.yaml mounted")
+        .clone();
+    let vol = pod_spec(api)["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == config_mount["name"])
+        .unwrap();
+    assert_eq!(vol["secret"]["secretName"], "api-secrets");
+
+    // --- a config directory the application writes to: a claim seeded on first start ---
+    let sonarr = workload_with_container(&objects, "sonarr");
+    let (sonarr_claim, _) = claim_at(sonarr, "sonarr", "/config");
+    let seed = pod_spec(sonarr)["initContainers"]
+        .as_array()
+        .and_then(|i| i.iter().find(|c| c["name"] == "seed"))
+        .expect("a seed init container")
+        .clone();
+    let cmd = seed["command"].to_string();
+    assert!(
+        cmd.contains("ls -A /seed-target"),
+        "copies only into an empty claim: {cmd}"
+    );
+    let seed_mounts = seed["volumeMounts"].as_array().unwrap();
+    let target_vol = seed_mounts
+        .iter()
+        .find(|m| m["mountPath"] == "/seed-target")
+        .unwrap();
+    let target_claim = pod_spec(sonarr)["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == target_vol["name"])
+        .unwrap()["persistentVolumeClaim"]["claimName"]
+        .clone();
+    assert_eq!(target_claim, sonarr_claim.as_str());
+    assert!(seed_mounts
+        .iter()
+        .any(|m| m["mountPath"] == "/seed/config.xml"));
+    assert!(
+        named(&objects, "ConfigMap", "sonarr-files").unwrap()["data"]
+            .get("config.xml")
+            .is_some()
+    );
+}
