@@ -87,6 +87,45 @@ pub struct IngressConfig {
     pub tls: TlsMode,
     /// The cert-manager ClusterIssuer when `tls` is `CertManager`.
     pub issuer: Option<String>,
+    /// Where the ingress controller's pods run, as written in the inventory
+    /// (`ingress.controller`); [`IngressConfig::controller`] derives it from the class when
+    /// absent.
+    pub controller: Option<IngressController>,
+}
+
+/// The ingress controller's pods: the namespace they run in and labels that select them
+/// (NetworkPolicies admit them to the exposed ports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressController {
+    pub namespace: String,
+    /// Empty: every pod of the namespace.
+    pub pod_labels: indexmap::IndexMap<String, String>,
+}
+
+impl IngressConfig {
+    /// The controller's pods: as written in the inventory, else the usual install of the
+    /// class: `traefik` -> kube-system (k3s' bundled Traefik), `nginx` -> ingress-nginx; any
+    /// other class -> the namespace named after it, every pod.
+    pub fn controller(&self) -> IngressController {
+        if let Some(c) = &self.controller {
+            return c.clone();
+        }
+        let labelled = |ns: &str, name: &str| IngressController {
+            namespace: ns.to_string(),
+            pod_labels: [("app.kubernetes.io/name".to_string(), name.to_string())]
+                .into_iter()
+                .collect(),
+        };
+        match self.class_name.as_str() {
+            "traefik" => labelled("kube-system", "traefik"),
+            "nginx" | "ingress-nginx" => labelled("ingress-nginx", "ingress-nginx"),
+            other => IngressController {
+                namespace: other.to_string(),
+                pod_labels: indexmap::IndexMap::new(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -260,6 +299,7 @@ impl Cluster {
                 class_name: "traefik".to_string(),
                 tls: TlsMode::None,
                 issuer: None,
+                controller: None,
             },
             storage: vec![StorageClassDef {
                 name: "local-path".to_string(),

@@ -36,6 +36,9 @@ pub(crate) struct Ctx<'a> {
     /// (namespace, claim name) -> what the claim holds (a host path, a named volume): two
     /// different host paths never share a claim.
     pub claim_origins: IndexMap<(String, String), String>,
+    /// Host names of the services left out (their names, DNS names, container names): nothing
+    /// waits for them, and references to them are reported.
+    pub left_out: Vec<String>,
     /// `host:port` references in every service's environment, built on first use.
     pub host_ports: std::cell::OnceCell<
         std::collections::HashMap<String, Vec<crate::decide::environment::HostPortRef>>,
@@ -130,6 +133,39 @@ fn proxy_config_texts(project: &Project, facts: &Facts, proxy: &Service) -> Vec<
     texts
 }
 
+/// Whether `source` is a container engine's API socket (`/var/run/docker.sock`, a rootless
+/// `/run/user/1000/docker.sock`, `podman.sock`), whatever its directory.
+pub fn is_docker_socket(source: &str) -> bool {
+    let name = source
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    matches!(name, "docker.sock" | "podman.sock")
+}
+
+/// How a service uses the Docker API: it mounts the socket, or `DOCKER_HOST` names a socket
+/// proxy (one of `socket_tools`, the left-out Docker-socket tools).
+pub fn docker_socket_use(svc: &Service, socket_tools: &[String]) -> Option<String> {
+    if let Some(m) = svc.volumes.iter().find(|m| {
+        m.kind == homeport_compose::MountType::Bind
+            && m.source.as_deref().is_some_and(is_docker_socket)
+    }) {
+        return Some(format!(
+            "mounts the Docker socket ({})",
+            m.source.as_deref().unwrap_or("")
+        ));
+    }
+    let host = svc.environment.get("DOCKER_HOST")?.value.as_deref()?;
+    let proxy = socket_tools.iter().find(|t| {
+        host.split(['/', ':', '@'])
+            .any(|part| !part.is_empty() && part.eq_ignore_ascii_case(t))
+    })?;
+    Some(format!(
+        "reaches the Docker API through the socket proxy `{proxy}` (DOCKER_HOST)"
+    ))
+}
+
 /// Whether the service runs its image's own server: not when the Compose file replaces the
 /// entrypoint (a cron sidecar on the Nextcloud image serves nothing), so the knowledge base's
 /// port and probe do not apply then.
@@ -182,9 +218,21 @@ pub fn plan_with_facts(
         proxied: Vec::new(),
         bind_users: IndexMap::new(),
         claim_origins: IndexMap::new(),
+        left_out: Vec::new(),
         host_ports: std::cell::OnceCell::new(),
     };
     let selection = select(&mut cx);
+    for s in &selection.skipped {
+        if let Some(svc) = project.services.get(&s.service) {
+            let mut names = vec![svc.name.clone(), service_dns(svc)];
+            names.extend(svc.container_name.clone());
+            for n in names {
+                if !cx.left_out.contains(&n) {
+                    cx.left_out.push(n);
+                }
+            }
+        }
+    }
 
     // Named-volume users, by pod, before building pods (sharing decides the class).
     for (pod, members) in &selection.pods {
@@ -241,6 +289,7 @@ pub fn plan_with_facts(
     environment::scrub_secrets_from_commands(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
+    network::report_left_out_references(&mut cx, &pods);
     let nodes = placement::place(&mut cx, &mut pods);
 
     let mut diagnostics = cx.diags;
@@ -355,6 +404,49 @@ fn select(cx: &mut Ctx) -> Selection {
             });
             left_out.push(name);
         }
+    }
+    // Docker-socket tools the knowledge base does not know, recognised by what they mount: the
+    // socket under any path, or a socket proxy (`DOCKER_HOST` naming a left-out socket tool).
+    // Only a service that serves nothing (no ports) is such a tool; one that serves something
+    // is deployed and told loudly that it loses its socket (storage pass).
+    let socket_tools: Vec<String> = skipped
+        .iter()
+        .filter(|s| {
+            project
+                .services
+                .get(&s.service)
+                .is_some_and(|svc| profile_of(svc).role == Role::DockerSocketTool)
+        })
+        .map(|s| s.service.clone())
+        .collect();
+    for (name, svc) in &project.services {
+        if left_out.contains(&name.as_str()) || cx.hints(svc).workload.is_some() {
+            continue;
+        }
+        let Some(how) = docker_socket_use(svc, &socket_tools) else {
+            continue;
+        };
+        if profile_of(svc).role != Role::Unknown || !svc.ports.is_empty() || !svc.expose.is_empty()
+        {
+            continue;
+        }
+        let reason = format!(
+            "it {how} and serves nothing: a Docker-socket tool, and there is no Docker on Kubernetes"
+        );
+        cx.push(
+            Diagnostic::warning(
+                codes::DOCKER_SOCKET_TOOL,
+                format!("service `{name}` is left out: {reason}"),
+            )
+            .with_span_opt(svc.origin.key)
+            .with_label("not deployed")
+            .with_help("use a Kubernetes-native tool with a ServiceAccount and RBAC instead, or set `x-homeport.workload` to deploy it anyway"),
+        );
+        skipped.push(SkippedService {
+            service: name.clone(),
+            reason,
+        });
+        left_out.push(name);
     }
     // Services a dropped proxy depends on, links to or names as an upstream in its
     // bind-mounted configuration are published through the ingress.

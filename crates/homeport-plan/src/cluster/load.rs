@@ -4,8 +4,8 @@ use super::codes;
 use super::quantity::{parse_cpu_millis, parse_memory_bytes};
 use super::suggest::did_you_mean;
 use super::{
-    Arch, Availability, Cluster, Distribution, GpuDef, GpuVendor, IngressConfig, NodeDef,
-    Provisioner, StorageClassDef, TlsMode,
+    Arch, Availability, Cluster, Distribution, GpuDef, GpuVendor, IngressConfig, IngressController,
+    NodeDef, Provisioner, StorageClassDef, TlsMode,
 };
 use homeport_diag::{Diagnostic, Diagnostics, FileId, Span};
 use homeport_yaml::{Map, Node};
@@ -26,7 +26,8 @@ const SPEC_KEYS: &[&str] = &[
     "storage",
     "nodes",
 ];
-const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer"];
+const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer", "controller"];
+const INGRESS_CONTROLLER_KEYS: &[&str] = &["namespace", "podLabels"];
 const STORAGE_KEYS: &[&str] = &[
     "name",
     "provisioner",
@@ -450,6 +451,9 @@ impl Reader {
                 }
             }
         }
+        if let Some(v) = map.get("controller") {
+            ingress.controller = self.ingress_controller(v);
+        }
         if let Some(v) = map.get("tls") {
             if let Some(tls) = self.choice(
                 v,
@@ -488,6 +492,37 @@ impl Reader {
             );
         }
         Some(ingress)
+    }
+
+    /// `ingress.controller: {namespace, podLabels}`.
+    fn ingress_controller(&mut self, node: &Node) -> Option<IngressController> {
+        let map = self.map(node, "`ingress.controller`")?;
+        self.check_keys(map, INGRESS_CONTROLLER_KEYS, "`ingress.controller`");
+        let namespace = match map.get("namespace") {
+            Some(v) => {
+                let ns = self.text(v, "`ingress.controller.namespace`")?;
+                if !self.dns_name(&ns, v.span, "namespace") {
+                    return None;
+                }
+                ns
+            }
+            None => {
+                self.missing(
+                    node.span,
+                    "`namespace`",
+                    "add `namespace:` (where the ingress controller's pods run)",
+                );
+                return None;
+            }
+        };
+        let pod_labels = match map.get("podLabels") {
+            Some(v) => self.labels(v, "`ingress.controller.podLabels`"),
+            None => IndexMap::new(),
+        };
+        Some(IngressController {
+            namespace,
+            pod_labels,
+        })
     }
 
     fn dns_name(&mut self, name: &str, span: Span, what: &str) -> bool {

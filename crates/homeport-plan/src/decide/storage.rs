@@ -11,8 +11,6 @@ use homeport_compose::{MountType, Service, VolumeMount};
 use homeport_diag::Diagnostic;
 use std::path::{Path, PathBuf};
 
-const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
-
 fn default_size(role: Role) -> &'static str {
     if role.is_data_service() || role == Role::MediaServer || role == Role::AiInference {
         "10Gi"
@@ -206,7 +204,7 @@ pub fn mounts(
             },
             MountType::Bind => {
                 let Some(src) = &m.source else { continue };
-                if DOCKER_SOCKETS.contains(&src.as_str()) {
+                if crate::planner::is_docker_socket(src) {
                     cx.push(
                         Diagnostic::warning(codes::DOCKER_SOCKET_DROPPED, format!("service `{}` mounts the Docker socket; the mount is dropped (there is no Docker on Kubernetes)", svc.name))
                             .with_span_opt(m.span.or(span))
