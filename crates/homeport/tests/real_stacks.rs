@@ -8,6 +8,7 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use support::check::{check_stack, copy_stack};
+use support::netpol::{Network, Peer};
 use support::*;
 
 fn env_config(objects: &[Value], container: &str) -> Value {
@@ -242,4 +243,146 @@ fn existing_data_survives_the_move() {
             .get("config.xml")
             .is_some()
     );
+}
+
+/// The workload a Service name resolves to from `namespace` (following an ExternalName to
+/// the Service it names): (namespace, workload name, Service ports).
+fn resolve(objects: &[Value], namespace: &str, host: &str) -> Option<(String, String)> {
+    let svc = objects.iter().find(|o| {
+        o["kind"] == "Service"
+            && o["metadata"]["name"] == host
+            && o["metadata"]["namespace"] == namespace
+    })?;
+    if let Some(target) = svc["spec"]["externalName"].as_str() {
+        let mut parts = target.split('.');
+        let (name, ns) = (parts.next()?, parts.next()?);
+        return resolve(objects, ns, name);
+    }
+    let selector = svc["spec"]["selector"].as_object()?;
+    let w = objects.iter().find(|o| {
+        WORKLOAD_KINDS.contains(&o["kind"].as_str().unwrap_or(""))
+            && o["metadata"]["namespace"] == namespace
+            && selector
+                .iter()
+                .all(|(k, v)| pod_template(o)["metadata"]["labels"][k] == *v)
+    })?;
+    Some((
+        namespace.to_string(),
+        w["metadata"]["name"].as_str()?.to_string(),
+    ))
+}
+
+/// Every Ingress backend is reachable from `controller` on the port its Service targets.
+fn assert_ingress_controller_reaches_backends(objects: &[Value], controller: &Peer) {
+    let net = Network::from_objects(objects);
+    let ingresses = kind(objects, "Ingress");
+    assert!(!ingresses.is_empty());
+    for ing in ingresses {
+        let ns = ing["metadata"]["namespace"].as_str().unwrap();
+        for rule in ing["spec"]["rules"].as_array().unwrap() {
+            for path in rule["http"]["paths"].as_array().unwrap() {
+                let backend = &path["backend"]["service"];
+                let name = backend["name"].as_str().unwrap();
+                let port = backend["port"]["number"].as_u64().unwrap();
+                let svc = objects
+                    .iter()
+                    .find(|o| {
+                        o["kind"] == "Service"
+                            && o["metadata"]["name"] == name
+                            && o["metadata"]["namespace"] == ns
+                    })
+                    .unwrap();
+                let target = svc["spec"]["ports"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["port"].as_u64() == Some(port))
+                    .map(|p| p["targetPort"].as_u64().unwrap_or(port))
+                    .unwrap();
+                let (wns, wname) = resolve(objects, ns, name).unwrap();
+                let pod = net.workload(&wns, &wname);
+                assert!(
+                    net.can_reach(controller, &pod, target as u16, "TCP"),
+                    "{} cannot reach {ns}/{name}:{target}",
+                    controller.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_path_the_stack_uses_stays_open() {
+    let (tmp, compose) = copy_stack("open-paths");
+    let (objects, plan) = check_stack(&compose, &["paths-db-Pa55-k2"]);
+    let net = Network::from_objects(&objects);
+
+    // The inventory says ingress-nginx: its pods are admitted, not Traefik's.
+    let nginx = Peer::pod(
+        "ingress-nginx",
+        &[("app.kubernetes.io/name", "ingress-nginx")],
+    );
+    assert_ingress_controller_reaches_backends(&objects, &nginx);
+    let app = workload_with_container(&objects, "app");
+    let app_peer = net.workload("paths", app["metadata"]["name"].as_str().unwrap());
+    assert!(!net.can_reach(&Peer::traefik(), &app_peer, 8080, "TCP"));
+
+    // Each app reaches every host it names, by that name, from its own namespace: env
+    // values, command arguments, a config file, depends_on of a container that joined the
+    // VPN pod (now in its own privileged namespace).
+    let uses: &[(&str, &str, u16)] = &[
+        ("app", "db", 5432),
+        ("app", "cache", 6379),
+        ("app", "search", 7700),
+        ("app", "mailer", 2525),
+        ("web", "search", 7700),
+        ("sonarr", "torrent", 8090),
+    ];
+    for (from, host, port) in uses {
+        let w = workload_with_container(&objects, from);
+        let ns = w["metadata"]["namespace"].as_str().unwrap();
+        let (tns, tname) = resolve(&objects, ns, host)
+            .unwrap_or_else(|| panic!("`{host}` does not resolve from {ns} ({from})"));
+        let src = net.workload(ns, w["metadata"]["name"].as_str().unwrap());
+        let dst = net.workload(&tns, &tname);
+        assert!(
+            net.can_reach(&src, &dst, *port, "TCP"),
+            "{from} cannot reach {host}:{port}"
+        );
+    }
+    let vpn = workload_with_container(&objects, "torrent");
+    assert_ne!(vpn["metadata"]["namespace"], "paths", "the VPN pod moved");
+
+    // Left-out services: nothing waits for them, references to them are reported, and a
+    // tool that only mounts the socket (at any path) is recognised as one.
+    let inits = pod_template(app)["spec"]["initContainers"].to_string();
+    assert!(!inits.contains("socket-proxy"), "{inits}");
+    assert!(inits.contains("wait-for-db"), "{inits}");
+    assert!(
+        plan.contains("`DOCKER_HOST` points at `socket-proxy`, which is not deployed"),
+        "{plan}"
+    );
+    assert!(plan.contains("service `janitor` is left out"), "{plan}");
+    for gone in ["socket-proxy", "janitor"] {
+        assert!(
+            !objects.iter().any(
+                |o| WORKLOAD_KINDS.contains(&o["kind"].as_str().unwrap_or(""))
+                    && o["metadata"]["name"] == gone
+            ),
+            "{gone} is deployed"
+        );
+    }
+
+    // The same stack behind k3s' Traefik: Traefik's pods are admitted.
+    let cluster = compose.parent().unwrap().join("cluster.yaml");
+    let text = std::fs::read_to_string(&cluster)
+        .unwrap()
+        .replace("className: nginx", "className: traefik");
+    std::fs::write(&cluster, text).unwrap();
+    let (objects, _) = check_stack(&compose, &["paths-db-Pa55-k2"]);
+    assert_ingress_controller_reaches_backends(&objects, &Peer::traefik());
+    let net = Network::from_objects(&objects);
+    let app = net.workload("paths", "app");
+    assert!(!net.can_reach(&nginx, &app, 8080, "TCP"));
+    drop(tmp);
 }
