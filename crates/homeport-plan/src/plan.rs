@@ -138,6 +138,10 @@ pub struct PodPlan {
     pub lint_exceptions: Vec<(&'static str, String)>,
     /// Existing data on the host this pod's containers use (bind mounts that hold data).
     pub carried_over: Vec<CarriedOver>,
+    /// The container (index) that runs as a native sidecar (an init container with
+    /// `restartPolicy: Always`, Kubernetes 1.29+): a VPN the other containers route through
+    /// starts before them and stops after them.
+    pub native_sidecar: Option<usize>,
     /// Claims seeded on first start from the pod's `-files` ConfigMap: an init container
     /// copies the files in only when the claim is empty.
     pub seeds: Vec<SeedPlan>,

@@ -10,7 +10,7 @@ use crate::cluster::Cluster;
 use crate::codes;
 use crate::decide::{
     environment, exposure, network, placement, probes, resources, security, storage, untranslated,
-    workload,
+    vpn, workload,
 };
 use crate::facts::Facts;
 use crate::images::{self, ImageProfile, Role};
@@ -594,6 +594,7 @@ fn build_pod(
         notes: Vec::new(),
         lint_exceptions: Vec::new(),
         carried_over: Vec::new(),
+        native_sidecar: None,
         seeds: Vec::new(),
     };
     let ns_reason = if hints.namespace.is_some() {
@@ -637,6 +638,7 @@ fn build_pod(
         untranslated::report(cx, member, &mut pod);
     }
     probes::dependencies(cx, &members, &mut pod);
+    vpn::decide(cx, &members, &mut pod);
     placement::constraints(cx, &members, &hints, &mut pod);
     pod
 }

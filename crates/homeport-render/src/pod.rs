@@ -406,17 +406,35 @@ pub fn template(plan: &Plan, pod: &PodPlan, restart_policy: Option<&str>) -> Val
     if let Some(t) = pod.termination_grace_seconds {
         spec.insert("terminationGracePeriodSeconds".into(), json!(t));
     }
-    let inits: Vec<Value> = pod
-        .seeds
-        .iter()
-        .enumerate()
-        .map(|(i, s)| seed_container(pod, i, s))
+    // A native sidecar (the VPN the others route through) starts first and keeps running.
+    let sidecar = pod
+        .native_sidecar
+        .and_then(|i| pod.containers.get(i))
+        .map(|c| {
+            let mut v = container(c);
+            v["restartPolicy"] = json!("Always");
+            v
+        });
+    let inits: Vec<Value> = sidecar
+        .into_iter()
+        .chain(
+            pod.seeds
+                .iter()
+                .enumerate()
+                .map(|(i, s)| seed_container(pod, i, s)),
+        )
         .chain(pod.init_waits.iter().map(|w| wait_container(plan, pod, w)))
         .collect();
     if !inits.is_empty() {
         spec.insert("initContainers".into(), json!(inits));
     }
-    let containers: Vec<Value> = pod.containers.iter().map(container).collect();
+    let containers: Vec<Value> = pod
+        .containers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pod.native_sidecar != Some(*i))
+        .map(|(_, c)| container(c))
+        .collect();
     spec.insert("containers".into(), json!(containers));
     if !pod.volumes.is_empty() {
         let vols: Vec<Value> = pod.volumes.iter().map(volume).collect();

@@ -98,7 +98,69 @@ pub fn upstreams_in_config<'a>(text: &str, names: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Ports the Compose file shows a container listens on besides `ports:`/`expose:`: its
+/// healthcheck's HTTP port, its Traefik service port labels, its `prometheus.io/port` label.
+fn listening_ports(svc: &Service) -> Vec<(u16, &'static str)> {
+    let mut out = Vec::new();
+    if let Some(test) = svc.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
+        let check = match test {
+            homeport_compose::HealthTest::Cmd(words) => crate::decide::probes::http_check(words),
+            homeport_compose::HealthTest::CmdShell(cmd) => {
+                crate::decide::probes::shell_http_check(cmd)
+            }
+        };
+        if let Some((port, _)) = check {
+            out.push((port, "its healthcheck checks it"));
+        }
+    }
+    for (k, v) in svc
+        .labels
+        .iter()
+        .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
+    {
+        let why = if k.starts_with("traefik.http.services.")
+            && k.ends_with(".loadbalancer.server.port")
+        {
+            "a Traefik service label sends traffic to it"
+        } else if k == "prometheus.io/port" {
+            "its metrics port (prometheus.io/port label)"
+        } else {
+            continue;
+        };
+        if let Ok(port) = v.trim().parse::<u16>() {
+            out.push((port, why));
+        }
+    }
+    out
+}
+
 pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mut PodPlan) {
+    for (i, svc) in members.iter().enumerate() {
+        for (port, why) in listening_ports(svc) {
+            if port == 0
+                || pod.containers.iter().any(|c| {
+                    c.ports
+                        .iter()
+                        .any(|p| p.port == port && p.protocol == "TCP")
+                })
+            {
+                continue;
+            }
+            if let Some(c) = pod.containers.get_mut(i) {
+                c.ports.push(PortPlan {
+                    name: format!("tcp-{port}"),
+                    port,
+                    target: port,
+                    protocol: "TCP".into(),
+                });
+                pod.decide(
+                    "ports",
+                    format!("{}: {port}", svc.name),
+                    format!("{why}: it is in the Service and the NetworkPolicy"),
+                );
+            }
+        }
+    }
     // Service ports: every container's ports (joined containers publish through this pod).
     let mut ports: Vec<PortPlan> = Vec::new();
     for c in &pod.containers {
@@ -199,8 +261,9 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
         None => {}
     }
 
+    let hinted = !routes.is_empty();
     for svc in members {
-        if disabled || !routes.is_empty() {
+        if disabled || hinted {
             break;
         }
         let labels: Vec<(&String, &String)> = svc
@@ -208,48 +271,17 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
             .iter()
             .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
             .collect();
-        let traefik_enabled = labels
-            .iter()
-            .find(|(k, _)| k.as_str() == "traefik.enable")
-            .map(|(_, v)| v.as_str() == "true");
-        if traefik_enabled != Some(false) {
-            let lb_port = labels
-                .iter()
-                .find(|(k, _)| {
-                    k.starts_with("traefik.http.services.")
-                        && k.ends_with(".loadbalancer.server.port")
-                })
-                .and_then(|(_, v)| v.parse::<u16>().ok());
-            for (k, v) in &labels {
-                if k.starts_with("traefik.http.routers.") && k.ends_with(".rule") {
-                    let (hosts, path) = parse_traefik_rule(v);
-                    if hosts.is_empty() {
-                        cx.push(
-                            Diagnostic::warning(codes::ROUTE_NOT_TRANSLATED, format!("service `{}`: Traefik rule `{v}` has no Host(); the default host {default_host} is used", svc.name))
-                                .with_span_opt(svc.origin.field("labels")),
-                        );
-                    }
-                    let port = lb_port.or(first_http).or(pod.ports.first().map(|p| p.port));
-                    let Some(port) = port else { continue };
-                    let hosts = if hosts.is_empty() {
-                        vec![default_host.clone()]
-                    } else {
-                        hosts
-                    };
-                    for host in hosts {
-                        if !routes.iter().any(|r| r.host == host) {
-                            routes.push(IngressRoute {
-                                host,
-                                path: path.clone().unwrap_or_else(|| "/".into()),
-                                port,
-                                tls,
-                                reason: format!("Traefik label {k}"),
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        let fallback = first_http.or(pod.ports.first().map(|p| p.port));
+        routes.extend(crate::decide::traefik::routes(
+            cx,
+            svc,
+            &labels,
+            &crate::decide::traefik::Defaults {
+                host: &default_host,
+                port: fallback,
+                tls,
+            },
+        ));
         // caddy-docker-proxy labels: `caddy: host`, `caddy.reverse_proxy: {{upstreams 8080}}`.
         if let Some((_, host)) = labels.iter().find(|(k, _)| k.as_str() == "caddy") {
             let port = labels

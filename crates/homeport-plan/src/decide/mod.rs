@@ -9,5 +9,7 @@ pub mod probes;
 pub mod resources;
 pub mod security;
 pub mod storage;
+pub mod traefik;
 pub mod untranslated;
+pub mod vpn;
 pub mod workload;

@@ -63,7 +63,7 @@ pub fn http_check(words: &[String]) -> Option<(u16, String)> {
     local_http_url(url?)
 }
 
-fn shell_http_check(cmd: &str) -> Option<(u16, String)> {
+pub fn shell_http_check(cmd: &str) -> Option<(u16, String)> {
     // Accept `curl -f URL || exit 1` and plain single commands.
     let main = cmd.split("||").next()?.trim();
     if main.contains(['|', ';', '&', '>', '<', '$', '`']) {

@@ -337,6 +337,22 @@ pub fn container(
             if !pod.sysctls.iter().any(|(x, _)| x == k) {
                 pod.sysctls.push((k.clone(), v.clone()));
             }
+        } else if level == SecurityLevel::Privileged && is_namespaced_sysctl(k) {
+            // The privileged level allows any sysctl; a namespaced one only needs the kubelet
+            // to allow it (a VPN's net.ipv4.conf.all.src_valid_mark).
+            if !pod.sysctls.iter().any(|(x, _)| x == k) {
+                pod.sysctls.push((k.clone(), v.clone()));
+            }
+            cx.push(
+                Diagnostic::warning(codes::UNSAFE_SYSCTL, format!("service `{}`: sysctl `{k}` is kept (namespaced, privileged namespace); the kubelet must allow it or the pod is rejected", svc.name))
+                    .with_span_opt(svc.origin.field("sysctls"))
+                    .with_help(format!("start the kubelet with `--allowed-unsafe-sysctls={k}` (k3s: `--kubelet-arg=allowed-unsafe-sysctls={k}`) on the nodes that run it")),
+            );
+            pod.decide(
+                "sysctls",
+                format!("{}: {k}={v}", svc.name),
+                "a namespaced sysctl, allowed at the privileged level; the kubelet's allowed-unsafe-sysctls list must name it",
+            );
         } else {
             cx.push(
                 Diagnostic::warning(codes::UNSAFE_SYSCTL, format!("service `{}`: sysctl `{k}` is not safe in Kubernetes and is left out", svc.name))
@@ -804,4 +820,14 @@ fn carried_over_ownership(
             ),
         );
     }
+}
+
+/// Sysctls the kernel keeps per network/IPC namespace (settable for one pod); others are
+/// node-wide and never set from a pod.
+fn is_namespaced_sysctl(name: &str) -> bool {
+    name.starts_with("net.")
+        || name.starts_with("kernel.shm")
+        || name.starts_with("kernel.msg")
+        || name == "kernel.sem"
+        || name.starts_with("fs.mqueue.")
 }
