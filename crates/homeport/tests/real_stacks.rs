@@ -386,3 +386,92 @@ fn every_path_the_stack_uses_stays_open() {
     assert!(!net.can_reach(&nginx, &app, 8080, "TCP"));
     drop(tmp);
 }
+
+/// (host, path) -> (Service, port) of every Ingress rule.
+fn ingress_routes(objects: &[Value]) -> Vec<(String, String, String, u64)> {
+    let mut out = Vec::new();
+    for i in kind(objects, "Ingress") {
+        for r in i["spec"]["rules"].as_array().into_iter().flatten() {
+            for p in r["http"]["paths"].as_array().into_iter().flatten() {
+                out.push((
+                    r["host"].as_str().unwrap_or("").to_string(),
+                    p["path"].as_str().unwrap_or("").to_string(),
+                    p["backend"]["service"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    p["backend"]["service"]["port"]["number"]
+                        .as_u64()
+                        .unwrap_or(0),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn traefik_routers_and_a_vpn_pod() {
+    let compose = stack_compose("traefik-vpn");
+    let (objects, plan) = check_stack(&compose, &[]);
+
+    // Each router to its own service's port, several routers on one container, and the
+    // ambiguous one named in a warning rather than sent anywhere.
+    let routes = ingress_routes(&objects);
+    let find = |host: &str, path: &str| {
+        routes
+            .iter()
+            .find(|r| r.0 == host && r.1 == path)
+            .map(|r| r.3)
+            .unwrap_or_else(|| panic!("no route for {host}{path}: {routes:?}"))
+    };
+    assert_eq!(find("qbit.example.org", "/"), 8080);
+    assert_eq!(find("sab.example.org", "/"), 8085);
+    assert_eq!(find("prowlarr.example.org", "/"), 9696);
+    assert_eq!(find("status.example.org", "/"), 3001);
+    assert_eq!(find("status.example.org", "/api"), 3002);
+    assert!(!routes.iter().any(|r| r.0 == "stray.example.org"));
+    assert!(
+        plan.contains("Traefik router `stray`"),
+        "the ambiguous router is named:\n{plan}"
+    );
+    assert_ingress_controller_reaches_backends(&objects, &Peer::traefik());
+
+    // The healthcheck's port is in the Service (and the probe checks it).
+    let svc = named(&objects, "Service", "status").expect("Service status");
+    let ports: Vec<u64> = svc["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["port"].as_u64())
+        .collect();
+    assert!(ports.contains(&3001), "{ports:?}");
+
+    // The VPN runs as a native sidecar: it starts before the apps and keeps running.
+    let vpn = workload_with_container(&objects, "qbittorrent");
+    let spec = &pod_template(vpn)["spec"];
+    let gluetun = spec["initContainers"]
+        .as_array()
+        .and_then(|i| i.iter().find(|c| c["name"] == "gluetun"))
+        .expect("gluetun is an init container");
+    assert_eq!(gluetun["restartPolicy"], "Always");
+    assert!(!spec["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["name"] == "gluetun"));
+    // Its firewall lets the pod reach the cluster, keeping the user's own subnet.
+    let env = &named(&objects, "ConfigMap", "gluetun-env").unwrap()["data"];
+    let subnets = env["FIREWALL_OUTBOUND_SUBNETS"].as_str().unwrap();
+    for cidr in ["192.168.1.0/24", "10.42.0.0/16", "10.43.0.0/16"] {
+        assert!(subnets.split(',').any(|s| s == cidr), "{subnets}");
+    }
+    // The namespaced sysctl is kept (privileged namespace), with the kubelet note.
+    let sysctls = spec["securityContext"]["sysctls"].to_string();
+    assert!(
+        sysctls.contains("net.ipv4.conf.all.src_valid_mark"),
+        "{sysctls}"
+    );
+    assert!(plan.contains("allowed-unsafe-sysctls"), "{plan}");
+}
