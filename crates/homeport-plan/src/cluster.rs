@@ -71,6 +71,9 @@ pub struct Cluster {
     /// True for the built-in default: nothing is known about the nodes, so the planner adds
     /// no placement constraints and checks no budgets.
     pub is_default: bool,
+    /// `spec.overcommit: accept`: a node's memory over-commitment is a warning instead of an
+    /// error (the user knows the services never peak together).
+    pub overcommit_accepted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -323,6 +326,7 @@ impl Cluster {
                 gaming_processes: Vec::new(),
             }],
             is_default: true,
+            overcommit_accepted: false,
         }
     }
 

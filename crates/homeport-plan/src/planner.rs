@@ -290,7 +290,7 @@ pub fn plan_with_facts(
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
     network::report_left_out_references(&mut cx, &pods);
-    let nodes = placement::place(&mut cx, &mut pods);
+    let nodes = placement::place(&mut cx, &mut pods, &claims);
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();

@@ -25,6 +25,7 @@ const SPEC_KEYS: &[&str] = &[
     "ingress",
     "storage",
     "nodes",
+    "overcommit",
 ];
 const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer", "controller"];
 const INGRESS_CONTROLLER_KEYS: &[&str] = &["namespace", "podLabels"];
@@ -299,6 +300,13 @@ impl Reader {
                         ),
                     );
                 }
+            }
+        }
+        if let Some(v) = spec.get("overcommit") {
+            if let Some(accept) =
+                self.choice(v, "overcommit", &[("refuse", false), ("accept", true)], &[])
+            {
+                cluster.overcommit_accepted = accept;
             }
         }
         if let Some(v) = spec.get("distribution") {

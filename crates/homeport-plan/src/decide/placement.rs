@@ -198,6 +198,54 @@ pub fn constraints(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod
     }
 }
 
+/// `roles: [storage]`: a node that serves data (a NAS) and runs no workloads.
+pub fn is_storage_node(node: &NodeDef) -> bool {
+    node.roles.iter().any(|r| r == "storage")
+}
+
+/// The node running the k3s server: the one with a control-plane role, else the first.
+fn is_server_node(cluster: &Cluster, node: &NodeDef) -> bool {
+    let marked = |n: &NodeDef| {
+        n.roles
+            .iter()
+            .any(|r| matches!(r.as_str(), "control-plane" | "master" | "server"))
+    };
+    if cluster.nodes.iter().any(marked) {
+        marked(node)
+    } else {
+        cluster.nodes.first().is_some_and(|f| f.name == node.name)
+    }
+}
+
+/// What the distribution itself uses on a node (k3s server or agent, ServiceLB's pods for
+/// `lb_services` LoadBalancer Services): (cpu millis, memory bytes, why).
+fn system_use(cluster: &Cluster, node: &NodeDef, lb_services: u64) -> (u64, u64, String) {
+    const MIB: u64 = 1024 * 1024;
+    if cluster.distribution != crate::cluster::Distribution::K3s {
+        return (0, 0, String::new());
+    }
+    let (cpu, mem, what) = if is_server_node(cluster, node) {
+        (
+            500,
+            1024 * MIB,
+            "the k3s server (API server, etcd/kine, controllers, CoreDNS, Traefik, metrics-server)",
+        )
+    } else {
+        (
+            100,
+            256 * MIB,
+            "the k3s agent (kubelet, containerd, flannel)",
+        )
+    };
+    let lb = lb_services * 16 * MIB;
+    let why = if lb_services > 0 {
+        format!("{what} and {lb_services} ServiceLB pod(s)")
+    } else {
+        what.to_string()
+    };
+    (cpu + lb_services * 10, mem + lb, why)
+}
+
 fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'c NodeDef> {
     cluster
         .nodes
@@ -213,6 +261,8 @@ fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'
             pod.placement.required_nodes.is_empty()
                 || pod.placement.required_nodes.contains(&n.name)
         })
+        // A storage node (a NAS) runs no workloads unless the pod's data is on its disk.
+        .filter(|n| !is_storage_node(n) || pod.placement.required_nodes.contains(&n.name))
         .filter(|n| pod.placement.expressions.iter().all(|e| node_matches(n, e)))
         .filter(|n| {
             cluster.is_default
@@ -223,16 +273,21 @@ fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'
 }
 
 /// Place pods on nodes (for budgets and to pin hard constraints) and compute node budgets.
-pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
+pub fn place(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Vec<NodeBudget> {
     let cluster = cx.cluster;
+    let lb_services = pods.iter().filter(|p| !p.load_balancer.is_empty()).count() as u64;
     let mut budgets: Vec<NodeBudget> = cluster
         .nodes
         .iter()
-        .map(|n| NodeBudget {
+        .map(|n| {
+            let (sys_cpu, sys_mem, _) = system_use(cluster, n, lb_services);
+            (n, sys_cpu, sys_mem)
+        })
+        .map(|(n, sys_cpu, sys_mem)| NodeBudget {
             name: n.name.clone(),
-            cpu_allocatable_millis: n.cpu_millis,
+            cpu_allocatable_millis: n.cpu_millis.map(|c| c.saturating_sub(sys_cpu)),
             cpu_requested_millis: 0,
-            memory_allocatable_bytes: n.memory_bytes,
+            memory_allocatable_bytes: n.memory_bytes.map(|m| m.saturating_sub(sys_mem)),
             memory_requested_bytes: 0,
             gpu_allocatable: [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
                 .iter()
@@ -359,6 +414,7 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
                 format!("expected on {}", chosen.join(", ")),
                 "the eligible node(s) with the most free memory, for the budget",
             );
+            pin_node_local_data(cluster, claims, pod, &chosen, nodes.len());
         }
         pod.placement.nodes = chosen;
     }
@@ -382,20 +438,7 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
             }
             if let Some(a) = b.memory_allocatable_bytes {
                 if b.memory_requested_bytes > a {
-                    cx.push(
-                        Diagnostic::warning(
-                            codes::NODE_OVERCOMMITTED,
-                            format!(
-                                "node `{}` is over-committed on memory: {}Mi requested of {}Mi",
-                                b.name,
-                                b.memory_requested_bytes / (1024 * 1024),
-                                a / (1024 * 1024)
-                            ),
-                        )
-                        .with_help(
-                            "lower requests, add nodes, or move services with x-homeport.node",
-                        ),
-                    );
+                    memory_overcommitted(cx, pods, b, a);
                 }
             }
             if b.gpu_requested > b.gpu_allocatable && b.gpu_allocatable > 0 {
@@ -424,4 +467,94 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
         }
     }
     budgets
+}
+
+/// A node's memory requests exceed what it has left after the distribution's own use: an
+/// error (pods would be Pending or killed) with the pods ranked by what moving them frees,
+/// unless the inventory accepts over-commitment (`spec.overcommit: accept`).
+fn memory_overcommitted(cx: &mut Ctx, pods: &[PodPlan], b: &NodeBudget, allocatable: u64) {
+    const MIB: u64 = 1024 * 1024;
+    let over = b.memory_requested_bytes - allocatable;
+    let mut on_node: Vec<(u64, &str)> = pods
+        .iter()
+        .filter(|p| p.placement.nodes.contains(&b.name))
+        .map(|p| {
+            let mem: u64 = p
+                .containers
+                .iter()
+                .map(|c| c.resources.memory_request_bytes)
+                .sum();
+            (mem, p.service.as_str())
+        })
+        .collect();
+    on_node.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let mut freed = 0;
+    let mut ranked: Vec<String> = Vec::new();
+    for (mem, name) in &on_node {
+        if freed >= over {
+            break;
+        }
+        freed += mem;
+        ranked.push(format!("{name} ({}Mi)", mem / MIB));
+    }
+    let message = format!(
+        "node `{}` is over-committed on memory: {}Mi requested of {}Mi left after the distribution's own use",
+        b.name,
+        b.memory_requested_bytes / MIB,
+        allocatable / MIB
+    );
+    let help = format!(
+        "move or leave out, largest first: {} (x-homeport.node, x-homeport.skip), lower their requests, add a node, or accept it with `spec.overcommit: accept` in cluster.yaml",
+        ranked.join(", ")
+    );
+    let d = if cx.cluster.overcommit_accepted {
+        Diagnostic::warning(codes::NODE_OVERCOMMITTED, message)
+            .with_note("accepted by `spec.overcommit: accept`: pods may be evicted or killed under memory pressure")
+    } else {
+        Diagnostic::error(codes::NODE_OVERCOMMITTED, message)
+    };
+    cx.push(d.with_help(help));
+}
+
+/// A pod whose data is on node-local storage (local-path claims, static local volumes) is
+/// pinned to the node it is planned on, so pod and data stay together.
+fn pin_node_local_data(
+    cluster: &Cluster,
+    claims: &[ClaimPlan],
+    pod: &mut PodPlan,
+    chosen: &[String],
+    eligible: usize,
+) {
+    if pod.workload == WorkloadKind::DaemonSet || !pod.placement.required_nodes.is_empty() {
+        return;
+    }
+    let local_class = |name: &str| {
+        cluster
+            .storage
+            .iter()
+            .any(|s| s.name == name && s.provisioner == crate::cluster::Provisioner::LocalPath)
+    };
+    let local = pod
+        .claim_templates
+        .iter()
+        .any(|t| local_class(&t.storage_class))
+        || pod.volumes.iter().any(|v| match &v.source {
+            VolumeSource::Claim { claim, .. } => claims.iter().any(|c| {
+                &c.name == claim
+                    && c.namespace == pod.namespace
+                    && c.storage_class.as_deref().is_some_and(local_class)
+            }),
+            _ => false,
+        });
+    let mut nodes: Vec<String> = chosen.to_vec();
+    nodes.dedup();
+    if !local || nodes.len() != 1 || eligible < 2 {
+        return;
+    }
+    pod.placement.required_nodes = nodes.clone();
+    pod.decide(
+        "placement",
+        format!("pinned to {}", nodes[0]),
+        "its data is on node-local storage: pod and data stay on one node",
+    );
 }
