@@ -475,3 +475,114 @@ fn traefik_routers_and_a_vpn_pod() {
     );
     assert!(plan.contains("allowed-unsafe-sysctls"), "{plan}");
 }
+
+fn memory_mib(q: &str) -> u64 {
+    let (n, unit) = q.split_at(q.find(|c: char| !c.is_ascii_digit()).unwrap_or(q.len()));
+    let n: u64 = n.parse().unwrap();
+    match unit {
+        "Gi" => n * 1024,
+        "Mi" => n,
+        other => panic!("unit {other}"),
+    }
+}
+
+#[test]
+fn pods_stay_up_and_exposure_is_never_widened() {
+    let (_tmp, compose) = copy_stack("stay-up");
+    let (objects, plan) = check_stack(&compose, &["lab-db-Pa55-q7"]);
+
+    // Exposure: database and queue protocol ports stay inside the cluster with a warning;
+    // management UIs are Ingresses; a host-IP-bound port keeps a diagnostic.
+    let lb_ports: Vec<u64> = kind(&objects, "Service")
+        .iter()
+        .filter(|s| s["spec"]["type"] == "LoadBalancer")
+        .flat_map(|s| s["spec"]["ports"].as_array().into_iter().flatten())
+        .filter_map(|p| p["port"].as_u64())
+        .collect();
+    for closed in [5432, 5672, 15672, 9001] {
+        assert!(
+            !lb_ports.contains(&closed),
+            "{closed} is a LoadBalancer: {lb_ports:?}"
+        );
+    }
+    assert!(lb_ports.contains(&5353), "the resolver is published");
+    assert!(plan.contains("HP0444"), "{plan}");
+    assert!(plan.contains("bound to 192.168.1.5"), "{plan}");
+    let routes = ingress_routes(&objects);
+    assert!(
+        routes.iter().any(|r| r.2 == "queue" && r.3 == 15672),
+        "{routes:?}"
+    );
+    assert!(
+        routes.iter().any(|r| r.2 == "objects" && r.3 == 9001),
+        "{routes:?}"
+    );
+    // Nothing outside the cluster reaches the database; the plan does not claim otherwise.
+    let net = Network::from_objects(&objects);
+    let outside = Peer::external(std::net::Ipv4Addr::new(192, 168, 1, 50));
+    assert!(!net.can_reach(&outside, &net.workload("lab", "db"), 5432, "TCP"));
+    assert!(net.can_reach(&outside, &net.workload("lab", "resolver"), 5353, "UDP"));
+    assert!(
+        plan.contains("open to everyone (LoadBalancer)"),
+        "the open port is stated:\n{plan}"
+    );
+
+    // A generous memory limit for an unknown image, its tmpfs counted, the basis stated.
+    let worker = workload_with_container(&objects, "worker");
+    let limit = container(worker, "worker")["resources"]["limits"]["memory"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(memory_mib(&limit), 2048 + 256, "{limit}");
+    assert!(plan.contains("not in the knowledge base: a generous memory limit"));
+    assert!(plan.contains("256Mi of memory-backed tmpfs"), "{plan}");
+
+    // s6-overlay can signal and stop the services it supervises.
+    let radarr = workload_with_container(&objects, "radarr");
+    let caps = container(radarr, "radarr")["securityContext"]["capabilities"]["add"].to_string();
+    for cap in ["KILL", "SETUID", "SETGID", "CHOWN"] {
+        assert!(caps.contains(cap), "{caps}");
+    }
+
+    // Node-local data stays with its pod; the NAS runs nothing; budgets count k3s.
+    let db = workload_with_container(&objects, "db");
+    let affinity = pod_template(db)["spec"]["affinity"]["nodeAffinity"].to_string();
+    assert!(affinity.contains("kubernetes.io/hostname"), "{affinity}");
+    let json = run(homeport()
+        .arg("-f")
+        .arg(&compose)
+        .args(["plan", "--format", "json"]));
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let nodes = doc["nodes"].as_array().unwrap();
+    let node = |n: &str| nodes.iter().find(|x| x["name"] == n).unwrap().clone();
+    assert_eq!(
+        node("nas")["pods"],
+        serde_json::json!([]),
+        "a storage node runs no workloads"
+    );
+    let nuc_alloc = memory_mib(node("nuc")["memory"]["allocatable"].as_str().unwrap());
+    assert!(
+        nuc_alloc < 4096 - 512,
+        "the k3s server's own use is counted: {nuc_alloc}Mi"
+    );
+
+    // Over-commitment was accepted in cluster.yaml: a warning. Without it, an error (exit 1)
+    // ranking what to move.
+    assert!(plan.contains("warning[HP0461]"), "{plan}");
+    let cluster = compose.parent().unwrap().join("cluster.yaml");
+    let text = std::fs::read_to_string(&cluster)
+        .unwrap()
+        .replace("  overcommit: accept\n", "");
+    std::fs::write(&cluster, text).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(homeport()
+        .arg("-f")
+        .arg(&compose)
+        .arg("convert")
+        .arg("--out")
+        .arg(tmp.path().join("out")));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[HP0461]"), "{stderr}");
+    assert!(stderr.contains("largest first: big (3500Mi)"), "{stderr}");
+}

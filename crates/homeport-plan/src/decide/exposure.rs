@@ -15,9 +15,17 @@ const HTTP_PORTS: &[u16] = &[
     80, 3000, 4000, 5000, 5678, 8000, 8008, 8080, 8081, 8088, 8096, 8443, 8888, 9000, 9090,
 ];
 
+/// HTTP management UIs of data services (RabbitMQ management, MinIO console, ActiveMQ
+/// console, Neo4j browser, Couchbase console): published through the ingress, not a
+/// LoadBalancer.
+const MANAGEMENT_UI_PORTS: &[u16] = &[15672, 9001, 8161, 7474, 8091];
+
 fn is_http(port: u16, svc: &Service, profile: &ImageProfile, app_protocol: Option<&str>) -> bool {
     if let Some(p) = app_protocol {
         return p.starts_with("http");
+    }
+    if profile.role.is_data_service() && MANAGEMENT_UI_PORTS.contains(&port) {
+        return true;
     }
     if profile.http && profile.port == Some(port) {
         return true;
@@ -358,6 +366,27 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
                     p.app_protocol.as_deref(),
                 );
             if http {
+                // A second HTTP port that is a management UI (MinIO's console beside its S3
+                // API) gets its own host rather than no route at all.
+                let ui = MANAGEMENT_UI_PORTS.contains(&p.target)
+                    && profile_of(owner).role.is_data_service();
+                if !disabled
+                    && ui
+                    && !routes.is_empty()
+                    && !routes.iter().any(|r| r.port == p.target)
+                {
+                    routes.push(IngressRoute {
+                        host: format!("{}-console.{}", pod.name, domain),
+                        path: "/".into(),
+                        port: p.target,
+                        tls,
+                        reason: format!(
+                            "HTTP management UI on port {} published on the host",
+                            p.target
+                        ),
+                    });
+                    continue;
+                }
                 if !disabled && routes.is_empty() {
                     routes.push(IngressRoute {
                         host,
@@ -371,6 +400,47 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
             }
             if p.target == 443 && pod.ports.iter().any(|x| x.port == 80) && !routes.is_empty() {
                 continue; // TLS is terminated by the ingress
+            }
+            // A database, cache or queue published on the host is a development convenience:
+            // it stays inside the cluster unless the user asks.
+            if profile_of(owner).role.is_data_service() && hints.expose.is_none() {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::DATA_PORT_NOT_EXPOSED,
+                        format!(
+                            "service `{}`: published port {published}:{} of a {} stays inside the cluster (ClusterIP)",
+                            svc.name,
+                            p.target,
+                            profile_of(owner).role.as_str()
+                        ),
+                    )
+                    .with_span_opt(p.span.or(svc.origin.field("ports")))
+                    .with_note("a host-published database port is usually a development convenience; a LoadBalancer would open it to the whole network")
+                    .with_help("reach it with `kubectl port-forward`, or add `x-homeport: {expose: true}` to publish it"),
+                );
+                pod.decide(
+                    "exposure",
+                    format!("{}: port {} ClusterIP only", svc.name, p.target),
+                    "a data service's published port is not opened outside the cluster unless x-homeport.expose asks",
+                );
+                continue;
+            }
+            if let Some(ip) = p
+                .host_ip
+                .as_deref()
+                .filter(|ip| !matches!(*ip, "0.0.0.0" | "::" | "[::]" | ""))
+            {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::PORT_HOST_IP,
+                        format!(
+                            "service `{}`: port {published}:{} is bound to {ip} in Compose; the LoadBalancer listens on every node address",
+                            svc.name, p.target
+                        ),
+                    )
+                    .with_span_opt(p.span.or(svc.origin.field("ports")))
+                    .with_help("restrict who reaches it with a firewall on the nodes, or publish it through the ingress"),
+                );
             }
             let port = published
                 .split('-')

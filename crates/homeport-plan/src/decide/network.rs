@@ -211,16 +211,26 @@ pub fn plan_network(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<ExternalNamePlan>
         } else {
             "internet egress allowed (not a data service)"
         };
+        let open: Vec<String> = pod
+            .load_balancer
+            .iter()
+            .map(|p| format!("{}/{}", p.target, p.protocol))
+            .collect();
+        let value = match (data, open.is_empty()) {
+            (true, true) => "ingress restricted to referencing services".to_string(),
+            (false, true) => "ingress from its Compose networks".to_string(),
+            (true, false) => format!(
+                "ingress from referencing services; port(s) {} open to everyone (LoadBalancer)",
+                open.join(", ")
+            ),
+            (false, false) => format!(
+                "ingress from its Compose networks; port(s) {} open to everyone (LoadBalancer)",
+                open.join(", ")
+            ),
+        };
         pod.decide(
             "network",
-            format!(
-                "ingress {}",
-                if data {
-                    "restricted to referencing services"
-                } else {
-                    "from its Compose networks"
-                }
-            ),
+            value,
             format!("{why_in}; {why_out}; default deny for everything else"),
         );
     }

@@ -136,6 +136,10 @@ pub fn decide(
         0
     };
     plan.memory_limit_bytes += tmpfs;
+    if mem_limit.is_none() {
+        // A reservation from Compose is never cut by a default limit.
+        plan.memory_limit_bytes = plan.memory_limit_bytes.max(plan.memory_request_bytes);
+    }
     if let Some(l) = plan.cpu_limit_millis {
         plan.cpu_request_millis = plan.cpu_request_millis.min(l);
     }

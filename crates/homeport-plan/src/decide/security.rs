@@ -613,6 +613,8 @@ pub fn assign_namespaces(
                     format!("service `{}` needs the privileged Pod Security level; it gets its own namespace `{ns}` so the others stay restricted/baseline", pod.service),
                 ),
             );
+            // One decision per field: the namespace decided here replaces the default.
+            pod.decisions.retain(|d| d.topic != "namespace");
             pod.decide("namespace", &ns, "privileged pods get their own namespace rather than lowering everyone else's Pod Security level");
             pod.namespace = ns;
         }
