@@ -74,6 +74,35 @@ pub struct Cluster {
     /// `spec.overcommit: accept`: a node's memory over-commitment is a warning instead of an
     /// error (the user knows the services never peak together).
     pub overcommit_accepted: bool,
+    /// `spec.monitoring`: the cluster runs Prometheus (NetworkPolicies let it scrape metrics
+    /// ports).
+    pub monitoring: Option<Monitoring>,
+}
+
+/// `spec.monitoring` of the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Monitoring {
+    pub operator: Option<String>,
+    pub release: Option<String>,
+    /// Prometheus's URL (`http://kube-prometheus-stack-prometheus.monitoring:9090`).
+    pub prometheus: Option<String>,
+}
+
+impl Monitoring {
+    /// The namespace Prometheus runs in: from its Service URL (`<svc>.<namespace>[.svc...]`),
+    /// else `monitoring`.
+    pub fn prometheus_namespace(&self) -> String {
+        self.prometheus
+            .as_deref()
+            .and_then(|url| {
+                let rest = url.split_once("://").map_or(url, |(_, r)| r);
+                let host = rest.split(['/', ':']).next()?;
+                let ns = host.split('.').nth(1)?;
+                (!ns.is_empty()).then(|| ns.to_string())
+            })
+            .unwrap_or_else(|| "monitoring".to_string())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -327,6 +356,7 @@ impl Cluster {
             }],
             is_default: true,
             overcommit_accepted: false,
+            monitoring: None,
         }
     }
 

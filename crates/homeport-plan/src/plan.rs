@@ -136,6 +136,9 @@ pub struct PodPlan {
     /// Lint rules (by name) whose findings this pod knowingly triggers, with why: written as
     /// `homeport.dev/ignore` + `homeport.dev/ignore-reason` so the exception is explained.
     pub lint_exceptions: Vec<(&'static str, String)>,
+    /// Ports serving Prometheus metrics (an exporter's ports, `prometheus.io/port`): the
+    /// monitoring namespace may scrape them.
+    pub metrics_ports: Vec<u16>,
     /// Existing data on the host this pod's containers use (bind mounts that hold data).
     pub carried_over: Vec<CarriedOver>,
     /// The container (index) that runs as a native sidecar (an init container with

@@ -594,6 +594,7 @@ fn build_pod(
         notes: Vec::new(),
         lint_exceptions: Vec::new(),
         carried_over: Vec::new(),
+        metrics_ports: Vec::new(),
         native_sidecar: None,
         seeds: Vec::new(),
     };

@@ -104,6 +104,17 @@ pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
             }
         }
     }
+    if let (Some(m), false) = (&plan.cluster.monitoring, pod.metrics_ports.is_empty()) {
+        let ports: Vec<Value> = pod
+            .metrics_ports
+            .iter()
+            .map(|p| json!({"protocol": "TCP", "port": p}))
+            .collect();
+        ingress.push(json!({
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": m.prometheus_namespace()}}}],
+            "ports": ports,
+        }));
+    }
     if !net.from_anywhere_ports.is_empty() {
         ingress.push(json!({"ports": ports(&net.from_anywhere_ports)}));
     }

@@ -352,6 +352,26 @@ fn every_path_the_stack_uses_stays_open() {
     }
     let vpn = workload_with_container(&objects, "torrent");
     assert_ne!(vpn["metadata"]["namespace"], "paths", "the VPN pod moved");
+    // The exporter reaches the database it names in its DSN.
+    assert!(net.can_reach(
+        &net.workload("paths", "pg-exporter"),
+        &net.workload("paths", "db"),
+        5432,
+        "TCP"
+    ));
+
+    // Monitoring is declared: Prometheus (its namespace from the inventory's URL) scrapes the
+    // exporter and the app's metrics port, and nothing else.
+    let prometheus = Peer::pod("observability", &[("app.kubernetes.io/name", "prometheus")]);
+    assert!(net.can_reach(
+        &prometheus,
+        &net.workload("paths", "pg-exporter"),
+        9187,
+        "TCP"
+    ));
+    assert!(net.can_reach(&prometheus, &app_peer, 9464, "TCP"));
+    assert!(!net.can_reach(&prometheus, &app_peer, 8080, "TCP"));
+    assert!(!net.can_reach(&prometheus, &net.workload("paths", "db"), 5432, "TCP"));
 
     // Left-out services: nothing waits for them, references to them are reported, and a
     // tool that only mounts the socket (at any path) is recognised as one.

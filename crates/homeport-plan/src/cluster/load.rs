@@ -5,7 +5,7 @@ use super::quantity::{parse_cpu_millis, parse_memory_bytes};
 use super::suggest::did_you_mean;
 use super::{
     Arch, Availability, Cluster, Distribution, GpuDef, GpuVendor, IngressConfig, IngressController,
-    NodeDef, Provisioner, StorageClassDef, TlsMode,
+    Monitoring, NodeDef, Provisioner, StorageClassDef, TlsMode,
 };
 use homeport_diag::{Diagnostic, Diagnostics, FileId, Span};
 use homeport_yaml::{Map, Node};
@@ -26,7 +26,9 @@ const SPEC_KEYS: &[&str] = &[
     "storage",
     "nodes",
     "overcommit",
+    "monitoring",
 ];
+const MONITORING_KEYS: &[&str] = &["operator", "release", "prometheus"];
 const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer", "controller"];
 const INGRESS_CONTROLLER_KEYS: &[&str] = &["namespace", "podLabels"];
 const STORAGE_KEYS: &[&str] = &[
@@ -300,6 +302,23 @@ impl Reader {
                         ),
                     );
                 }
+            }
+        }
+        if let Some(v) = spec.get("monitoring") {
+            if let Some(map) = self.map(v, "`monitoring`") {
+                self.check_keys(map, MONITORING_KEYS, "`monitoring`");
+                let mut text = |key: &str| {
+                    map.get(key)
+                        .and_then(|n| self.text(n, &format!("`monitoring.{key}`")))
+                };
+                let operator = text("operator");
+                let release = text("release");
+                let prometheus = text("prometheus");
+                cluster.monitoring = Some(Monitoring {
+                    operator,
+                    release,
+                    prometheus,
+                });
             }
         }
         if let Some(v) = spec.get("overcommit") {

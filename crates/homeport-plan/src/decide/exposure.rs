@@ -182,6 +182,42 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
         }
     }
     pod.ports = ports;
+    // Metrics ports: every port of an exporter, and `prometheus.io/port` labels.
+    for (i, svc) in members.iter().enumerate() {
+        let exporter = profile_of(svc).role == crate::images::Role::MetricsExporter;
+        let labelled = svc
+            .labels
+            .iter()
+            .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
+            .filter(|(k, _)| k.as_str() == "prometheus.io/port")
+            .filter_map(|(_, v)| v.trim().parse::<u16>().ok());
+        let mut found: Vec<u16> = labelled.collect();
+        if exporter {
+            if let Some(c) = pod.containers.get(i) {
+                found.extend(
+                    c.ports
+                        .iter()
+                        .filter(|p| p.protocol == "TCP")
+                        .map(|p| p.target),
+                );
+            }
+        }
+        for port in found {
+            if !pod.metrics_ports.contains(&port) {
+                pod.metrics_ports.push(port);
+            }
+        }
+    }
+    if !pod.metrics_ports.is_empty() {
+        if let Some(m) = &cx.cluster.monitoring {
+            let ns = m.prometheus_namespace();
+            pod.decide(
+                "network",
+                format!("metrics {:?} from namespace {ns}", pod.metrics_ports),
+                "monitoring is declared in cluster.yaml: Prometheus may scrape the metrics ports",
+            );
+        }
+    }
 
     // Alias Services: network aliases and container_name, as Compose resolves them.
     let mut aliases: Vec<String> = Vec::new();
