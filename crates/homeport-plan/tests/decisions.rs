@@ -552,6 +552,8 @@ fn bind_mounts_under_host_paths_get_their_own_static_volume() {
         p.pod_of("jellyfin").unwrap().containers[0].mounts[0].sub_path,
         None
     );
+    // A share holds existing data even when this machine cannot see it: no fsGroup on it.
+    assert_eq!(p.pod_of("jellyfin").unwrap().fs_group, None);
 }
 
 #[test]

@@ -73,7 +73,12 @@ fn existing_data_survives_the_move() {
     // by its rootless user; the other database stays root-owned.
     try_chown(&dir.join("db/data"), 70, 70);
     try_chown(&dir.join("hdd/gitea"), 1000, 1000);
-    let forbidden = ["Db-Pa55word-x9", "fake-minio-secret-77", "QueuePa55-z1"];
+    let forbidden = [
+        "Db-Pa55word-x9",
+        "fake-minio-secret-77",
+        "QueuePa55-z1",
+        "tok_live_51abcdefghijkl",
+    ];
     let (objects, plan) = check_stack(&compose, &forbidden);
 
     // --- no data-directory override on a directory that already holds a cluster ---
@@ -208,6 +213,9 @@ fn existing_data_survives_the_move() {
         .find(|v| v["name"] == config_mount["name"])
         .unwrap();
     assert_eq!(vol["secret"]["secretName"], "api-secrets");
+    // A Compose `configs:` file with a token is a Secret too.
+    assert!(secret["data"].get("settings").is_some(), "{secret}");
+    assert!(api_files["data"].get("settings").is_none());
 
     // --- a config directory the application writes to: a claim seeded on first start ---
     let sonarr = workload_with_container(&objects, "sonarr");

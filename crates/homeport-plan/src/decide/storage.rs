@@ -1067,7 +1067,21 @@ fn bind_mount(
             })
         });
     if let Some((storage, rel)) = storage_hit {
-        carry_over(pod, index, m, &path_str, facts.as_ref());
+        // A share is existing data by definition, even when this machine cannot see it
+        // (owner unknown: no fsGroup on it).
+        let seen = facts.as_ref().filter(|f| f.exists);
+        match seen {
+            Some(_) => carry_over(pod, index, m, &path_str, seen),
+            None => pod.carried_over.push(CarriedOver {
+                container: index,
+                target: m.target.trim_end_matches('/').to_string(),
+                host_path: path_str.clone(),
+                uid: None,
+                gid: None,
+                database: None,
+                span: m.span,
+            }),
+        }
         static_share(
             cx, svc, profile, index, pod, claims, pvs, m, src, &path_str, storage, rel,
         );
@@ -1374,8 +1388,34 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
             continue;
         };
         let key = file_key(pod, &r.source);
-        pod.config_files.insert(key.clone(), content);
-        mount_config_file(pod, index, key, r.target.clone());
+        // A Compose config holding a secret is a Secret, never a ConfigMap.
+        let secret = match &content {
+            FileContent::Text(t) => {
+                let known = known_secrets(cx);
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                file_secrets::secret_in(t, &known)
+            }
+            FileContent::Binary(_) => None,
+        };
+        match secret {
+            Some(why) => {
+                let bytes = match content {
+                    FileContent::Text(t) => t.into_bytes(),
+                    FileContent::Binary(b) => b,
+                };
+                pod.secret_files.insert(key.clone(), bytes);
+                mount_secret_file(pod, index, key.clone(), r.target.clone());
+                pod.decide(
+                    "secrets",
+                    format!("{}: config {} -> Secret key {key}", svc.name, r.source),
+                    format!("the config holds a secret ({why}): a Secret, never a ConfigMap"),
+                );
+            }
+            None => {
+                pod.config_files.insert(key.clone(), content);
+                mount_config_file(pod, index, key, r.target.clone());
+            }
+        }
     }
 }
 
