@@ -294,13 +294,17 @@ pub fn plan_network(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<ExternalNamePlan>
             target: format!("{}.{}.svc.cluster.local", t.name, t.namespace),
             owner: t.name.clone(),
         });
-        cx.push(Diagnostic::info(
-            codes::CROSS_NAMESPACE,
-            format!(
-                "`{}` (namespace {}) reaches `{}` as `{host}` in namespace {} through an ExternalName Service",
-                f.service, f.namespace, t.service, t.namespace
-            ),
-        ));
+        let span = project.services.get(&f.service).and_then(|s| s.origin.key);
+        cx.push(
+            Diagnostic::info(
+                codes::CROSS_NAMESPACE,
+                format!(
+                    "`{}` (namespace {}) reaches `{}` as `{host}` in namespace {} through an ExternalName Service",
+                    f.service, f.namespace, t.service, t.namespace
+                ),
+            )
+            .with_span_opt(span),
+        );
     }
     aliases.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     aliases

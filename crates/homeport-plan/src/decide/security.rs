@@ -607,11 +607,17 @@ pub fn assign_namespaces(
                 .take(63)
                 .collect();
             let ns = ns.trim_end_matches('-').to_string();
+            let span = cx
+                .project
+                .services
+                .get(&pod.service)
+                .and_then(|s| s.origin.key);
             cx.push(
                 Diagnostic::info(
                     codes::PRIVILEGED_NAMESPACE,
                     format!("service `{}` needs the privileged Pod Security level; it gets its own namespace `{ns}` so the others stay restricted/baseline", pod.service),
-                ),
+                )
+                .with_span_opt(span),
             );
             // One decision per field: the namespace decided here replaces the default.
             pod.decisions.retain(|d| d.topic != "namespace");
