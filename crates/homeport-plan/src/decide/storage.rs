@@ -1279,15 +1279,27 @@ fn data_claim(
         pod.recreate = pod.workload == WorkloadKind::Deployment;
         mount_claim(pod, index, claim.clone(), claim, m, m.subpath.clone());
     }
-    cx.push(
-        Diagnostic::warning(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} becomes a PersistentVolumeClaim ({class}); its data is not copied", svc.name))
-            .with_span_opt(span)
-            .with_help(migration.clone()),
-    );
+    let empty = facts.is_some_and(|f| f.error.is_none() && !f.holds_data());
+    if empty {
+        cx.push(
+            Diagnostic::info(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} (empty here) becomes an empty PersistentVolumeClaim ({class})", svc.name))
+                .with_span_opt(span),
+        );
+    } else {
+        cx.push(
+            Diagnostic::warning(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} becomes a PersistentVolumeClaim ({class}); its data is not copied", svc.name))
+                .with_span_opt(span)
+                .with_help(migration.clone()),
+        );
+    }
     pod.decide(
         "storage",
         format!("{}: {shown} -> claim ({class})", svc.name),
-        format!("host directory with data: {migration}"),
+        if empty {
+            format!("a host directory without data: {migration}")
+        } else {
+            format!("host directory with data: {migration}")
+        },
     );
 }
 
