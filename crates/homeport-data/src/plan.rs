@@ -70,8 +70,8 @@ pub struct Move {
     pub chown: Option<(u32, u32)>,
     /// This mount is the database's data directory: moved by dump and restore.
     pub database_data: bool,
-    /// The source is under a static storage entry's `hostPaths` (this one): on the Docker
-    /// host it may already be the share or the node's directory.
+    /// The source path, when it is under a static storage entry's `hostPaths`: on the Docker
+    /// host it may already be the share's (or the node's) directory its PersistentVolume holds.
     pub in_place: Option<String>,
 }
 
@@ -142,8 +142,10 @@ pub fn plan(project: &Project, plan: &Plan) -> DataPlan {
                         .storage
                         .iter()
                         .flat_map(|s| s.host_paths.iter())
-                        .find(|hp| path.starts_with(hp.trim_end_matches('/')))
-                        .cloned(),
+                        .any(|hp| path.starts_with(hp.trim_end_matches('/')))
+                        // Each host directory is its own PersistentVolume: the bind path
+                        // itself is what the export holds.
+                        .then(|| path.display().to_string()),
                     _ => None,
                 };
                 moves.push(Move {

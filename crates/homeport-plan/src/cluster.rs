@@ -88,6 +88,24 @@ pub struct Cluster {
     /// True for the built-in default: nothing is known about the nodes, so the planner adds
     /// no placement constraints and checks no budgets.
     pub is_default: bool,
+    /// `spec.overcommit: accept`: a node's memory over-commitment is a warning instead of an
+    /// error (the user knows the services never peak together).
+    pub overcommit_accepted: bool,
+}
+
+impl MonitoringConfig {
+    /// The namespace Prometheus runs in (NetworkPolicies let it scrape metrics ports): from its
+    /// Service URL (`<svc>.<namespace>[.svc...]`), else `monitoring`.
+    pub fn prometheus_namespace(&self) -> String {
+        Some(self.prometheus.as_str())
+            .and_then(|url| {
+                let rest = url.split_once("://").map_or(url, |(_, r)| r);
+                let host = rest.split(['/', ':']).next()?;
+                let ns = host.split('.').nth(1)?;
+                (!ns.is_empty()).then(|| ns.to_string())
+            })
+            .unwrap_or_else(|| "monitoring".to_string())
+    }
 }
 
 /// `spec.datastore`: k3s' datastore. One server uses SQLite; several need embedded etcd
@@ -140,6 +158,45 @@ pub struct IngressConfig {
     pub tls: TlsMode,
     /// The cert-manager ClusterIssuer when `tls` is `CertManager`.
     pub issuer: Option<String>,
+    /// Where the ingress controller's pods run, as written in the inventory
+    /// (`ingress.controller`); [`IngressConfig::controller`] derives it from the class when
+    /// absent.
+    pub controller: Option<IngressController>,
+}
+
+/// The ingress controller's pods: the namespace they run in and labels that select them
+/// (NetworkPolicies admit them to the exposed ports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressController {
+    pub namespace: String,
+    /// Empty: every pod of the namespace.
+    pub pod_labels: indexmap::IndexMap<String, String>,
+}
+
+impl IngressConfig {
+    /// The controller's pods: as written in the inventory, else the usual install of the
+    /// class: `traefik` -> kube-system (k3s' bundled Traefik), `nginx` -> ingress-nginx; any
+    /// other class -> the namespace named after it, every pod.
+    pub fn controller(&self) -> IngressController {
+        if let Some(c) = &self.controller {
+            return c.clone();
+        }
+        let labelled = |ns: &str, name: &str| IngressController {
+            namespace: ns.to_string(),
+            pod_labels: [("app.kubernetes.io/name".to_string(), name.to_string())]
+                .into_iter()
+                .collect(),
+        };
+        match self.class_name.as_str() {
+            "traefik" => labelled("kube-system", "traefik"),
+            "nginx" | "ingress-nginx" => labelled("ingress-nginx", "ingress-nginx"),
+            other => IngressController {
+                namespace: other.to_string(),
+                pod_labels: indexmap::IndexMap::new(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -313,6 +370,7 @@ impl Cluster {
                 class_name: "traefik".to_string(),
                 tls: TlsMode::None,
                 issuer: None,
+                controller: None,
             },
             storage: vec![StorageClassDef {
                 name: "local-path".to_string(),
@@ -338,6 +396,7 @@ impl Cluster {
             datastore: Datastore::Sqlite,
             monitoring: None,
             is_default: true,
+            overcommit_accepted: false,
         }
     }
 

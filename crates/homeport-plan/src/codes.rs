@@ -36,6 +36,15 @@ pub const LATEST_TAG: &str = "HP0416";
 pub const BIND_NEEDS_MIGRATION: &str = "HP0420";
 /// A bind-mounted file/directory became a ConfigMap (read-only in Kubernetes).
 pub const BIND_AS_CONFIGMAP: &str = "HP0421";
+/// Existing data whose owner the container cannot run as (owned by root, or by another uid
+/// than a root image's): the files must be handed to the container's user.
+pub const DATA_OWNER_MISMATCH: &str = "HP0429";
+/// A host-published port of a database, cache or queue stays inside the cluster (ClusterIP)
+/// unless `x-homeport.expose` asks for it.
+pub const DATA_PORT_NOT_EXPOSED: &str = "HP0444";
+/// A published port bound to one host address in Compose: the LoadBalancer listens on every
+/// node address.
+pub const PORT_HOST_IP: &str = "HP0445";
 /// A bind-mounted file that does not exist.
 pub const BIND_SOURCE_MISSING: &str = "HP0424";
 /// A hostPath volume (host agents in a privileged namespace only).

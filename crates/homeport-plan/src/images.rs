@@ -123,10 +123,19 @@ pub struct ImageProfile {
     pub host_ipc_optional: Option<&'static str>,
 }
 
-/// Capabilities s6-overlay images (linuxserver.io and friends) need to start as root and drop
-/// to PUID/PGID.
-const S6_CAPS: &[&str] = &["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
-const S6_REASON: &str = "s6-overlay images start as root to chown their directories and drop to PUID/PGID; they need CHOWN, DAC_OVERRIDE, FOWNER, SETGID and SETUID";
+/// Capabilities s6-overlay images (linuxserver.io and friends) need: start as root, chown
+/// their directories (keeping setgid bits), drop to PUID/PGID, and signal and stop the
+/// services they supervise, which run as another uid (KILL).
+const S6_CAPS: &[&str] = &[
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+];
+const S6_REASON: &str = "s6-overlay images start as root to chown their directories and drop to PUID/PGID, then signal and stop the services they supervise; they need CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID and SETUID";
 
 const fn base(family: &'static str, patterns: &'static [&'static str], role: Role) -> ImageProfile {
     ImageProfile {

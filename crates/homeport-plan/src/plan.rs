@@ -153,6 +153,18 @@ pub struct PodPlan {
     /// Lint rules (by name) whose findings this pod knowingly triggers, with why: written as
     /// `homeport.dev/ignore` + `homeport.dev/ignore-reason` so the exception is explained.
     pub lint_exceptions: Vec<(&'static str, String)>,
+    /// Ports serving Prometheus metrics (an exporter's ports, `prometheus.io/port`): the
+    /// monitoring namespace may scrape them.
+    pub metrics_ports: Vec<u16>,
+    /// Existing data on the host this pod's containers use (bind mounts that hold data).
+    pub carried_over: Vec<CarriedOver>,
+    /// The container (index) that runs as a native sidecar (an init container with
+    /// `restartPolicy: Always`, Kubernetes 1.29+): a VPN the other containers route through
+    /// starts before them and stops after them.
+    pub native_sidecar: Option<usize>,
+    /// Claims seeded on first start from the pod's `-files` ConfigMap: an init container
+    /// copies the files in only when the claim is empty.
+    pub seeds: Vec<SeedPlan>,
 }
 
 impl PodPlan {
@@ -301,6 +313,42 @@ pub struct ExternalNamePlan {
     pub namespace: String,
     pub target: String,
     pub owner: String,
+}
+
+/// Data already on the host that a container mounts (used in place or copied into a claim).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarriedOver {
+    /// Index of the container in the pod.
+    pub container: usize,
+    /// Mount path in the container.
+    pub target: String,
+    /// Host path (resolved).
+    pub host_path: String,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Database files found there.
+    pub database: Option<crate::facts::DataMarker>,
+    /// The Compose mount, for diagnostics.
+    pub span: Option<homeport_diag::Span>,
+}
+
+/// Seed the claim volume `volume` (a configuration directory the application writes to)
+/// with `files` on first start: an init container copies them only into an empty claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedPlan {
+    pub volume: String,
+    pub files: Vec<SeedFile>,
+    /// Index of the container whose user the copy runs as.
+    pub container: usize,
+}
+
+/// One file of a seed: key `key` of the pod volume `volume` (the pod's `-files` ConfigMap or
+/// `-secrets` Secret), written as `name`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedFile {
+    pub volume: String,
+    pub key: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

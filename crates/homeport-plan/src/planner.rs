@@ -10,7 +10,7 @@ use crate::cluster::Cluster;
 use crate::codes;
 use crate::decide::{
     environment, exposure, network, placement, probes, resources, security, storage, untranslated,
-    workload,
+    vpn, workload,
 };
 use crate::facts::Facts;
 use crate::images::{self, ImageProfile, Role};
@@ -33,6 +33,12 @@ pub(crate) struct Ctx<'a> {
     pub proxied: Vec<String>,
     /// Bind-mount host path (resolved) -> pods using it.
     pub bind_users: IndexMap<String, Vec<String>>,
+    /// (namespace, claim name) -> what the claim holds (a host path, a named volume): two
+    /// different host paths never share a claim.
+    pub claim_origins: IndexMap<(String, String), String>,
+    /// Host names of the services left out (their names, DNS names, container names): nothing
+    /// waits for them, and references to them are reported.
+    pub left_out: Vec<String>,
     /// `host:port` references in every service's environment, built on first use.
     pub host_ports: std::cell::OnceCell<
         std::collections::HashMap<String, Vec<crate::decide::environment::HostPortRef>>,
@@ -104,29 +110,60 @@ pub fn profile_of(service: &Service) -> &'static ImageProfile {
 }
 
 /// The text of the small files a reverse proxy bind-mounts (its Caddyfile, nginx.conf, ...,
-/// or the files of a mounted configuration directory), to find the services it routes to.
-fn proxy_config_texts(project: &Project, proxy: &Service) -> Vec<String> {
-    const LIMIT: u64 = 256 * 1024;
-    let read_small =
-        |p: &std::path::Path| -> Option<String> { homeport_diag::input::read_text(p, LIMIT).ok() };
+/// or the files of a mounted configuration directory), from the host facts, to find the
+/// services it routes to.
+fn proxy_config_texts(project: &Project, facts: &Facts, proxy: &Service) -> Vec<String> {
     let mut texts = Vec::new();
     for m in &proxy.volumes {
         let (homeport_compose::MountType::Bind, Some(src)) = (&m.kind, &m.source) else {
             continue;
         };
         let path = project.working_dir.join(src);
-        if path.is_dir() {
-            let Ok(entries) = std::fs::read_dir(&path) else {
-                continue;
-            };
-            let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-            files.sort();
-            texts.extend(files.iter().take(64).filter_map(|f| read_small(f)));
-        } else {
-            texts.extend(read_small(&path));
-        }
+        let Some(files) = facts
+            .host_path(&path.to_string_lossy())
+            .and_then(|f| f.files.as_ref())
+        else {
+            continue;
+        };
+        texts.extend(files.iter().filter_map(|f| match &f.content {
+            FileContent::Text(t) => Some(t.clone()),
+            FileContent::Binary(_) => None,
+        }));
     }
     texts
+}
+
+/// Whether `source` is a container engine's API socket (`/var/run/docker.sock`, a rootless
+/// `/run/user/1000/docker.sock`, `podman.sock`), whatever its directory.
+pub fn is_docker_socket(source: &str) -> bool {
+    let name = source
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    matches!(name, "docker.sock" | "podman.sock")
+}
+
+/// How a service uses the Docker API: it mounts the socket, or `DOCKER_HOST` names a socket
+/// proxy (one of `socket_tools`, the left-out Docker-socket tools).
+pub fn docker_socket_use(svc: &Service, socket_tools: &[String]) -> Option<String> {
+    if let Some(m) = svc.volumes.iter().find(|m| {
+        m.kind == homeport_compose::MountType::Bind
+            && m.source.as_deref().is_some_and(is_docker_socket)
+    }) {
+        return Some(format!(
+            "mounts the Docker socket ({})",
+            m.source.as_deref().unwrap_or("")
+        ));
+    }
+    let host = svc.environment.get("DOCKER_HOST")?.value.as_deref()?;
+    let proxy = socket_tools.iter().find(|t| {
+        host.split(['/', ':', '@'])
+            .any(|part| !part.is_empty() && part.eq_ignore_ascii_case(t))
+    })?;
+    Some(format!(
+        "reaches the Docker API through the socket proxy `{proxy}` (DOCKER_HOST)"
+    ))
 }
 
 /// Whether the service runs its image's own server: not when the Compose file replaces the
@@ -180,9 +217,22 @@ pub fn plan_with_facts(
         volume_users: IndexMap::new(),
         proxied: Vec::new(),
         bind_users: IndexMap::new(),
+        claim_origins: IndexMap::new(),
+        left_out: Vec::new(),
         host_ports: std::cell::OnceCell::new(),
     };
     let selection = select(&mut cx);
+    for s in &selection.skipped {
+        if let Some(svc) = project.services.get(&s.service) {
+            let mut names = vec![svc.name.clone(), service_dns(svc)];
+            names.extend(svc.container_name.clone());
+            for n in names {
+                if !cx.left_out.contains(&n) {
+                    cx.left_out.push(n);
+                }
+            }
+        }
+    }
 
     // Named-volume users, by pod, before building pods (sharing decides the class).
     for (pod, members) in &selection.pods {
@@ -240,7 +290,8 @@ pub fn plan_with_facts(
     environment::scrub_decisions(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
-    let nodes = placement::place(&mut cx, &mut pods);
+    network::report_left_out_references(&mut cx, &pods);
+    let nodes = placement::place(&mut cx, &mut pods, &claims);
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();
@@ -421,11 +472,54 @@ fn select(cx: &mut Ctx) -> Selection {
             left_out.push(name);
         }
     }
+    // Docker-socket tools the knowledge base does not know, recognised by what they mount: the
+    // socket under any path, or a socket proxy (`DOCKER_HOST` naming a left-out socket tool).
+    // Only a service that serves nothing (no ports) is such a tool; one that serves something
+    // is deployed and told loudly that it loses its socket (storage pass).
+    let socket_tools: Vec<String> = skipped
+        .iter()
+        .filter(|s| {
+            project
+                .services
+                .get(&s.service)
+                .is_some_and(|svc| profile_of(svc).role == Role::DockerSocketTool)
+        })
+        .map(|s| s.service.clone())
+        .collect();
+    for (name, svc) in &project.services {
+        if left_out.contains(&name.as_str()) || cx.hints(svc).workload.is_some() {
+            continue;
+        }
+        let Some(how) = docker_socket_use(svc, &socket_tools) else {
+            continue;
+        };
+        if profile_of(svc).role != Role::Unknown || !svc.ports.is_empty() || !svc.expose.is_empty()
+        {
+            continue;
+        }
+        let reason = format!(
+            "it {how} and serves nothing: a Docker-socket tool, and there is no Docker on Kubernetes"
+        );
+        cx.push(
+            Diagnostic::warning(
+                codes::DOCKER_SOCKET_TOOL,
+                format!("service `{name}` is left out: {reason}"),
+            )
+            .with_span_opt(svc.origin.key)
+            .with_label("not deployed")
+            .with_help("use a Kubernetes-native tool with a ServiceAccount and RBAC instead, or set `x-homeport.workload` to deploy it anyway"),
+        );
+        skipped.push(SkippedService {
+            service: name.clone(),
+            reason,
+        });
+        left_out.push(name);
+    }
     // Services a dropped proxy depends on, links to or names as an upstream in its
     // bind-mounted configuration are published through the ingress.
     let service_names: Vec<&str> = project.services.keys().map(String::as_str).collect();
     for proxy in &proxies {
-        let in_config = proxy_config_texts(project, proxy)
+        let in_config = proxy_config_texts(project, cx.facts, proxy)
             .iter()
             .flat_map(|text| crate::decide::exposure::upstreams_in_config(text, &service_names))
             .map(str::to_string)
@@ -566,6 +660,10 @@ fn build_pod(
         decisions: Vec::new(),
         notes: Vec::new(),
         lint_exceptions: Vec::new(),
+        carried_over: Vec::new(),
+        metrics_ports: Vec::new(),
+        native_sidecar: None,
+        seeds: Vec::new(),
     };
     let ns_reason = if hints.namespace.is_some() {
         "x-homeport.namespace".to_string()
@@ -610,6 +708,7 @@ fn build_pod(
         untranslated::report(cx, member, &mut pod);
     }
     probes::dependencies(cx, &members, &mut pod);
+    vpn::decide(cx, &members, &mut pod);
     placement::constraints(cx, &members, &hints, &mut pod);
     pod
 }

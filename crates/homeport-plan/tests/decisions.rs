@@ -524,23 +524,36 @@ fn dri_becomes_the_intel_resource_when_a_node_has_one() {
 }
 
 #[test]
-fn bind_mounts_under_host_paths_share_one_static_claim() {
+fn bind_mounts_under_host_paths_get_their_own_static_volume() {
+    // Each host directory is its own PersistentVolume and claim: two different host paths
+    // never share one (a pod's fsGroup would otherwise rewrite the other's files).
     let mut a = svc("sonarr", "lscr.io/linuxserver/sonarr:4");
     a.volumes.push(bind("/mnt/media/tv", "/tv"));
     let mut b = svc("jellyfin", "jellyfin/jellyfin:10.9");
     b.volumes.push(bind("/mnt/media", "/media"));
-    let p = plan(&project(vec![a, b]), &home_cluster());
+    let mut c = svc("radarr", "lscr.io/linuxserver/radarr:5");
+    c.volumes.push(bind("/mnt/media/tv", "/tv"));
+    let p = plan(&project(vec![a, b, c]), &home_cluster());
     assert_eq!(p.claims.iter().filter(|c| c.name == "media").count(), 1);
-    assert_eq!(p.persistent_volumes.len(), 1);
+    assert_eq!(p.claims.iter().filter(|c| c.name == "media-tv").count(), 1);
+    assert_eq!(p.persistent_volumes.len(), 2);
     let m = &p.pod_of("sonarr").unwrap().containers[0].mounts[0];
     assert_eq!(
         (m.volume.as_str(), m.sub_path.as_deref()),
-        ("media", Some("tv"))
+        ("media-tv", None)
+    );
+    let m = &p.pod_of("radarr").unwrap().containers[0].mounts[0];
+    assert_eq!(
+        m.volume.as_str(),
+        "media-tv",
+        "the same host path: the same claim"
     );
     assert_eq!(
         p.pod_of("jellyfin").unwrap().containers[0].mounts[0].sub_path,
         None
     );
+    // A share holds existing data even when this machine cannot see it: no fsGroup on it.
+    assert_eq!(p.pod_of("jellyfin").unwrap().fs_group, None);
 }
 
 #[test]

@@ -54,6 +54,19 @@ fn pod_peer(plan: &Plan, ns: &str, name: &str) -> Value {
     })
 }
 
+/// The inventory's ingress controller pods (`ingress.controller`, or the class's usual
+/// install): the peer admitted to the ports Ingresses route to.
+fn ingress_controller_peer(plan: &Plan) -> Value {
+    let c = plan.cluster.ingress.controller();
+    let mut peer = json!({
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": c.namespace}},
+    });
+    if !c.pod_labels.is_empty() {
+        peer["podSelector"] = json!({ "matchLabels": c.pod_labels });
+    }
+    peer
+}
+
 pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
     if pod.host_network {
         return None; // NetworkPolicies do not apply to host-network pods
@@ -85,19 +98,22 @@ pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
                     }
                 }
             }
-            let controller = match plan.cluster.distribution {
-                Distribution::K3s => json!({
-                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "traefik"}},
-                }),
-                Distribution::Kubernetes => json!({
-                    "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["kube-system", "ingress-nginx", "traefik"]}]},
-                }),
-            };
+            let controller = ingress_controller_peer(plan);
             if !route_ports.is_empty() {
                 ingress.push(json!({"from": [controller], "ports": ports(&route_ports)}));
             }
         }
+    }
+    if let (Some(m), false) = (&plan.cluster.monitoring, pod.metrics_ports.is_empty()) {
+        let ports: Vec<Value> = pod
+            .metrics_ports
+            .iter()
+            .map(|p| json!({"protocol": "TCP", "port": p}))
+            .collect();
+        ingress.push(json!({
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": m.prometheus_namespace()}}}],
+            "ports": ports,
+        }));
     }
     if !net.from_anywhere_ports.is_empty() {
         ingress.push(json!({"ports": ports(&net.from_anywhere_ports)}));

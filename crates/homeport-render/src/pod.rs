@@ -182,6 +182,48 @@ fn wait_container(plan: &Plan, pod: &PodPlan, w: &WaitFor) -> Value {
     })
 }
 
+/// Copy a configuration directory's files into its claim on first start: only when the claim
+/// is empty (a fresh volume may hold `lost+found`), so the application's own changes are never
+/// overwritten. Runs as the application's user so the files are its own.
+fn seed_container(pod: &PodPlan, i: usize, s: &SeedPlan) -> Value {
+    let sec = pod.containers.get(s.container).map(|c| &c.security);
+    let (uid, gid) = match sec {
+        Some(c) if c.run_as_user.is_some() => (c.run_as_user, c.run_as_group.or(c.run_as_user)),
+        Some(c) if !c.run_as_non_root => (None, None),
+        _ => (Some(65534), Some(65534)),
+    };
+    let mut ctx = json!({
+        "allowPrivilegeEscalation": false,
+        "readOnlyRootFilesystem": true,
+        "capabilities": {"drop": ["ALL"]},
+    });
+    if let Some(u) = uid {
+        ctx["runAsNonRoot"] = json!(u != 0);
+        ctx["runAsUser"] = json!(u);
+    }
+    if let Some(g) = gid {
+        ctx["runAsGroup"] = json!(g);
+    }
+    let mut mounts = vec![json!({"name": s.volume, "mountPath": "/seed-target"})];
+    for f in &s.files {
+        mounts.push(json!({"name": f.volume, "mountPath": format!("/seed/{}", f.name), "subPath": f.key, "readOnly": true}));
+    }
+    let name = if i == 0 {
+        "seed".to_string()
+    } else {
+        format!("seed-{}", i + 1)
+    };
+    json!({
+        "name": name,
+        "image": WAIT_IMAGE,
+        "imagePullPolicy": "Always",
+        "command": ["sh", "-c", "if [ -z \"$(ls -A /seed-target | grep -v '^lost+found$')\" ]; then cp -R /seed/. /seed-target/ && echo seeded; else echo not empty, left as is; fi"],
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
+        "securityContext": ctx,
+        "volumeMounts": mounts,
+    })
+}
+
 fn volume(v: &PodVolume) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(v.name));
@@ -364,15 +406,35 @@ pub fn template(plan: &Plan, pod: &PodPlan, restart_policy: Option<&str>) -> Val
     if let Some(t) = pod.termination_grace_seconds {
         spec.insert("terminationGracePeriodSeconds".into(), json!(t));
     }
-    if !pod.init_waits.is_empty() {
-        let inits: Vec<Value> = pod
-            .init_waits
-            .iter()
-            .map(|w| wait_container(plan, pod, w))
-            .collect();
+    // A native sidecar (the VPN the others route through) starts first and keeps running.
+    let sidecar = pod
+        .native_sidecar
+        .and_then(|i| pod.containers.get(i))
+        .map(|c| {
+            let mut v = container(c);
+            v["restartPolicy"] = json!("Always");
+            v
+        });
+    let inits: Vec<Value> = sidecar
+        .into_iter()
+        .chain(
+            pod.seeds
+                .iter()
+                .enumerate()
+                .map(|(i, s)| seed_container(pod, i, s)),
+        )
+        .chain(pod.init_waits.iter().map(|w| wait_container(plan, pod, w)))
+        .collect();
+    if !inits.is_empty() {
         spec.insert("initContainers".into(), json!(inits));
     }
-    let containers: Vec<Value> = pod.containers.iter().map(container).collect();
+    let containers: Vec<Value> = pod
+        .containers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pod.native_sidecar != Some(*i))
+        .map(|(_, c)| container(c))
+        .collect();
     spec.insert("containers".into(), json!(containers));
     if !pod.volumes.is_empty() {
         let vols: Vec<Value> = pod.volumes.iter().map(volume).collect();

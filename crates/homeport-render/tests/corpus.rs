@@ -4,12 +4,21 @@
 
 use homeport_compose::{load, LoadOptions};
 use homeport_plan::cluster::Cluster;
-use homeport_plan::plan_with_sources;
+use homeport_plan::facts::Facts;
+use homeport_plan::plan_with_facts;
 use homeport_render::render;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod common;
+
+/// What the stack's bind-mounted paths hold, as `homeport` gathers it before planning.
+fn host_facts(project: &homeport_compose::Project) -> Facts {
+    Facts {
+        host: homeport_host::gather(project),
+        ..Default::default()
+    }
+}
 
 fn compose_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -61,7 +70,12 @@ fn corpus_renders_valid_objects_or_clear_diagnostics() {
         let Some(project) = loaded.project else {
             continue;
         };
-        let plan = plan_with_sources(&project, &Cluster::default_k3s(), Some(&loaded.sources));
+        let plan = plan_with_facts(
+            &project,
+            &Cluster::default_k3s(),
+            Some(&loaded.sources),
+            &host_facts(&project),
+        );
         for d in plan.diagnostics.iter() {
             assert!(d.code.starts_with("HP0"), "{}: {:?}", f.display(), d);
             if d.is_error() {
@@ -146,7 +160,12 @@ volumes:
     let project = loaded
         .project
         .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
-    let plan = plan_with_sources(&project, &Cluster::default_k3s(), Some(&loaded.sources));
+    let plan = plan_with_facts(
+        &project,
+        &Cluster::default_k3s(),
+        Some(&loaded.sources),
+        &host_facts(&project),
+    );
     assert!(!plan.diagnostics.has_errors(), "{:?}", plan.diagnostics);
     let objs = render(&plan, &project);
     let find = |kind: &str, name: &str| {

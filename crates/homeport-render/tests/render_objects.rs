@@ -3,12 +3,21 @@
 
 use homeport_compose::*;
 use homeport_plan::cluster::*;
-use homeport_plan::plan;
+use homeport_plan::Plan;
 use homeport_render::render;
 use indexmap::IndexMap;
 use serde_json::Value;
 
 mod common;
+
+/// Plan `project` with the facts `homeport` gathers about its host paths first.
+fn plan(project: &Project, cluster: &Cluster) -> Plan {
+    let facts = homeport_plan::facts::Facts {
+        host: homeport_host::gather(project),
+        ..Default::default()
+    };
+    homeport_plan::plan_with_facts(project, cluster, None, &facts)
+}
 
 fn svc(name: &str, image: &str) -> Service {
     let mut networks = IndexMap::new();
@@ -452,33 +461,47 @@ fn media_stack_objects_follow_the_conventions() {
     );
     assert!(!objs.iter().any(|o| o["metadata"]["name"] == "watchtower"));
 
-    // VPN pod: both containers, the LoadBalancer for the torrent port.
+    // VPN pod: the app container, and the VPN as a native sidecar (it starts first and
+    // keeps running); the LoadBalancer for the torrent port.
     let vpn = find(&objs, "Deployment", "gluetun");
-    assert_eq!(
-        vpn["spec"]["template"]["spec"]["containers"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    let spec = &vpn["spec"]["template"]["spec"];
+    assert_eq!(spec["containers"].as_array().unwrap().len(), 1);
+    let sidecar = spec["initContainers"]
+        .as_array()
+        .and_then(|i| i.iter().find(|c| c["name"] == "gluetun"))
+        .expect("gluetun runs as a native sidecar");
+    assert_eq!(sidecar["restartPolicy"], "Always");
     assert_eq!(
         find(&objs, "Ingress", "gluetun")["spec"]["rules"][0]["host"],
         "qbittorrent.home.arpa"
     );
-    // The static media share is used from both namespaces: one claim and one PV in each.
-    let media_claims: Vec<&str> = objs
+    // The static media share is used from both namespaces: each host directory is its own
+    // claim and PV in the namespace that uses it (/mnt/media, /mnt/media/downloads).
+    let media_claims: Vec<(&str, &str)> = objs
         .iter()
-        .filter(|o| o["kind"] == "PersistentVolumeClaim" && o["metadata"]["name"] == "media")
-        .map(|o| o["metadata"]["namespace"].as_str().unwrap())
+        .filter(|o| {
+            o["kind"] == "PersistentVolumeClaim"
+                && o["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("media"))
+        })
+        .map(|o| {
+            (
+                o["metadata"]["namespace"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(media_claims.len(), 2, "{media_claims:?}");
-    for ns in media_claims {
+    let namespaces: std::collections::BTreeSet<&str> =
+        media_claims.iter().map(|(ns, _)| *ns).collect();
+    assert_eq!(namespaces.len(), 2, "{media_claims:?}");
+    for (ns, claim) in media_claims {
         let pv = objs.iter().find(|o| {
             o["kind"] == "PersistentVolume"
                 && o["spec"]["claimRef"]["namespace"] == ns
-                && o["spec"]["claimRef"]["name"] == "media"
+                && o["spec"]["claimRef"]["name"] == claim
         });
-        assert!(pv.is_some(), "no PV for the media claim in {ns}");
+        assert!(pv.is_some(), "no PV for the media claim {claim} in {ns}");
     }
     let lb = find(&objs, "Service", "gluetun-lb");
     assert_eq!(lb["spec"]["type"], "LoadBalancer");

@@ -416,14 +416,14 @@ fn media_server_example() {
         "privileged"
     );
 
-    // The media library on the NAS is one static NFS volume.
+    // The media library on the NAS is one static NFS volume: its own directory.
     let pv = kind(&objects, "PersistentVolume")
         .into_iter()
-        .find(|pv| pv["spec"]["nfs"]["path"] == "/export/media")
-        .expect("a static NFS PersistentVolume for /mnt/media");
+        .find(|pv| pv["spec"]["nfs"]["path"] == "/export/media/library")
+        .expect("a static NFS PersistentVolume for /mnt/media/library");
     assert_eq!(pv["spec"]["nfs"]["server"], "pi-nas.home.arpa");
 
-    // Jellyfin reads the library through that volume, at the bind mount's subPath.
+    // Jellyfin reads the library through that volume.
     let media_mount = container(jellyfin, "jellyfin")["volumeMounts"]
         .as_array()
         .unwrap()
@@ -431,7 +431,8 @@ fn media_server_example() {
         .find(|m| m["mountPath"] == "/media")
         .expect("jellyfin mounts /media")
         .clone();
-    assert_eq!(media_mount["subPath"], "library");
+    // The library directory is its own volume (no subPath into a disk-wide one).
+    assert!(media_mount.get("subPath").is_none());
     assert_eq!(media_mount["readOnly"], true);
     let volume = pod_template(jellyfin)["spec"]["volumes"]
         .as_array()
@@ -561,30 +562,54 @@ fn vpn_download_stack() {
         .collect();
     assert!(lb_ports.contains(&6881), "{lb_ports:?}");
 
-    // The shared data directory is the NAS share: one static volume per namespace that
-    // uses it (a PersistentVolume binds one claim, and claims are namespaced).
+    // The shared data directory is the NAS share: one static volume per (namespace, host
+    // directory) that uses it (a PersistentVolume binds one claim, claims are namespaced, and
+    // two different host directories never share a claim).
     let pvs: Vec<&Value> = kind(&objects, "PersistentVolume")
         .into_iter()
         .filter(|pv| pv["spec"]["nfs"]["server"] == "192.168.1.20")
         .collect();
-    let claim_namespaces: BTreeSet<&str> = pvs
+    let claims: BTreeSet<(&str, &str)> = pvs
         .iter()
-        .map(|pv| pv["spec"]["claimRef"]["namespace"].as_str().unwrap())
+        .map(|pv| {
+            (
+                pv["spec"]["claimRef"]["namespace"].as_str().unwrap(),
+                pv["spec"]["nfs"]["path"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert!(!pvs.is_empty());
-    assert_eq!(claim_namespaces.len(), pvs.len(), "one PV per namespace");
+    assert_eq!(
+        claims.len(),
+        pvs.len(),
+        "one PV per namespace and directory"
+    );
     for pv in &pvs {
-        assert_eq!(pv["spec"]["nfs"]["path"], "/volume1/data");
+        assert!(pv["spec"]["nfs"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/volume1/data"));
         assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
     }
-    // qBittorrent writes its downloads under the share's `torrents` directory.
+    // qBittorrent writes its downloads to the share's `torrents` directory, its own volume.
     let torrents = container(vpn, "qbittorrent")["volumeMounts"]
         .as_array()
         .unwrap()
         .iter()
         .find(|m| m["mountPath"] == "/data/torrents")
         .expect("qbittorrent mounts /data/torrents");
-    assert_eq!(torrents["subPath"], "torrents");
+    assert!(torrents.get("subPath").is_none());
+    let torrents_claim = pod_template(vpn)["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == torrents["name"])
+        .unwrap()["persistentVolumeClaim"]["claimName"]
+        .clone();
+    assert!(pvs
+        .iter()
+        .any(|pv| pv["spec"]["claimRef"]["name"] == torrents_claim
+            && pv["spec"]["nfs"]["path"] == "/volume1/data/torrents"));
 
     // flaresolverr only `expose`s a port: no Ingress for it.
     assert!(!ingress_hosts(&objects)

@@ -357,11 +357,13 @@ fn data_plan_lists_sources_destinations_and_commands() {
     assert!(text.contains("| kubectl -n media exec -i homeport-receive-app-uploads -- /opt/homeport/homeport data receive '/data' --manifest /tmp/app-srv-uploads.manifest --chown 1000:1000"), "{text}");
     // Static NFS and local PersistentVolumes.
     assert!(
-        text.contains("to    PersistentVolume media-media: NFS nas.home.arpa:/export/media/photos"),
+        text.contains(
+            "to    PersistentVolume media-media-photos: NFS nas.home.arpa:/export/media/photos"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("to    PersistentVolume media-hdd: local /mnt/hdd/cache on node n1"),
+        text.contains("to    PersistentVolume media-hdd-cache: local /mnt/hdd/cache on node n1"),
         "{text}"
     );
     // The named volume of the database: dump/restore/row counts; the claim of its StatefulSet.

@@ -5,7 +5,8 @@ use super::quantity::{parse_cpu_millis, parse_memory_bytes};
 use super::suggest::did_you_mean;
 use super::{
     Arch, Availability, Cluster, Datastore, Distribution, GpuDef, GpuVendor, IngressConfig,
-    MonitoringConfig, NodeDef, Provisioner, StorageClassDef, TlsMode, SERVER_MIN_MEMORY_BYTES,
+    IngressController, MonitoringConfig, NodeDef, Provisioner, StorageClassDef, TlsMode,
+    SERVER_MIN_MEMORY_BYTES,
 };
 use homeport_diag::{Diagnostic, Diagnostics, FileId, Span};
 use homeport_yaml::{Map, Node};
@@ -26,12 +27,14 @@ const SPEC_KEYS: &[&str] = &[
     "storage",
     "nodes",
     "datastore",
+    "overcommit",
     "monitoring",
 ];
 const MONITORING_KEYS: &[&str] = &["operator", "release", "prometheus"];
 /// The Helm release of kube-prometheus-stack when `monitoring.release` is not given.
 pub const DEFAULT_MONITORING_RELEASE: &str = "kube-prometheus-stack";
-const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer"];
+const INGRESS_KEYS: &[&str] = &["className", "tls", "issuer", "controller"];
+const INGRESS_CONTROLLER_KEYS: &[&str] = &["namespace", "podLabels"];
 const STORAGE_KEYS: &[&str] = &[
     "name",
     "provisioner",
@@ -300,6 +303,13 @@ impl Reader {
                         ),
                     );
                 }
+            }
+        }
+        if let Some(v) = spec.get("overcommit") {
+            if let Some(accept) =
+                self.choice(v, "overcommit", &[("refuse", false), ("accept", true)], &[])
+            {
+                cluster.overcommit_accepted = accept;
             }
         }
         if let Some(v) = spec.get("distribution") {
@@ -678,6 +688,9 @@ impl Reader {
                 }
             }
         }
+        if let Some(v) = map.get("controller") {
+            ingress.controller = self.ingress_controller(v);
+        }
         if let Some(v) = map.get("tls") {
             if let Some(tls) = self.choice(
                 v,
@@ -716,6 +729,37 @@ impl Reader {
             );
         }
         Some(ingress)
+    }
+
+    /// `ingress.controller: {namespace, podLabels}`.
+    fn ingress_controller(&mut self, node: &Node) -> Option<IngressController> {
+        let map = self.map(node, "`ingress.controller`")?;
+        self.check_keys(map, INGRESS_CONTROLLER_KEYS, "`ingress.controller`");
+        let namespace = match map.get("namespace") {
+            Some(v) => {
+                let ns = self.text(v, "`ingress.controller.namespace`")?;
+                if !self.dns_name(&ns, v.span, "namespace") {
+                    return None;
+                }
+                ns
+            }
+            None => {
+                self.missing(
+                    node.span,
+                    "`namespace`",
+                    "add `namespace:` (where the ingress controller's pods run)",
+                );
+                return None;
+            }
+        };
+        let pod_labels = match map.get("podLabels") {
+            Some(v) => self.labels(v, "`ingress.controller.podLabels`"),
+            None => IndexMap::new(),
+        };
+        Some(IngressController {
+            namespace,
+            pod_labels,
+        })
     }
 
     fn dns_name(&mut self, name: &str, span: Span, what: &str) -> bool {

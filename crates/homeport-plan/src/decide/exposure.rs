@@ -15,9 +15,17 @@ const HTTP_PORTS: &[u16] = &[
     80, 3000, 4000, 5000, 5678, 8000, 8008, 8080, 8081, 8088, 8096, 8443, 8888, 9000, 9090,
 ];
 
+/// HTTP management UIs of data services (RabbitMQ management, MinIO console, ActiveMQ
+/// console, Neo4j browser, Couchbase console): published through the ingress, not a
+/// LoadBalancer.
+const MANAGEMENT_UI_PORTS: &[u16] = &[15672, 9001, 8161, 7474, 8091];
+
 fn is_http(port: u16, svc: &Service, profile: &ImageProfile, app_protocol: Option<&str>) -> bool {
     if let Some(p) = app_protocol {
         return p.starts_with("http");
+    }
+    if profile.role.is_data_service() && MANAGEMENT_UI_PORTS.contains(&port) {
+        return true;
     }
     if profile.http && profile.port == Some(port) {
         return true;
@@ -98,7 +106,69 @@ pub fn upstreams_in_config<'a>(text: &str, names: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Ports the Compose file shows a container listens on besides `ports:`/`expose:`: its
+/// healthcheck's HTTP port, its Traefik service port labels, its `prometheus.io/port` label.
+fn listening_ports(svc: &Service) -> Vec<(u16, &'static str)> {
+    let mut out = Vec::new();
+    if let Some(test) = svc.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
+        let check = match test {
+            homeport_compose::HealthTest::Cmd(words) => crate::decide::probes::http_check(words),
+            homeport_compose::HealthTest::CmdShell(cmd) => {
+                crate::decide::probes::shell_http_check(cmd)
+            }
+        };
+        if let Some((port, _)) = check {
+            out.push((port, "its healthcheck checks it"));
+        }
+    }
+    for (k, v) in svc
+        .labels
+        .iter()
+        .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
+    {
+        let why = if k.starts_with("traefik.http.services.")
+            && k.ends_with(".loadbalancer.server.port")
+        {
+            "a Traefik service label sends traffic to it"
+        } else if k == "prometheus.io/port" {
+            "its metrics port (prometheus.io/port label)"
+        } else {
+            continue;
+        };
+        if let Ok(port) = v.trim().parse::<u16>() {
+            out.push((port, why));
+        }
+    }
+    out
+}
+
 pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mut PodPlan) {
+    for (i, svc) in members.iter().enumerate() {
+        for (port, why) in listening_ports(svc) {
+            if port == 0
+                || pod.containers.iter().any(|c| {
+                    c.ports
+                        .iter()
+                        .any(|p| p.port == port && p.protocol == "TCP")
+                })
+            {
+                continue;
+            }
+            if let Some(c) = pod.containers.get_mut(i) {
+                c.ports.push(PortPlan {
+                    name: format!("tcp-{port}"),
+                    port,
+                    target: port,
+                    protocol: "TCP".into(),
+                });
+                pod.decide(
+                    "ports",
+                    format!("{}: {port}", svc.name),
+                    format!("{why}: it is in the Service and the NetworkPolicy"),
+                );
+            }
+        }
+    }
     // Service ports: every container's ports (joined containers publish through this pod).
     let mut ports: Vec<PortPlan> = Vec::new();
     for c in &pod.containers {
@@ -112,6 +182,42 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
         }
     }
     pod.ports = ports;
+    // Metrics ports: every port of an exporter, and `prometheus.io/port` labels.
+    for (i, svc) in members.iter().enumerate() {
+        let exporter = profile_of(svc).role == crate::images::Role::MetricsExporter;
+        let labelled = svc
+            .labels
+            .iter()
+            .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
+            .filter(|(k, _)| k.as_str() == "prometheus.io/port")
+            .filter_map(|(_, v)| v.trim().parse::<u16>().ok());
+        let mut found: Vec<u16> = labelled.collect();
+        if exporter {
+            if let Some(c) = pod.containers.get(i) {
+                found.extend(
+                    c.ports
+                        .iter()
+                        .filter(|p| p.protocol == "TCP")
+                        .map(|p| p.target),
+                );
+            }
+        }
+        for port in found {
+            if !pod.metrics_ports.contains(&port) {
+                pod.metrics_ports.push(port);
+            }
+        }
+    }
+    if !pod.metrics_ports.is_empty() {
+        if let Some(m) = &cx.cluster.monitoring {
+            let ns = m.prometheus_namespace();
+            pod.decide(
+                "network",
+                format!("metrics {:?} from namespace {ns}", pod.metrics_ports),
+                "monitoring is declared in cluster.yaml: Prometheus may scrape the metrics ports",
+            );
+        }
+    }
 
     // Alias Services: network aliases and container_name, as Compose resolves them.
     let mut aliases: Vec<String> = Vec::new();
@@ -199,8 +305,9 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
         None => {}
     }
 
+    let hinted = !routes.is_empty();
     for svc in members {
-        if disabled || !routes.is_empty() {
+        if disabled || hinted {
             break;
         }
         let labels: Vec<(&String, &String)> = svc
@@ -208,48 +315,17 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
             .iter()
             .chain(svc.deploy.iter().flat_map(|d| d.labels.iter()))
             .collect();
-        let traefik_enabled = labels
-            .iter()
-            .find(|(k, _)| k.as_str() == "traefik.enable")
-            .map(|(_, v)| v.as_str() == "true");
-        if traefik_enabled != Some(false) {
-            let lb_port = labels
-                .iter()
-                .find(|(k, _)| {
-                    k.starts_with("traefik.http.services.")
-                        && k.ends_with(".loadbalancer.server.port")
-                })
-                .and_then(|(_, v)| v.parse::<u16>().ok());
-            for (k, v) in &labels {
-                if k.starts_with("traefik.http.routers.") && k.ends_with(".rule") {
-                    let (hosts, path) = parse_traefik_rule(v);
-                    if hosts.is_empty() {
-                        cx.push(
-                            Diagnostic::warning(codes::ROUTE_NOT_TRANSLATED, format!("service `{}`: Traefik rule `{v}` has no Host(); the default host {default_host} is used", svc.name))
-                                .with_span_opt(svc.origin.field("labels")),
-                        );
-                    }
-                    let port = lb_port.or(first_http).or(pod.ports.first().map(|p| p.port));
-                    let Some(port) = port else { continue };
-                    let hosts = if hosts.is_empty() {
-                        vec![default_host.clone()]
-                    } else {
-                        hosts
-                    };
-                    for host in hosts {
-                        if !routes.iter().any(|r| r.host == host) {
-                            routes.push(IngressRoute {
-                                host,
-                                path: path.clone().unwrap_or_else(|| "/".into()),
-                                port,
-                                tls,
-                                reason: format!("Traefik label {k}"),
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        let fallback = first_http.or(pod.ports.first().map(|p| p.port));
+        routes.extend(crate::decide::traefik::routes(
+            cx,
+            svc,
+            &labels,
+            &crate::decide::traefik::Defaults {
+                host: &default_host,
+                port: fallback,
+                tls,
+            },
+        ));
         // caddy-docker-proxy labels: `caddy: host`, `caddy.reverse_proxy: {{upstreams 8080}}`.
         if let Some((_, host)) = labels.iter().find(|(k, _)| k.as_str() == "caddy") {
             let port = labels
@@ -326,6 +402,27 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
                     p.app_protocol.as_deref(),
                 );
             if http {
+                // A second HTTP port that is a management UI (MinIO's console beside its S3
+                // API) gets its own host rather than no route at all.
+                let ui = MANAGEMENT_UI_PORTS.contains(&p.target)
+                    && profile_of(owner).role.is_data_service();
+                if !disabled
+                    && ui
+                    && !routes.is_empty()
+                    && !routes.iter().any(|r| r.port == p.target)
+                {
+                    routes.push(IngressRoute {
+                        host: format!("{}-console.{}", pod.name, domain),
+                        path: "/".into(),
+                        port: p.target,
+                        tls,
+                        reason: format!(
+                            "HTTP management UI on port {} published on the host",
+                            p.target
+                        ),
+                    });
+                    continue;
+                }
                 if !disabled && routes.is_empty() {
                     routes.push(IngressRoute {
                         host,
@@ -339,6 +436,47 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
             }
             if p.target == 443 && pod.ports.iter().any(|x| x.port == 80) && !routes.is_empty() {
                 continue; // TLS is terminated by the ingress
+            }
+            // A database, cache or queue published on the host is a development convenience:
+            // it stays inside the cluster unless the user asks.
+            if profile_of(owner).role.is_data_service() && hints.expose.is_none() {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::DATA_PORT_NOT_EXPOSED,
+                        format!(
+                            "service `{}`: published port {published}:{} of a {} stays inside the cluster (ClusterIP)",
+                            svc.name,
+                            p.target,
+                            profile_of(owner).role.as_str()
+                        ),
+                    )
+                    .with_span_opt(p.span.or(svc.origin.field("ports")))
+                    .with_note("a host-published database port is usually a development convenience; a LoadBalancer would open it to the whole network")
+                    .with_help("reach it with `kubectl port-forward`, or add `x-homeport: {expose: true}` to publish it"),
+                );
+                pod.decide(
+                    "exposure",
+                    format!("{}: port {} ClusterIP only", svc.name, p.target),
+                    "a data service's published port is not opened outside the cluster unless x-homeport.expose asks",
+                );
+                continue;
+            }
+            if let Some(ip) = p
+                .host_ip
+                .as_deref()
+                .filter(|ip| !matches!(*ip, "0.0.0.0" | "::" | "[::]" | ""))
+            {
+                cx.push(
+                    Diagnostic::warning(
+                        codes::PORT_HOST_IP,
+                        format!(
+                            "service `{}`: port {published}:{} is bound to {ip} in Compose; the LoadBalancer listens on every node address",
+                            svc.name, p.target
+                        ),
+                    )
+                    .with_span_opt(p.span.or(svc.origin.field("ports")))
+                    .with_help("restrict who reaches it with a firewall on the nodes, or publish it through the ingress"),
+                );
             }
             let port = published
                 .split('-')

@@ -2,6 +2,7 @@
 
 pub mod environment;
 pub mod exposure;
+pub mod file_secrets;
 pub mod image_ports;
 pub mod image_source;
 pub mod image_volumes;
@@ -11,5 +12,7 @@ pub mod probes;
 pub mod resources;
 pub mod security;
 pub mod storage;
+pub mod traefik;
 pub mod untranslated;
+pub mod vpn;
 pub mod workload;

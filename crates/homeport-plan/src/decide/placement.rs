@@ -304,6 +304,17 @@ fn require_image_architectures(
     true
 }
 
+/// What ServiceLB's pods use on a k3s node, one per LoadBalancer Service: (cpu millis,
+/// memory bytes). The k3s server and agent themselves are in the kubelet's reservations that
+/// [`Cluster::allocatable`] subtracts (the same figures `homeport bootstrap` writes).
+fn service_lb_use(cluster: &Cluster, lb_services: u64) -> (u64, u64) {
+    const MIB: u64 = 1024 * 1024;
+    if cluster.distribution != crate::cluster::Distribution::K3s {
+        return (0, 0);
+    }
+    (lb_services * 10, lb_services * 16 * MIB)
+}
+
 fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'c NodeDef> {
     cluster
         .nodes
@@ -331,16 +342,24 @@ fn candidates<'c>(cluster: &'c Cluster, pod: &PodPlan, gpu_units: u64) -> Vec<&'
 }
 
 /// Place pods on nodes (for budgets and to pin hard constraints) and compute node budgets.
-pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
+pub fn place(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Vec<NodeBudget> {
     let cluster = cx.cluster;
+    let lb_services = pods.iter().filter(|p| !p.load_balancer.is_empty()).count() as u64;
+    let (lb_cpu, lb_mem) = service_lb_use(cluster, lb_services);
     let mut budgets: Vec<NodeBudget> = cluster
         .nodes
         .iter()
         .map(|n| NodeBudget {
             name: n.name.clone(),
-            cpu_allocatable_millis: cluster.allocatable(n).cpu_millis,
+            cpu_allocatable_millis: cluster
+                .allocatable(n)
+                .cpu_millis
+                .map(|c| c.saturating_sub(lb_cpu)),
             cpu_requested_millis: 0,
-            memory_allocatable_bytes: cluster.allocatable(n).memory_bytes,
+            memory_allocatable_bytes: cluster
+                .allocatable(n)
+                .memory_bytes
+                .map(|m| m.saturating_sub(lb_mem)),
             memory_requested_bytes: 0,
             gpu_allocatable: [GpuVendor::Nvidia, GpuVendor::Intel, GpuVendor::Amd]
                 .iter()
@@ -467,6 +486,7 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
                 format!("expected on {}", chosen.join(", ")),
                 "the eligible node(s) with the most free memory, for the budget",
             );
+            pin_node_local_data(cluster, claims, pod, &chosen, nodes.len());
         }
         pod.placement.nodes = chosen;
     }
@@ -490,20 +510,7 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
             }
             if let Some(a) = b.memory_allocatable_bytes {
                 if b.memory_requested_bytes > a {
-                    cx.push(
-                        Diagnostic::warning(
-                            codes::NODE_OVERCOMMITTED,
-                            format!(
-                                "node `{}` is over-committed on memory: {}Mi requested of {}Mi",
-                                b.name,
-                                b.memory_requested_bytes / (1024 * 1024),
-                                a / (1024 * 1024)
-                            ),
-                        )
-                        .with_help(
-                            "lower requests, add nodes, or move services with x-homeport.node",
-                        ),
-                    );
+                    memory_overcommitted(cx, pods, b, a);
                 }
             }
             if b.gpu_requested > b.gpu_allocatable && b.gpu_allocatable > 0 {
@@ -532,4 +539,94 @@ pub fn place(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<NodeBudget> {
         }
     }
     budgets
+}
+
+/// A node's memory requests exceed what it has left after the distribution's own use: an
+/// error (pods would be Pending or killed) with the pods ranked by what moving them frees,
+/// unless the inventory accepts over-commitment (`spec.overcommit: accept`).
+fn memory_overcommitted(cx: &mut Ctx, pods: &[PodPlan], b: &NodeBudget, allocatable: u64) {
+    const MIB: u64 = 1024 * 1024;
+    let over = b.memory_requested_bytes - allocatable;
+    let mut on_node: Vec<(u64, &str)> = pods
+        .iter()
+        .filter(|p| p.placement.nodes.contains(&b.name))
+        .map(|p| {
+            let mem: u64 = p
+                .containers
+                .iter()
+                .map(|c| c.resources.memory_request_bytes)
+                .sum();
+            (mem, p.service.as_str())
+        })
+        .collect();
+    on_node.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let mut freed = 0;
+    let mut ranked: Vec<String> = Vec::new();
+    for (mem, name) in &on_node {
+        if freed >= over {
+            break;
+        }
+        freed += mem;
+        ranked.push(format!("{name} ({}Mi)", mem / MIB));
+    }
+    let message = format!(
+        "node `{}` is over-committed on memory: {}Mi requested of {}Mi left after the distribution's own use",
+        b.name,
+        b.memory_requested_bytes / MIB,
+        allocatable / MIB
+    );
+    let help = format!(
+        "move or leave out, largest first: {} (x-homeport.node, x-homeport.skip), lower their requests, add a node, or accept it with `spec.overcommit: accept` in cluster.yaml",
+        ranked.join(", ")
+    );
+    let d = if cx.cluster.overcommit_accepted {
+        Diagnostic::warning(codes::NODE_OVERCOMMITTED, message)
+            .with_note("accepted by `spec.overcommit: accept`: pods may be evicted or killed under memory pressure")
+    } else {
+        Diagnostic::error(codes::NODE_OVERCOMMITTED, message)
+    };
+    cx.push(d.with_help(help));
+}
+
+/// A pod whose data is on node-local storage (local-path claims, static local volumes) is
+/// pinned to the node it is planned on, so pod and data stay together.
+fn pin_node_local_data(
+    cluster: &Cluster,
+    claims: &[ClaimPlan],
+    pod: &mut PodPlan,
+    chosen: &[String],
+    eligible: usize,
+) {
+    if pod.workload == WorkloadKind::DaemonSet || !pod.placement.required_nodes.is_empty() {
+        return;
+    }
+    let local_class = |name: &str| {
+        cluster
+            .storage
+            .iter()
+            .any(|s| s.name == name && s.provisioner == crate::cluster::Provisioner::LocalPath)
+    };
+    let local = pod
+        .claim_templates
+        .iter()
+        .any(|t| local_class(&t.storage_class))
+        || pod.volumes.iter().any(|v| match &v.source {
+            VolumeSource::Claim { claim, .. } => claims.iter().any(|c| {
+                &c.name == claim
+                    && c.namespace == pod.namespace
+                    && c.storage_class.as_deref().is_some_and(local_class)
+            }),
+            _ => false,
+        });
+    let mut nodes: Vec<String> = chosen.to_vec();
+    nodes.dedup();
+    if !local || nodes.len() != 1 || eligible < 2 {
+        return;
+    }
+    pod.placement.required_nodes = nodes.clone();
+    pod.decide(
+        "placement",
+        format!("pinned to {}", nodes[0]),
+        "its data is on node-local storage: pod and data stay on one node",
+    );
 }

@@ -63,7 +63,7 @@ pub fn http_check(words: &[String]) -> Option<(u16, String)> {
     local_http_url(url?)
 }
 
-fn shell_http_check(cmd: &str) -> Option<(u16, String)> {
+pub fn shell_http_check(cmd: &str) -> Option<(u16, String)> {
     // Accept `curl -f URL || exit 1` and plain single commands.
     let main = cmd.split("||").next()?.trim();
     if main.contains(['|', ';', '&', '>', '<', '$', '`']) {
@@ -327,6 +327,21 @@ pub fn dependencies(cx: &mut Ctx, members: &[&Service], pod: &mut PodPlan) {
                 }
                 continue;
             };
+            if cx.left_out.contains(dep) {
+                pod.decide(
+                    "wait",
+                    format!("{}: {dep} (not waited)", svc.name),
+                    "the dependency is not deployed: waiting for it would block the pod forever",
+                );
+                cx.push(
+                    Diagnostic::info(
+                        codes::DEPENDENCY_NOT_WAITED,
+                        format!("service `{}` depends on `{dep}`, which is not deployed; it is not waited for", svc.name),
+                    )
+                    .with_span_opt(d.span.or(svc.origin.field("depends_on"))),
+                );
+                continue;
+            }
             // Joined services are reached through their host pod.
             let host_svc = match target
                 .network_mode

@@ -10,6 +10,36 @@ use homeport_diag::Diagnostic;
 
 const MIB: u64 = 1024 * 1024;
 
+/// The memory limit of an image nothing is known about (without Compose limits).
+const UNKNOWN_IMAGE_MEMORY_LIMIT: u64 = 2048 * MIB;
+
+/// Sizes of the memory-backed emptyDirs (tmpfs, /dev/shm) mounted in container `index`.
+fn memory_tmpfs_bytes(pod: &PodPlan, index: usize) -> u64 {
+    let Some(c) = pod.containers.get(index) else {
+        return 0;
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut total = 0;
+    for m in &c.mounts {
+        if seen.contains(&m.volume.as_str()) {
+            continue;
+        }
+        seen.push(&m.volume);
+        if let Some(PodVolume {
+            source:
+                VolumeSource::EmptyDir {
+                    memory: true,
+                    size_limit: Some(size),
+                },
+            ..
+        }) = pod.volumes.iter().find(|v| v.name == m.volume)
+        {
+            total += size;
+        }
+    }
+    total
+}
+
 fn nvidia_count(svc: &Service) -> Option<(i64, &'static str)> {
     let is_gpu = |d: &homeport_compose::DeviceRequest| {
         d.capabilities.iter().any(|c| c == "gpu") || d.driver.as_deref() == Some("nvidia")
@@ -92,6 +122,24 @@ pub fn decide(
         memory_limit_bytes: mem_limit.unwrap_or(kb_mem_lim * MIB),
         gpu: None,
     };
+    let unknown = profile.role == crate::images::Role::Unknown;
+    if unknown && mem_limit.is_none() {
+        // Nothing is known about the image: a limit that kills a normal workload is worse
+        // than a loose one. The request stays small (it is what the scheduler reserves).
+        plan.memory_limit_bytes = plan.memory_limit_bytes.max(UNKNOWN_IMAGE_MEMORY_LIMIT);
+    }
+    // Memory-backed tmpfs (emptyDir medium Memory) is charged to the container's memory: a
+    // default limit grows by the sizes mounted in this container.
+    let tmpfs = if mem_limit.is_none() {
+        memory_tmpfs_bytes(pod, index)
+    } else {
+        0
+    };
+    plan.memory_limit_bytes += tmpfs;
+    if mem_limit.is_none() {
+        // A reservation from Compose is never cut by a default limit.
+        plan.memory_limit_bytes = plan.memory_limit_bytes.max(plan.memory_request_bytes);
+    }
     if let Some(l) = plan.cpu_limit_millis {
         plan.cpu_request_millis = plan.cpu_request_millis.min(l);
     }
@@ -100,11 +148,19 @@ pub fn decide(
         "Compose deploy.resources / mem_limit / cpus (missing values from the knowledge base)"
             .to_string()
     } else {
-        if profile.role == crate::images::Role::Unknown {
-            "no limits in Compose: generic defaults (image not in the knowledge base), adjust them to the real usage".to_string()
+        if unknown {
+            format!("no limits in Compose and the image is not in the knowledge base: a generous memory limit of {}Mi (room for a typical web app or a JVM/Node runtime; the small request is what the scheduler reserves), adjust it to the real usage", UNKNOWN_IMAGE_MEMORY_LIMIT / MIB)
         } else {
             format!("no limits in Compose: {} defaults from the knowledge base, adjust them to the real usage", profile.family)
         }
+    };
+    let reason = if tmpfs > 0 {
+        format!(
+            "{reason}; the limit includes {}Mi of memory-backed tmpfs",
+            tmpfs / MIB
+        )
+    } else {
+        reason
     };
     pod.decide(
         "resources",

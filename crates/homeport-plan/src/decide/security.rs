@@ -498,6 +498,22 @@ pub fn container(
             if !pod.sysctls.iter().any(|(x, _)| x == k) {
                 pod.sysctls.push((k.clone(), v.clone()));
             }
+        } else if level == SecurityLevel::Privileged && is_namespaced_sysctl(k) {
+            // The privileged level allows any sysctl; a namespaced one only needs the kubelet
+            // to allow it (a VPN's net.ipv4.conf.all.src_valid_mark).
+            if !pod.sysctls.iter().any(|(x, _)| x == k) {
+                pod.sysctls.push((k.clone(), v.clone()));
+            }
+            cx.push(
+                Diagnostic::warning(codes::UNSAFE_SYSCTL, format!("service `{}`: sysctl `{k}` is kept (namespaced, privileged namespace); the kubelet must allow it or the pod is rejected", svc.name))
+                    .with_span_opt(svc.origin.field("sysctls"))
+                    .with_help(format!("start the kubelet with `--allowed-unsafe-sysctls={k}` (k3s: `--kubelet-arg=allowed-unsafe-sysctls={k}`) on the nodes that run it")),
+            );
+            pod.decide(
+                "sysctls",
+                format!("{}: {k}={v}", svc.name),
+                "a namespaced sysctl, allowed at the privileged level; the kubelet's allowed-unsafe-sysctls list must name it",
+            );
         } else {
             cx.push(
                 Diagnostic::warning(codes::UNSAFE_SYSCTL, format!("service `{}`: sysctl `{k}` is not safe in Kubernetes and is left out", svc.name))
@@ -683,6 +699,8 @@ pub fn container(
         );
     }
 
+    carried_over_ownership(cx, svc, profile, index, pod, &mut sec, &mut reasons);
+
     let summary = if sec.privileged {
         "privileged".to_string()
     } else if sec.run_as_non_root {
@@ -750,12 +768,20 @@ pub fn assign_namespaces(
                 .take(63)
                 .collect();
             let ns = ns.trim_end_matches('-').to_string();
+            let span = cx
+                .project
+                .services
+                .get(&pod.service)
+                .and_then(|s| s.origin.key);
             cx.push(
                 Diagnostic::info(
                     codes::PRIVILEGED_NAMESPACE,
                     format!("service `{}` needs the privileged Pod Security level; it gets its own namespace `{ns}` so the others stay restricted/baseline", pod.service),
-                ),
+                )
+                .with_span_opt(span),
             );
+            // One decision per field: the namespace decided here replaces the default.
+            pod.decisions.retain(|d| d.topic != "namespace");
             pod.decide("namespace", &ns, "privileged pods get their own namespace rather than lowering everyone else's Pod Security level");
             pod.namespace = ns;
         }
@@ -881,4 +907,96 @@ fn reconcile_claims(
     }
     *claims = out;
     *pvs = kept;
+}
+
+/// Data carried over from the host keeps its owner: the container runs as that owner when the
+/// image can (a non-root image, not pinned by Compose `user:`; the owner of a database's
+/// data directory is authoritative), and `fsGroup` is never set on data whose group it is
+/// not (the kubelet would change the group and mode of every file on mount).
+fn carried_over_ownership(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    sec: &mut ContainerSecurity,
+    reasons: &mut Vec<String>,
+) {
+    let mine: Vec<&CarriedOver> = pod
+        .carried_over
+        .iter()
+        .filter(|c| c.container == index)
+        .collect();
+    let owner = mine
+        .iter()
+        .find(|c| c.database.is_some())
+        .or_else(|| mine.first())
+        .and_then(|c| c.uid.map(|u| (u, c.gid, c.host_path.clone(), c.span)));
+    let image_can = svc.user.is_none()
+        && sec.run_as_non_root
+        && !sec.privileged
+        && !matches!(profile.user, ImageUser::Root { .. });
+    if let (Some((uid, gid, host, _)), true) = (owner.clone(), image_can) {
+        if uid != 0 && sec.run_as_user != Some(uid) {
+            sec.run_as_user = Some(uid);
+            sec.run_as_group = gid.or(sec.run_as_group);
+            reasons.push(format!(
+                "runs as uid {uid}{}: the owner of the existing data in {host}",
+                gid.map_or(String::new(), |g| format!(" gid {g}"))
+            ));
+        }
+    }
+    if let (Some((0, _, host, span)), Some(user)) =
+        (owner, sec.run_as_user.filter(|_| sec.run_as_non_root))
+    {
+        let group = sec.run_as_group.unwrap_or(user);
+        cx.push(
+            Diagnostic::warning(
+                codes::DATA_OWNER_MISMATCH,
+                format!(
+                    "service `{}`: the existing data in {host} is owned by root, but the container runs as uid {user}",
+                    svc.name
+                ),
+            )
+            .with_span_opt(span.or(svc.origin.field("volumes")))
+            .with_note("fsGroup is not used on existing data: it would change the group and mode of every file")
+            .with_help(format!("hand the data to the container's user before starting it: `chown -R {user}:{group} {host}`")),
+        );
+    }
+    let Some(group) = pod.fs_group else {
+        return;
+    };
+    let foreign: Vec<String> = pod
+        .carried_over
+        .iter()
+        .filter(|c| c.gid != Some(group))
+        .map(|c| {
+            format!(
+                "{} (group {})",
+                c.host_path,
+                c.gid.map_or("unknown".to_string(), |g| g.to_string())
+            )
+        })
+        .collect();
+    if !foreign.is_empty() {
+        pod.fs_group = None;
+        pod.decide(
+            "security",
+            format!("{}: no fsGroup", svc.name),
+            format!(
+                "fsGroup {group} would make the kubelet change the group and mode of every file of the existing data in {}; the files keep their owner",
+                foreign.join(", ")
+            ),
+        );
+    }
+}
+
+/// Sysctls the kernel keeps per network/IPC namespace (settable for one pod); others are
+/// node-wide and never set from a pod.
+fn is_namespaced_sysctl(name: &str) -> bool {
+    name.starts_with("net.")
+        || name.starts_with("kernel.shm")
+        || name.starts_with("kernel.msg")
+        || name == "kernel.sem"
+        || name.starts_with("fs.mqueue.")
 }

@@ -2,31 +2,14 @@
 
 use crate::cluster::{Provisioner, StorageClassDef};
 use crate::codes;
+use crate::decide::file_secrets;
+use crate::facts::{is_host_system_path, HostFile, HostPathFacts, HostPathKind};
 use crate::images::{ImageProfile, Role};
 use crate::plan::*;
 use crate::planner::{dns_label, Ctx};
 use homeport_compose::{MountType, Service, VolumeMount};
 use homeport_diag::Diagnostic;
 use std::path::{Path, PathBuf};
-
-/// Files up to this size become ConfigMap entries.
-const CONFIGMAP_FILE_LIMIT: u64 = 1024 * 1024;
-
-const DOCKER_SOCKETS: &[&str] = &["/var/run/docker.sock", "/run/docker.sock"];
-const HOST_SYSTEM_PATHS: &[&str] = &[
-    "/proc",
-    "/sys",
-    "/",
-    "/var/log",
-    "/run/udev",
-    // The system bus (Bluetooth and network managers for Home Assistant and friends): a host
-    // socket, not data, so never a claim.
-    "/run/dbus",
-    "/var/run/dbus",
-    "/dev",
-    "/etc/machine-id",
-    "/var/lib/docker/containers",
-];
 
 fn default_size(role: Role) -> &'static str {
     if role.is_data_service() || role == Role::MediaServer || role == Role::AiInference {
@@ -76,13 +59,14 @@ fn file_key(pod: &PodPlan, name: &str) -> String {
     key
 }
 
-fn read_file(path: &Path) -> Option<FileContent> {
-    let bytes =
-        homeport_diag::input::read_bytes(path, homeport_diag::input::MAX_INPUT_BYTES).ok()?;
-    Some(match String::from_utf8(bytes) {
-        Ok(s) => FileContent::Text(s),
-        Err(e) => FileContent::Binary(e.into_bytes()),
-    })
+/// The content of a Compose `secrets:`/`configs:` file, from the host facts.
+fn host_file(cx: &Ctx, file: &str) -> Option<FileContent> {
+    let path = host_path(cx, file);
+    let facts = cx.facts.host_path(&path.to_string_lossy())?;
+    if facts.kind != HostPathKind::File {
+        return None;
+    }
+    facts.files.as_ref()?.first().map(|f| f.content.clone())
 }
 
 fn class_by(cx: &Ctx, pred: impl Fn(&StorageClassDef) -> bool) -> Option<String> {
@@ -220,7 +204,7 @@ pub fn mounts(
             },
             MountType::Bind => {
                 let Some(src) = &m.source else { continue };
-                if DOCKER_SOCKETS.contains(&src.as_str()) {
+                if crate::planner::is_docker_socket(src) {
                     cx.push(
                         Diagnostic::warning(codes::DOCKER_SOCKET_DROPPED, format!("service `{}` mounts the Docker socket; the mount is dropped (there is no Docker on Kubernetes)", svc.name))
                             .with_span_opt(m.span.or(span))
@@ -337,6 +321,7 @@ pub fn mounts(
     }
     secrets_and_configs(cx, svc, index, pod);
     devices(cx, svc, profile, index, pod);
+    data_directory_settings(cx, svc, profile, index, pod);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -499,6 +484,544 @@ fn named_volume(
     mount_claim(pod, index, vol_dns, claim_name, m, m.subpath.clone());
 }
 
+/// A claim name for `origin` (a host path, `volume:<name>`) in `namespace`, from `base`:
+/// `base` itself unless another origin already holds that name there (two different host
+/// paths never share a claim), else `base-2`, `base-3`, ...
+pub(crate) fn claim_name_for(cx: &mut Ctx, namespace: &str, base: &str, origin: &str) -> String {
+    let clip = |s: String| -> String {
+        s.chars()
+            .take(63)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
+    };
+    let mut name = clip(base.to_string());
+    let mut n = 2;
+    loop {
+        match cx.claim_origins.get(&(namespace.to_string(), name.clone())) {
+            None => {
+                cx.claim_origins
+                    .insert((namespace.to_string(), name.clone()), origin.to_string());
+                return name;
+            }
+            Some(o) if o == origin => return name,
+            Some(_) => {
+                let suffix = format!("-{n}");
+                let stem: String = base.chars().take(63 - suffix.len()).collect();
+                name = format!("{}{suffix}", stem.trim_end_matches('-'));
+                n += 1;
+            }
+        }
+    }
+}
+
+/// Mount key `key` of the pod's `<pod>-secrets` Secret read-only at `path`.
+fn mount_secret_file(pod: &mut PodPlan, index: usize, key: String, path: String) {
+    let vol = add_volume(
+        pod,
+        "secrets".into(),
+        VolumeSource::Secret {
+            name: format!("{}-secrets", pod.name),
+        },
+    );
+    mount(
+        pod,
+        index,
+        MountPlan {
+            volume: vol,
+            path,
+            sub_path: Some(key),
+            read_only: true,
+        },
+    );
+}
+
+/// Secret values of the project, to find them inside configuration files: variables from
+/// `.env` or the shell with secret-looking names, and secret-looking environment values.
+fn known_secrets(cx: &Ctx) -> Vec<String> {
+    let mut out: Vec<String> = cx
+        .project
+        .interpolated_secrets
+        .iter()
+        .map(|(_, v)| v.clone())
+        .collect();
+    for s in cx.project.services.values() {
+        for (k, v) in &s.environment {
+            if let Some(v) = &v.value {
+                if crate::decide::environment::is_secret(k, v, &[]) && !v.starts_with('/') {
+                    out.push(v.clone());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether the application writes where this directory is mounted (its data or config
+/// directory, or a path the knowledge base knows it writes): then the files seed a claim
+/// instead of being mounted read-only.
+fn app_writes_to(svc: &Service, profile: &ImageProfile, target: &str) -> bool {
+    let target = target.trim_end_matches('/');
+    let linuxserver = svc
+        .image
+        .as_deref()
+        .is_some_and(|i| crate::images::repository(i).starts_with("linuxserver/"));
+    profile.data_dir == Some(target)
+        || profile.writable_paths.contains(&target)
+        || (linuxserver && target == "/config")
+}
+
+/// Small files from the host (a file, or a directory of a few small files): a ConfigMap, or a
+/// Secret when one holds a secret; a writable directory the application writes to becomes a
+/// claim seeded from them on first start.
+#[allow(clippy::too_many_arguments)]
+fn host_files(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    claims: &mut Vec<ClaimPlan>,
+    m: &VolumeMount,
+    path: &Path,
+    facts: &HostPathFacts,
+    files: &[HostFile],
+) {
+    let span = m.span.or(svc.origin.field("volumes"));
+    let shown = display_path(cx, path);
+    let known = known_secrets(cx);
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let is_dir = facts.kind == HostPathKind::Directory;
+    let seeded = is_dir && !m.read_only && app_writes_to(svc, profile, &m.target);
+    let mut keys: Vec<SeedFile> = Vec::new();
+    let mut secret_reasons: Vec<String> = Vec::new();
+    for f in files {
+        let secret = match &f.content {
+            FileContent::Text(t) => file_secrets::secret_in(t, &known),
+            FileContent::Binary(_) => None,
+        };
+        let key = file_key(pod, &f.name);
+        let target = if is_dir {
+            format!("{}/{}", m.target.trim_end_matches('/'), f.name)
+        } else {
+            m.target.clone()
+        };
+        match secret {
+            Some(why) if !seeded => {
+                let bytes = match &f.content {
+                    FileContent::Text(t) => t.clone().into_bytes(),
+                    FileContent::Binary(b) => b.clone(),
+                };
+                pod.secret_files.insert(key.clone(), bytes);
+                mount_secret_file(pod, index, key.clone(), target);
+                secret_reasons.push(format!("{} ({why})", f.name));
+                pod.decide(
+                    "storage",
+                    format!(
+                        "{}: {shown}{} -> Secret key {key}",
+                        svc.name,
+                        if is_dir {
+                            format!("/{}", f.name)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    format!("the file holds a secret ({why}): a Secret, never a ConfigMap"),
+                );
+            }
+            Some(why) => {
+                // A seeded directory: a Secret holds the file, the init step copies it.
+                let bytes = match &f.content {
+                    FileContent::Text(t) => t.clone().into_bytes(),
+                    FileContent::Binary(b) => b.clone(),
+                };
+                pod.secret_files.insert(key.clone(), bytes);
+                secret_reasons.push(format!("{} ({why})", f.name));
+                let volume = add_volume(
+                    pod,
+                    "secrets".into(),
+                    VolumeSource::Secret {
+                        name: format!("{}-secrets", pod.name),
+                    },
+                );
+                keys.push(SeedFile {
+                    volume,
+                    key,
+                    name: f.name.clone(),
+                });
+            }
+            None => {
+                pod.config_files.insert(key.clone(), f.content.clone());
+                if seeded {
+                    let name = format!("{}-files", pod.name);
+                    let volume = add_volume(
+                        pod,
+                        name.chars().take(63).collect(),
+                        VolumeSource::ConfigMap { name },
+                    );
+                    keys.push(SeedFile {
+                        volume,
+                        key,
+                        name: f.name.clone(),
+                    });
+                } else {
+                    mount_config_file(pod, index, key.clone(), target);
+                    if !is_dir {
+                        pod.decide("storage", format!("{}: {shown} -> ConfigMap key {key}", svc.name), "a small configuration file: shipped as a ConfigMap so the pod can run on any node");
+                    }
+                }
+            }
+        }
+    }
+    if !secret_reasons.is_empty() {
+        cx.push(
+            Diagnostic::info(
+                codes::BIND_AS_CONFIGMAP,
+                format!(
+                    "service `{}`: {shown} holds secrets ({}); it becomes Secret {}-secrets",
+                    svc.name,
+                    secret_reasons.join(", "),
+                    pod.name
+                ),
+            )
+            .with_span_opt(span),
+        );
+    }
+    if seeded {
+        let base = path.file_name().map_or_else(
+            || "config".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let claim = claim_name_for(
+            cx,
+            &pod.namespace,
+            &format!("{}-{}", pod.name, dns_label(&base)),
+            &path.to_string_lossy(),
+        );
+        let class = class_by(cx, |s| s.default && !s.is_static())
+            .or_else(|| class_by(cx, |s| !s.is_static()))
+            .unwrap_or_else(|| "local-path".into());
+        if !claims
+            .iter()
+            .any(|c| c.name == claim && c.namespace == pod.namespace)
+        {
+            claims.push(ClaimPlan {
+                name: claim.clone(),
+                namespace: pod.namespace.clone(),
+                owner: pod.name.clone(),
+                storage_class: Some(class.clone()),
+                access_mode: "ReadWriteOnce",
+                size: "1Gi".into(),
+                volume_name: None,
+                reason: format!(
+                    "{shown}: the application writes there; seeded from its files on first start"
+                ),
+            });
+        }
+        pod.recreate = pod.workload == WorkloadKind::Deployment;
+        mount_claim(pod, index, claim.clone(), claim.clone(), m, None);
+        let volume = pod
+            .volumes
+            .iter()
+            .find(|v| {
+                v.source
+                    == VolumeSource::Claim {
+                        claim: claim.clone(),
+                        read_only: false,
+                    }
+            })
+            .map_or(claim.clone(), |v| v.name.clone());
+        pod.seeds.push(SeedPlan {
+            volume,
+            files: keys,
+            container: index,
+        });
+        cx.push(
+            Diagnostic::info(
+                codes::BIND_AS_CONFIGMAP,
+                format!(
+                    "service `{}`: {shown} becomes claim {claim}, seeded from its {} files on first start",
+                    svc.name,
+                    files.len()
+                ),
+            )
+            .with_span_opt(span)
+            .with_note("the application writes there, so a read-only ConfigMap would not do; the init step copies the files only into an empty claim, never over its data"),
+        );
+        pod.decide(
+            "storage",
+            format!("{}: {shown} -> claim {claim} (seeded, {} files)", svc.name, files.len()),
+            "a configuration directory the application writes to: a claim, seeded from the files on first start (only when empty)",
+        );
+        return;
+    }
+    let in_configmap = files.len() - secret_reasons.len();
+    if in_configmap > 0 {
+        let mut d = Diagnostic::info(
+            codes::BIND_AS_CONFIGMAP,
+            if is_dir {
+                format!(
+                    "service `{}`: directory {shown} becomes ConfigMap {}-files",
+                    svc.name, pod.name
+                )
+            } else {
+                format!(
+                    "service `{}`: {shown} becomes ConfigMap {}-files",
+                    svc.name, pod.name
+                )
+            },
+        )
+        .with_span_opt(span);
+        if !m.read_only {
+            d = d
+                .with_note("ConfigMap mounts are read-only; the service cannot change these files");
+        }
+        cx.push(d);
+    }
+    if is_dir && in_configmap > 0 {
+        pod.decide(
+            "storage",
+            format!("{}: {shown} -> ConfigMap ({in_configmap} files)", svc.name),
+            if m.read_only {
+                "a read-only directory of small configuration files"
+            } else {
+                "a directory of small configuration files (the mount was writable; the application is not known to write there)"
+            },
+        );
+    }
+}
+
+/// A host system path: a read-only hostPath for explained host agents, else left out. Never
+/// read from the machine running homeport, never an empty claim.
+fn system_path(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    m: &VolumeMount,
+    path_str: &str,
+) {
+    let span = m.span.or(svc.origin.field("volumes"));
+    let privileged = cx
+        .hints(svc)
+        .security
+        .as_ref()
+        .is_some_and(|h| h.level == homeport_compose::SecurityLevel::Privileged);
+    if profile.host_agent || privileged {
+        let vol = add_volume(
+            pod,
+            format!("host-{}", dns_label(path_str)),
+            VolumeSource::HostPath {
+                path: path_str.to_string(),
+                kind: None,
+            },
+        );
+        mount(
+            pod,
+            index,
+            MountPlan {
+                volume: vol,
+                path: m.target.clone(),
+                sub_path: None,
+                read_only: true,
+            },
+        );
+        cx.push(
+            Diagnostic::warning(codes::HOST_PATH_USED, format!("service `{}` reads the node's {path_str}: a read-only hostPath volume (privileged namespace)", svc.name))
+                .with_span_opt(span)
+                .with_help("host agents need host access; keep them in their own namespace"),
+        );
+        let why = if privileged {
+            cx.hints(svc).security.map_or_else(String::new, |h| {
+                format!("x-homeport.security: privileged ({})", h.reason)
+            })
+        } else {
+            format!(
+                "{} reads the host ({})",
+                profile.family, profile.security_reason
+            )
+        };
+        pod.decide(
+            "storage",
+            format!("{}: hostPath {path_str} (read-only)", svc.name),
+            format!("{why}; the node's own file, read-only, in a namespace of its own level"),
+        );
+    } else {
+        cx.push(
+            Diagnostic::warning(codes::MOUNT_NOT_TRANSLATED, format!("service `{}` mounts the host's {path_str}; it is left out (a host system path is neither copied from this machine nor an empty claim)", svc.name))
+                .with_span_opt(span)
+                .with_help("add `x-homeport: {security: {level: privileged, reason: ...}}` if the service must read the node's file (a read-only hostPath), or remove the mount"),
+        );
+        pod.decide(
+            "storage",
+            format!("{}: {path_str} (left out)", svc.name),
+            "a host system path: the file of the machine running homeport is the wrong file for the node, and an empty claim would hide the image's own",
+        );
+    }
+}
+
+/// A bind mount whose host path lies on a storage entry with `hostPaths` (a static share):
+/// the application's own directory becomes its own PersistentVolume and claim (never one
+/// disk-wide volume shared by every application: the kubelet applies one pod's `fsGroup` to
+/// the whole volume).
+#[allow(clippy::too_many_arguments)]
+fn static_share(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    claims: &mut Vec<ClaimPlan>,
+    pvs: &mut Vec<PersistentVolumePlan>,
+    m: &VolumeMount,
+    src: &str,
+    path_str: &str,
+    storage: StorageClassDef,
+    rel: String,
+) {
+    let span = m.span.or(svc.origin.field("volumes"));
+    let base = if rel.is_empty() {
+        dns_label(&storage.name)
+    } else {
+        dns_label(&format!("{}-{rel}", storage.name))
+    };
+    let claim = claim_name_for(cx, &pod.namespace, &base, path_str);
+    let pv_name: String = format!("{}-{}", pod.namespace, claim)
+        .chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string();
+    let under = |root: Option<&String>| -> String {
+        let root = root.map_or(String::new(), |r| r.trim_end_matches('/').to_string());
+        if rel.is_empty() {
+            if root.is_empty() {
+                "/".into()
+            } else {
+                root
+            }
+        } else {
+            format!("{root}/{rel}")
+        }
+    };
+    if !claims
+        .iter()
+        .any(|c| c.name == claim && c.namespace == pod.namespace)
+    {
+        let capacity = storage.capacity.clone().unwrap_or_else(|| "100Gi".into());
+        let (source, access) = match storage.provisioner {
+            Provisioner::StaticLocal => (
+                PersistentVolumeSource::Local {
+                    path: if storage.path.is_some() {
+                        under(storage.path.as_ref())
+                    } else {
+                        path_str.to_string()
+                    },
+                    node: storage.node.clone().unwrap_or_default(),
+                },
+                "ReadWriteOnce",
+            ),
+            _ => (
+                PersistentVolumeSource::Nfs {
+                    server: storage.server.clone().unwrap_or_default(),
+                    path: under(storage.path.as_ref()),
+                },
+                "ReadWriteMany",
+            ),
+        };
+        pvs.push(PersistentVolumePlan {
+            name: pv_name.clone(),
+            capacity: capacity.clone(),
+            access_mode: access,
+            source,
+            claim_namespace: pod.namespace.clone(),
+            claim_name: claim.clone(),
+        });
+        claims.push(ClaimPlan {
+            name: claim.clone(),
+            namespace: pod.namespace.clone(),
+            owner: pod.name.clone(),
+            storage_class: None,
+            access_mode: access,
+            size: capacity,
+            volume_name: Some(pv_name),
+            reason: format!(
+                "{src} lives on the `{}` share ({}): its own PersistentVolume, used in place",
+                storage.name,
+                storage.provisioner.as_str()
+            ),
+        });
+    }
+    if profile.role.is_data_service() {
+        // Never two copies of a database on the same files, even for a moment.
+        if pod.workload == WorkloadKind::Deployment && !pod.recreate {
+            pod.recreate = true;
+            pod.decide(
+                "strategy",
+                "Recreate",
+                format!("{} data on a shared volume: the old pod stops before the new one starts, so two copies never open the same files", profile.family),
+            );
+        }
+        if storage.provisioner != Provisioner::StaticLocal {
+            cx.push(
+                Diagnostic::warning(
+                    codes::DATA_SERVICE_ON_SHARED_STORAGE,
+                    format!(
+                        "service `{}` ({}) keeps its data in {src}, on the NFS share `{}`",
+                        svc.name, profile.family, storage.name
+                    ),
+                )
+                .with_span_opt(span)
+                .with_note("databases on NFS risk file-locking and fsync problems; the Deployment is replaced (Recreate), never rolled, so two copies never open the same files")
+                .with_help("prefer a named volume (a node-local claim) and move the data with a dump and restore"),
+            );
+        }
+    }
+    if storage.provisioner == Provisioner::StaticLocal {
+        if let Some(node) = &storage.node {
+            if !pod.placement.required_nodes.contains(node) {
+                pod.placement.required_nodes.push(node.clone());
+            }
+        }
+    }
+    mount_claim(pod, index, claim.clone(), claim.clone(), m, None);
+    pod.decide(
+        "storage",
+        format!("{}: {src} -> {claim}", svc.name),
+        format!(
+            "{src} is on the `{}` storage ({}): the directory itself is one PersistentVolume, so no other application's files are touched",
+            storage.name,
+            storage.provisioner.as_str()
+        ),
+    );
+}
+
+/// Record data already on the host that the container will use, for the security pass
+/// (run as its owner, no `fsGroup` on it) and the image settings (no data directory moved).
+fn carry_over(
+    pod: &mut PodPlan,
+    index: usize,
+    m: &VolumeMount,
+    path_str: &str,
+    facts: Option<&HostPathFacts>,
+) {
+    let Some(f) = facts.filter(|f| f.holds_data() && f.kind == HostPathKind::Directory) else {
+        return;
+    };
+    pod.carried_over.push(CarriedOver {
+        container: index,
+        target: m.target.trim_end_matches('/').to_string(),
+        host_path: path_str.to_string(),
+        uid: f.database.as_ref().and_then(|d| d.uid).or(f.uid),
+        gid: f.database.as_ref().and_then(|d| d.gid).or(f.gid),
+        database: f.database.clone(),
+        span: m.span,
+    });
+}
+
 #[allow(clippy::too_many_arguments)]
 fn bind_mount(
     cx: &mut Ctx,
@@ -514,8 +1037,15 @@ fn bind_mount(
     let span = m.span.or(svc.origin.field("volumes"));
     let path = host_path(cx, src);
     let path_str = path.to_string_lossy().to_string();
+    let facts = cx.facts.host_path(&path_str).cloned();
 
-    // 1. Under a storage entry's hostPaths: a static PersistentVolume shared by all consumers.
+    // 1. Host system paths: never read from this machine, never an empty claim.
+    if is_host_system_path(&path_str) {
+        system_path(cx, svc, profile, index, pod, m, &path_str);
+        return;
+    }
+
+    // 2. Under a storage entry's hostPaths: the directory's own static PersistentVolume.
     let storage_hit = cx
         .cluster
         .storage
@@ -537,251 +1067,55 @@ fn bind_mount(
             })
         });
     if let Some((storage, rel)) = storage_hit {
-        let claim = dns_label(&storage.name);
-        let pv_name: String = format!("{}-{}", pod.namespace, claim)
-            .chars()
-            .take(63)
-            .collect();
-        if !claims
-            .iter()
-            .any(|c| c.name == claim && c.namespace == pod.namespace)
-        {
-            let capacity = storage.capacity.clone().unwrap_or_else(|| "100Gi".into());
-            let (source, access) = match storage.provisioner {
-                Provisioner::StaticLocal => (
-                    PersistentVolumeSource::Local {
-                        path: storage.path.clone().unwrap_or_else(|| path_str.clone()),
-                        node: storage.node.clone().unwrap_or_default(),
-                    },
-                    "ReadWriteOnce",
-                ),
-                _ => (
-                    PersistentVolumeSource::Nfs {
-                        server: storage.server.clone().unwrap_or_default(),
-                        path: storage.path.clone().unwrap_or_default(),
-                    },
-                    "ReadWriteMany",
-                ),
-            };
-            pvs.push(PersistentVolumePlan {
-                name: pv_name.clone(),
-                capacity: capacity.clone(),
-                access_mode: access,
-                source,
-                claim_namespace: pod.namespace.clone(),
-                claim_name: claim.clone(),
-            });
-            claims.push(ClaimPlan {
-                name: claim.clone(),
-                namespace: pod.namespace.clone(),
-                owner: pod.name.clone(),
-                storage_class: None,
-                access_mode: access,
-                size: capacity,
-                volume_name: Some(pv_name),
-                reason: format!(
-                    "bind mounts under {} live on the `{}` share ({})",
-                    storage.host_paths.join(", "),
-                    storage.name,
-                    storage.provisioner.as_str()
-                ),
-            });
+        // A share is existing data by definition, even when this machine cannot see it
+        // (owner unknown: no fsGroup on it).
+        let seen = facts.as_ref().filter(|f| f.exists);
+        match seen {
+            Some(_) => carry_over(pod, index, m, &path_str, seen),
+            None => pod.carried_over.push(CarriedOver {
+                container: index,
+                target: m.target.trim_end_matches('/').to_string(),
+                host_path: path_str.clone(),
+                uid: None,
+                gid: None,
+                database: None,
+                span: m.span,
+            }),
         }
-        if profile.role.is_data_service() {
-            // Never two copies of a database on the same files, even for a moment.
-            if pod.workload == WorkloadKind::Deployment && !pod.recreate {
-                pod.recreate = true;
-                pod.decide(
-                    "strategy",
-                    "Recreate",
-                    format!("{} data on a shared volume: the old pod stops before the new one starts, so two copies never open the same files", profile.family),
-                );
-            }
-            if storage.provisioner != Provisioner::StaticLocal {
-                cx.push(
-                    Diagnostic::warning(
-                        codes::DATA_SERVICE_ON_SHARED_STORAGE,
-                        format!(
-                            "service `{}` ({}) keeps its data in {src}, on the NFS share `{}`",
-                            svc.name,
-                            profile.family,
-                            storage.name
-                        ),
-                    )
-                    .with_span_opt(span)
-                    .with_note("databases on NFS risk file-locking and fsync problems; the Deployment is replaced (Recreate), never rolled, so two copies never open the same files")
-                    .with_help("prefer a named volume (a node-local claim) and move the data with a dump and restore"),
-                );
-            }
-        }
-        if storage.provisioner == Provisioner::StaticLocal {
-            if let Some(node) = &storage.node {
-                if !pod.placement.required_nodes.contains(node) {
-                    pod.placement.required_nodes.push(node.clone());
-                }
-            }
-        }
-        mount_claim(
-            pod,
-            index,
-            claim.clone(),
-            claim.clone(),
-            m,
-            if rel.is_empty() {
-                None
-            } else {
-                Some(rel.clone())
-            },
-        );
-        pod.decide(
-            "storage",
-            format!("{}: {src} -> {claim}{}", svc.name, if rel.is_empty() { String::new() } else { format!(" subPath {rel}") }),
-            format!("{src} is on the `{}` storage ({}): one static PersistentVolume and one claim shared by every consumer", storage.name, storage.provisioner.as_str()),
+        static_share(
+            cx, svc, profile, index, pod, claims, pvs, m, src, &path_str, storage, rel,
         );
         return;
     }
 
-    // 2. Host agents read host system paths (privileged namespace, explained by the KB).
-    let is_system = HOST_SYSTEM_PATHS
-        .iter()
-        .any(|p| path_str == *p || (*p != "/" && path_str.starts_with(&format!("{p}/"))));
-    if is_system {
-        if profile.host_agent
-            || cx
-                .hints(svc)
-                .security
-                .as_ref()
-                .is_some_and(|h| h.level == homeport_compose::SecurityLevel::Privileged)
-        {
-            let vol = add_volume(
-                pod,
-                format!("host-{}", dns_label(&path_str)),
-                VolumeSource::HostPath {
-                    path: path_str.clone(),
-                    kind: None,
-                },
-            );
-            mount(
-                pod,
-                index,
-                MountPlan {
-                    volume: vol,
-                    path: m.target.clone(),
-                    sub_path: None,
-                    read_only: true,
-                },
-            );
-            cx.push(
-                Diagnostic::warning(codes::HOST_PATH_USED, format!("service `{}` reads the host's {path_str}: a read-only hostPath volume (privileged namespace)", svc.name))
-                    .with_span_opt(span)
-                    .with_help("host agents need host access; keep them in their own namespace"),
-            );
-            pod.decide(
-                "storage",
-                format!("{}: hostPath {path_str} (read-only)", svc.name),
-                format!(
-                    "{} reads the host ({})",
-                    profile.family, profile.security_reason
-                ),
-            );
-        } else {
-            cx.push(
-                Diagnostic::warning(codes::MOUNT_NOT_TRANSLATED, format!("service `{}` mounts the host's {path_str}; hostPath volumes are not written without a privileged security level", svc.name))
-                    .with_span_opt(span)
-                    .with_help("add `x-homeport: {security: {level: privileged, reason: ...}}` if the service must read the host"),
-            );
-        }
-        return;
-    }
-
-    // 3. Small existing files (and read-only directories of small files): a ConfigMap.
-    let meta = std::fs::metadata(&path).ok();
-    if let Some(meta) = &meta {
-        if meta.is_file() && meta.len() <= CONFIGMAP_FILE_LIMIT {
-            if let Some(content) = read_file(&path) {
-                let file_name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "file".into());
-                let key = file_key(pod, &file_name);
-                pod.config_files.insert(key.clone(), content);
-                mount_config_file(pod, index, key.clone(), m.target.clone());
-                let mut d = Diagnostic::info(
-                    codes::BIND_AS_CONFIGMAP,
-                    format!(
-                        "service `{}`: {} becomes ConfigMap {}-files key `{key}`",
-                        svc.name,
-                        display_path(cx, &path),
-                        pod.name
-                    ),
-                )
-                .with_span_opt(span);
-                if !m.read_only {
-                    d = d.with_note(
-                        "ConfigMap mounts are read-only; the service cannot change this file",
-                    );
-                }
-                cx.push(d);
-                pod.decide("storage", format!("{}: {} -> ConfigMap key {key}", svc.name, display_path(cx, &path)), "a small configuration file: shipped as a ConfigMap so the pod can run on any node");
-                return;
-            }
-        }
-        if meta.is_dir() && m.read_only {
-            if let Some(files) = small_dir(&path) {
-                let mut keys = Vec::new();
-                for (name, content) in files {
-                    let key = file_key(pod, &name);
-                    pod.config_files.insert(key.clone(), content);
-                    keys.push((key, name));
-                }
-                for (key, name) in &keys {
-                    mount_config_file(
-                        pod,
-                        index,
-                        key.clone(),
-                        format!("{}/{}", m.target.trim_end_matches('/'), name),
-                    );
-                }
-                cx.push(
-                    Diagnostic::info(
-                        codes::BIND_AS_CONFIGMAP,
-                        format!(
-                            "service `{}`: read-only directory {} becomes ConfigMap {}-files",
-                            svc.name,
-                            display_path(cx, &path),
-                            pod.name
-                        ),
-                    )
-                    .with_span_opt(span),
-                );
-                pod.decide(
-                    "storage",
-                    format!(
-                        "{}: {} -> ConfigMap ({} files)",
-                        svc.name,
-                        display_path(cx, &path),
-                        keys.len()
-                    ),
-                    "a read-only directory of small configuration files",
-                );
-                return;
-            }
+    // 3. Small files (a file, or a directory of a few small files): ConfigMap or Secret.
+    if let Some(f) = &facts {
+        if let Some(files) = &f.files {
+            host_files(cx, svc, profile, index, pod, claims, m, &path, f, files);
+            return;
         }
     }
 
     // A missing file (the target names a file): nothing to ship, and a claim (a directory)
     // cannot be mounted over a file path.
-    if meta.is_none() {
+    if facts.as_ref().is_none_or(|f| !f.exists) {
         let target_name = m.target.rsplit('/').next().unwrap_or("");
         let looks_like_file = target_name
             .rfind('.')
             .is_some_and(|i| i > 0 && i + 1 < target_name.len());
         if looks_like_file {
+            let why = match &facts {
+                None => "was not inspected".to_string(),
+                Some(f) => match &f.error {
+                    Some(e) => format!("could not be read ({e})"),
+                    None => "does not exist".to_string(),
+                },
+            };
             cx.push(
                 Diagnostic::warning(
                     codes::BIND_SOURCE_MISSING,
                     format!(
-                        "service `{}`: bind-mounted file {} does not exist; the mount is left out",
+                        "service `{}`: bind-mounted file {} {why}; the mount is left out",
                         svc.name,
                         display_path(cx, &path)
                     ),
@@ -794,8 +1128,33 @@ fn bind_mount(
             return;
         }
     }
+    carry_over(pod, index, m, &path_str, facts.as_ref());
+    data_claim(
+        cx,
+        svc,
+        profile,
+        index,
+        pod,
+        claims,
+        m,
+        &path,
+        facts.as_ref(),
+    );
+}
 
-    // 4. Anything else: a claim the data must be copied into.
+/// Anything else: a claim the host directory's data is copied into.
+#[allow(clippy::too_many_arguments)]
+fn data_claim(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    claims: &mut Vec<ClaimPlan>,
+    m: &VolumeMount,
+    path: &Path,
+    facts: Option<&HostPathFacts>,
+) {
     let base = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -808,18 +1167,28 @@ fn bind_mount(
         class_by(cx, |s| s.default && !s.is_static()).or_else(|| class_by(cx, |s| !s.is_static()))
     };
     let class = role_class.unwrap_or_else(|| "local-path".into());
-    let shown = display_path(cx, &path);
-    let migration = format!("copy the contents of {shown} into it before starting the service");
+    let shown = display_path(cx, path);
+    let path_str = path.to_string_lossy().to_string();
+    let span = m.span.or(svc.origin.field("volumes"));
+    let migration = match facts {
+        None => format!("{shown} was not inspected: copy its contents into it before starting the service"),
+        Some(f) if f.error.is_some() => format!(
+            "{shown} could not be inspected ({}): copy its contents into it before starting the service",
+            f.error.as_deref().unwrap_or("")
+        ),
+        Some(f) if !f.holds_data() => format!("{shown} is empty or missing on this machine: the claim starts empty"),
+        Some(_) => format!("copy the contents of {shown} into it before starting the service (keep owners: `cp -a`, `rsync -a`)"),
+    };
     let bind_users = cx.bind_users.get(&path_str).cloned().unwrap_or_default();
     if bind_users.len() > 1 {
         // The same host directory in several pods: one shared claim, like a named volume.
         let rwx = class_by(cx, |s| s.provisioner == Provisioner::Nfs);
-        let claim: String = format!("{}-{vol_dns}", dns_label(&cx.project.name))
-            .chars()
-            .take(63)
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_string();
+        let claim = claim_name_for(
+            cx,
+            &pod.namespace,
+            &format!("{}-{vol_dns}", dns_label(&cx.project.name)),
+            &path_str,
+        );
         let (class, access) = match &rwx {
             Some(c) => (c.clone(), "ReadWriteMany"),
             None => {
@@ -865,10 +1234,9 @@ fn bind_mount(
         return;
     }
     if pod.workload == WorkloadKind::StatefulSet {
-        let name = format!("data-{vol_dns}")
-            .chars()
-            .take(63)
-            .collect::<String>();
+        // Claim templates are per pod: names are unique among the pod's templates.
+        let scope = format!("{}/{}", pod.namespace, pod.name);
+        let name = claim_name_for(cx, &scope, &format!("data-{vol_dns}"), &path_str);
         if !pod.claim_templates.iter().any(|t| t.name == name) {
             pod.claim_templates.push(ClaimTemplate {
                 name: name.clone(),
@@ -887,12 +1255,12 @@ fn bind_mount(
             },
         );
     } else {
-        let claim: String = format!("{}-{vol_dns}", pod.name)
-            .chars()
-            .take(63)
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_string();
+        let claim = claim_name_for(
+            cx,
+            &pod.namespace,
+            &format!("{}-{vol_dns}", pod.name),
+            &path_str,
+        );
         if !claims
             .iter()
             .any(|c| c.name == claim && c.namespace == pod.namespace)
@@ -911,41 +1279,28 @@ fn bind_mount(
         pod.recreate = pod.workload == WorkloadKind::Deployment;
         mount_claim(pod, index, claim.clone(), claim, m, m.subpath.clone());
     }
-    cx.push(
-        Diagnostic::warning(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} becomes a PersistentVolumeClaim ({class}); its data is not copied", svc.name))
-            .with_span_opt(span)
-            .with_help(migration.clone()),
-    );
+    let empty = facts.is_some_and(|f| f.error.is_none() && !f.holds_data());
+    if empty {
+        cx.push(
+            Diagnostic::info(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} (empty here) becomes an empty PersistentVolumeClaim ({class})", svc.name))
+                .with_span_opt(span),
+        );
+    } else {
+        cx.push(
+            Diagnostic::warning(codes::BIND_NEEDS_MIGRATION, format!("service `{}`: bind mount {shown} becomes a PersistentVolumeClaim ({class}); its data is not copied", svc.name))
+                .with_span_opt(span)
+                .with_help(migration.clone()),
+        );
+    }
     pod.decide(
         "storage",
         format!("{}: {shown} -> claim ({class})", svc.name),
-        format!("host directory with data: {migration}"),
+        if empty {
+            format!("a host directory without data: {migration}")
+        } else {
+            format!("host directory with data: {migration}")
+        },
     );
-}
-
-/// The files of a directory when it holds only a few small regular files.
-fn small_dir(path: &Path) -> Option<Vec<(String, FileContent)>> {
-    let mut out = Vec::new();
-    let mut total = 0u64;
-    let entries = std::fs::read_dir(path).ok()?;
-    for e in entries {
-        let e = e.ok()?;
-        let meta = e.metadata().ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        total += meta.len();
-        if total > CONFIGMAP_FILE_LIMIT || out.len() >= 64 {
-            return None;
-        }
-        let name = e.file_name().to_string_lossy().to_string();
-        out.push((name, read_file(&e.path())?));
-    }
-    if out.is_empty() {
-        return None;
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(out)
 }
 
 fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodPlan) {
@@ -956,11 +1311,10 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         let content: Option<Vec<u8>> = if let Some(c) = &def.content {
             Some(c.clone().into_bytes())
         } else if let Some(f) = &def.file {
-            homeport_diag::input::read_bytes(
-                &host_path(cx, f),
-                homeport_diag::input::MAX_INPUT_BYTES,
-            )
-            .ok()
+            host_file(cx, f).map(|c| match c {
+                FileContent::Text(t) => t.into_bytes(),
+                FileContent::Binary(b) => b,
+            })
         } else if let Some(var) = &def.environment {
             def.environment_value
                 .clone()
@@ -1028,7 +1382,7 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
         let content = if let Some(c) = &def.content {
             Some(FileContent::Text(c.clone()))
         } else if let Some(f) = &def.file {
-            read_file(&host_path(cx, f))
+            host_file(cx, f)
         } else {
             def.environment_value.clone().map(FileContent::Text)
         };
@@ -1046,8 +1400,34 @@ fn secrets_and_configs(cx: &mut Ctx, svc: &Service, index: usize, pod: &mut PodP
             continue;
         };
         let key = file_key(pod, &r.source);
-        pod.config_files.insert(key.clone(), content);
-        mount_config_file(pod, index, key, r.target.clone());
+        // A Compose config holding a secret is a Secret, never a ConfigMap.
+        let secret = match &content {
+            FileContent::Text(t) => {
+                let known = known_secrets(cx);
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                file_secrets::secret_in(t, &known)
+            }
+            FileContent::Binary(_) => None,
+        };
+        match secret {
+            Some(why) => {
+                let bytes = match content {
+                    FileContent::Text(t) => t.into_bytes(),
+                    FileContent::Binary(b) => b,
+                };
+                pod.secret_files.insert(key.clone(), bytes);
+                mount_secret_file(pod, index, key.clone(), r.target.clone());
+                pod.decide(
+                    "secrets",
+                    format!("{}: config {} -> Secret key {key}", svc.name, r.source),
+                    format!("the config holds a secret ({why}): a Secret, never a ConfigMap"),
+                );
+            }
+            None => {
+                pod.config_files.insert(key.clone(), content);
+                mount_config_file(pod, index, key, r.target.clone());
+            }
+        }
     }
 }
 
@@ -1152,6 +1532,87 @@ fn devices(cx: &mut Ctx, svc: &Service, profile: &ImageProfile, index: usize, po
                 format!("{}: device {dev}", svc.name),
                 profile.security_reason,
             );
+        }
+    }
+}
+
+/// The knowledge base's data-directory settings (`PGDATA=/var/lib/postgresql/data/pgdata`)
+/// are for new, empty volumes: on a host directory that already holds data they would point
+/// the image at a new, empty directory beside the real data. Then the setting follows the
+/// data (the sub-directory holding the database files) or is left out.
+pub fn data_directory_settings(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+) {
+    let Some(data_dir) = profile.data_dir else {
+        return;
+    };
+    for (key, value) in profile.env {
+        let Some(rel) = value.strip_prefix(&format!("{data_dir}/")) else {
+            continue;
+        };
+        if svc.environment.contains_key(*key) {
+            continue;
+        }
+        let Some(m) = svc
+            .volumes
+            .iter()
+            .find(|m| m.target.trim_end_matches('/') == data_dir)
+        else {
+            continue;
+        };
+        if m.kind != MountType::Bind {
+            continue; // a new claim: empty
+        }
+        let Some(src) = &m.source else { continue };
+        let path = host_path(cx, src);
+        let facts = cx.facts.host_path(&path.to_string_lossy());
+        let shown = display_path(cx, &path);
+        let (new_value, why) = match facts {
+            Some(f) if f.error.is_none() && !f.holds_data() => continue,
+            Some(f) if f.error.is_none() => match &f.database {
+                Some(d) if d.at == rel => continue,
+                Some(d) if d.at.is_empty() => (
+                    None,
+                    format!("{shown} already holds a {} data directory at its top", d.engine.as_str()),
+                ),
+                Some(d) => (
+                    Some(format!("{data_dir}/{}", d.at)),
+                    format!("{shown} holds its {} data in {}/", d.engine.as_str(), d.at),
+                ),
+                None => (None, format!("{shown} already holds files")),
+            },
+            _ => (
+                None,
+                format!("{shown} was not inspected: it may hold data, so the image keeps its own default"),
+            ),
+        };
+        let Some(c) = pod.containers.get_mut(index) else {
+            continue;
+        };
+        let injected = format!("{}: {key}={value}", svc.name);
+        pod.decisions
+            .retain(|d| !(d.topic == "environment" && d.value == injected));
+        match new_value {
+            Some(v) => {
+                c.config_env.insert(key.to_string(), v.clone());
+                pod.decide(
+                    "environment",
+                    format!("{}: {key}={v}", svc.name),
+                    format!("{why}: the setting points at the existing data, never at a new empty directory"),
+                );
+            }
+            None => {
+                c.config_env.shift_remove(*key);
+                pod.decide(
+                    "environment",
+                    format!("{}: {key} not set", svc.name),
+                    format!("{why}: `{key}={value}` is only for new, empty volumes (it would start an empty database beside the existing one)"),
+                );
+            }
         }
     }
 }

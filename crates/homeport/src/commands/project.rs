@@ -35,7 +35,8 @@ pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
         }
     };
     let gathered = super::image_facts::gather(global, &project, false, out, &sources)?;
-    let facts = gathered.facts();
+    let mut facts = gathered.facts();
+    facts.host = homeport_host::gather(&project);
     let plan = homeport_plan::plan_with_facts(&project, &cluster, Some(&sources), &facts);
     Ok(Planned {
         project,

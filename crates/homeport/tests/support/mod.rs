@@ -2,6 +2,7 @@
 //! objects by service.
 #![allow(dead_code)]
 
+pub mod check;
 pub mod netpol;
 
 use serde_json::Value;
@@ -130,23 +131,33 @@ pub fn pod_template(workload: &Value) -> &Value {
     }
 }
 
+/// The long-running containers of a pod spec: its containers and its native sidecars (init
+/// containers with `restartPolicy: Always`).
+pub fn running_containers(spec: &Value) -> impl Iterator<Item = &Value> {
+    let sidecars = spec["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["restartPolicy"] == "Always");
+    spec["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(sidecars)
+}
+
 /// The workload running the container named `container` (a Compose service).
 pub fn workload_with_container<'a>(objects: &'a [Value], container: &str) -> &'a Value {
     objects
         .iter()
         .filter(|o| WORKLOAD_KINDS.contains(&o["kind"].as_str().unwrap_or("")))
-        .find(|o| {
-            pod_template(o)["spec"]["containers"]
-                .as_array()
-                .is_some_and(|cs| cs.iter().any(|c| c["name"] == container))
-        })
+        .find(|o| running_containers(&pod_template(o)["spec"]).any(|c| c["name"] == container))
         .unwrap_or_else(|| panic!("no workload runs a container named {container}"))
 }
 
 pub fn container<'a>(workload: &'a Value, name: &str) -> &'a Value {
-    pod_template(workload)["spec"]["containers"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+    running_containers(&pod_template(workload)["spec"])
+        .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no container {name}"))
 }
 

@@ -116,11 +116,7 @@ impl Network {
                     };
                     let n = pods.len() + 1;
                     let mut ports = Vec::new();
-                    for c in template["spec"]["containers"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
+                    for c in super::running_containers(&template["spec"]) {
                         for p in c["ports"].as_array().into_iter().flatten() {
                             ports.push((
                                 p["name"].as_str().map(str::to_string),
