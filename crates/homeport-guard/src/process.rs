@@ -94,6 +94,9 @@ struct Seen {
     comm: String,
     hit: Option<String>,
     generation: u64,
+    /// `cmdline` was empty: a kernel thread, or a process caught inside `exec` (the new
+    /// `comm` is set before the new argv is); read once more at the next poll.
+    recheck: bool,
 }
 
 /// Scans a process table (`/proc` by default) for games, caching per-process results.
@@ -140,24 +143,20 @@ impl ProcessScanner {
             };
             let comm =
                 String::from_utf8_lossy(comm.strip_suffix(b"\n").unwrap_or(&comm)).into_owned();
-            let fresh = match self.seen.get_mut(&pid) {
-                Some(s) if s.comm == comm => {
+            let (fresh, retried) = match self.seen.get_mut(&pid) {
+                Some(s) if s.comm == comm && !s.recheck => {
                     s.generation = generation;
-                    None
+                    (None, false)
                 }
-                _ => Some(comm),
+                Some(s) if s.comm == comm => (Some(comm), true),
+                _ => (Some(comm), false),
             };
             if let Some(comm) = fresh {
                 let cmdline = self.read(pid, "cmdline", 64 * 1024).unwrap_or_default();
                 let hit = self.matcher.classify(&comm, &cmdline);
-                self.seen.insert(
-                    pid,
-                    Seen {
-                        comm,
-                        hit,
-                        generation,
-                    },
-                );
+                let recheck = cmdline.is_empty() && !retried;
+                let seen = Seen { comm, hit, generation, recheck };
+                self.seen.insert(pid, seen);
             }
             if let Some(reason) = self.seen.get(&pid).and_then(|s| s.hit.clone()) {
                 hits.push(GameProcess { pid, reason });
