@@ -24,6 +24,9 @@ fn with_timeouts(mut config: kube::Config) -> kube::Config {
     config.connect_timeout = Some(Duration::from_secs(5));
     config.read_timeout = Some(Duration::from_secs(15));
     config.write_timeout = Some(Duration::from_secs(15));
+    // The guard's own bounded, reported retries apply (a 429 from a PodDisruptionBudget is
+    // counted and logged), not the client's silent ones.
+    config.default_retry = false;
     config
 }
 

@@ -155,7 +155,12 @@ impl ProcessScanner {
                 let cmdline = self.read(pid, "cmdline", 64 * 1024).unwrap_or_default();
                 let hit = self.matcher.classify(&comm, &cmdline);
                 let recheck = cmdline.is_empty() && !retried;
-                let seen = Seen { comm, hit, generation, recheck };
+                let seen = Seen {
+                    comm,
+                    hit,
+                    generation,
+                    recheck,
+                };
                 self.seen.insert(pid, seen);
             }
             if let Some(reason) = self.seen.get(&pid).and_then(|s| s.hit.clone()) {

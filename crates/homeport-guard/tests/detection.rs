@@ -45,7 +45,15 @@ fn start_named(dir: &Path, name: &str) -> Proc {
 fn start_steam_game() -> Proc {
     Proc(
         Command::new("sh")
-            .args(["-c", "sleep 30; :", "/home/player/.steam/ubuntu12_32/reaper", "SteamLaunch", "AppId=123", "--", "/games/proton"])
+            .args([
+                "-c",
+                "sleep 30; :",
+                "/home/player/.steam/ubuntu12_32/reaper",
+                "SteamLaunch",
+                "AppId=123",
+                "--",
+                "/games/proton",
+            ])
             .spawn()
             .expect("spawn sh"),
     )
@@ -62,7 +70,11 @@ unsafe impl Send for FakeClock {}
 
 impl FakeClock {
     fn new(local: LocalTime) -> FakeClock {
-        FakeClock { start: Instant::now(), offset: Cell::new(Duration::ZERO), local: Cell::new(local) }
+        FakeClock {
+            start: Instant::now(),
+            offset: Cell::new(Duration::ZERO),
+            local: Cell::new(local),
+        }
     }
     fn advance(&self, d: Duration) {
         self.offset.set(self.offset.get() + d);
@@ -103,14 +115,20 @@ fn configured_game_name_drives_the_state_machine_with_hold() {
     let mut machine = Machine::new(Duration::from_secs(120));
 
     let s = detector.poll(clock.now(), &clock, Mode::Auto);
-    assert_eq!(machine.step(clock.now(), &s), None, "nothing runs yet: {s:?}");
+    assert_eq!(
+        machine.step(clock.now(), &s),
+        None,
+        "nothing runs yet: {s:?}"
+    );
 
     let game = start_named(dir.path(), "hp-test-factorio");
     let reason = poll_until(&mut detector, &clock, true).expect("seen");
     assert!(reason.contains("hp-test-factorio"), "{reason}");
     assert!(reason.contains(&format!("pid {}", game.0.id())), "{reason}");
     let s = detector.poll(clock.now(), &clock, Mode::Auto);
-    let t = machine.step(clock.now(), &s).expect("gaming starts at the first poll that sees it");
+    let t = machine
+        .step(clock.now(), &s)
+        .expect("gaming starts at the first poll that sees it");
     assert_eq!(t.to, State::Gaming);
 
     // The game quits (a launcher restart): within hold nothing changes.
@@ -122,20 +140,32 @@ fn configured_game_name_drives_the_state_machine_with_hold() {
     // It comes back: still gaming, and the hold starts again from its last sighting.
     let game = start_named(dir.path(), "hp-test-factorio");
     poll_until(&mut detector, &clock, true);
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)), None);
+    assert_eq!(
+        machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
+        None
+    );
     drop(game);
     poll_until(&mut detector, &clock, false);
     clock.advance(Duration::from_secs(119));
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)), None);
+    assert_eq!(
+        machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
+        None
+    );
     clock.advance(Duration::from_secs(1));
-    let t = machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)).expect("idle after hold");
+    let t = machine
+        .step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto))
+        .expect("idle after hold");
     assert_eq!(t.to, State::Idle);
 }
 
 #[test]
 fn steam_reaper_marker_is_detected_without_configuration() {
     let clock = FakeClock::new(LocalTime::new(2, 12, 0));
-    let mut detector = Detector::new(ProcessScanner::new(ProcessMatcher::default()), Schedule::default(), None);
+    let mut detector = Detector::new(
+        ProcessScanner::new(ProcessMatcher::default()),
+        Schedule::default(),
+        None,
+    );
     let game = start_steam_game();
     let reason = poll_until(&mut detector, &clock, true).expect("seen");
     assert!(reason.contains("AppId=123"), "{reason}");
@@ -148,34 +178,72 @@ fn steam_reaper_marker_is_detected_without_configuration() {
 fn other_processes_do_not_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = FakeClock::new(LocalTime::new(2, 12, 0));
-    let mut detector = Detector::new(ProcessScanner::new(ProcessMatcher::new(&["hp-test-doom"])), Schedule::default(), None);
+    let mut detector = Detector::new(
+        ProcessScanner::new(ProcessMatcher::new(&["hp-test-doom"])),
+        Schedule::default(),
+        None,
+    );
     let _not_a_game = start_named(dir.path(), "hp-test-doomscroll");
     // sleep with the game's name only as an argument: argv[0] is what counts.
-    let _arg = Proc(Command::new("sh").args(["-c", "sleep 30; :", "hp-test-doom"]).spawn().expect("spawn"));
+    let _arg = Proc(
+        Command::new("sh")
+            .args(["-c", "sleep 30; :", "hp-test-doom"])
+            .spawn()
+            .expect("spawn"),
+    );
     std::thread::sleep(Duration::from_millis(100));
     let s = detector.poll(clock.now(), &clock, Mode::Auto);
     // Other tests run Steam-marked processes in parallel; none of ours may match.
-    assert!(!s.process.as_deref().unwrap_or("").contains("hp-test-doom"), "{s:?}");
+    assert!(
+        !s.process.as_deref().unwrap_or("").contains("hp-test-doom"),
+        "{s:?}"
+    );
 }
 
 #[test]
 fn schedule_and_manual_mode_with_a_fake_clock() {
-    let schedule = Schedule::parse(&["Mon-Fri 18:00-23:30", "Sat-Sun 10:00-02:00"]).expect("schedule");
+    let schedule =
+        Schedule::parse(&["Mon-Fri 18:00-23:30", "Sat-Sun 10:00-02:00"]).expect("schedule");
     let clock = FakeClock::new(LocalTime::new(4, 17, 59)); // Friday 17:59
-    let mut detector = Detector::new(ProcessScanner::new(ProcessMatcher::default()), schedule, None);
+    let mut detector = Detector::new(
+        ProcessScanner::new(ProcessMatcher::default()),
+        schedule,
+        None,
+    );
     let mut machine = Machine::new(Duration::from_secs(60));
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)), None);
+    assert_eq!(
+        machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
+        None
+    );
     clock.local.set(LocalTime::new(4, 18, 0));
-    let t = machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)).expect("window opens");
+    let t = machine
+        .step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto))
+        .expect("window opens");
     assert!(t.reason.contains("Mon-Fri 18:00-23:30"), "{}", t.reason);
     // Friday 23:30: the window closes; the hold still applies.
     clock.local.set(LocalTime::new(4, 23, 30));
     clock.advance(Duration::from_secs(30));
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)), None);
+    assert_eq!(
+        machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
+        None
+    );
     clock.advance(Duration::from_secs(60));
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)).map(|t| t.to), Some(State::Idle));
+    assert_eq!(
+        machine
+            .step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto))
+            .map(|t| t.to),
+        Some(State::Idle)
+    );
     // Sunday 01:00 is still Saturday's window (crosses midnight) but `off` wins.
     clock.local.set(LocalTime::new(6, 1, 0));
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Off)), None);
-    assert_eq!(machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)).map(|t| t.to), Some(State::Gaming));
+    assert_eq!(
+        machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Off)),
+        None
+    );
+    assert_eq!(
+        machine
+            .step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto))
+            .map(|t| t.to),
+        Some(State::Gaming)
+    );
 }
