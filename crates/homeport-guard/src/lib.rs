@@ -9,6 +9,7 @@
 pub mod agent;
 pub mod client;
 pub mod clock;
+pub mod command;
 pub mod deploy;
 pub mod detect;
 pub mod duration;

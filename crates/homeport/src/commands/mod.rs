@@ -1,6 +1,7 @@
 //! One file per command; each parses nothing, calls library code, prints, returns an exit code.
 
 mod convert;
+mod guard;
 mod inspect;
 mod lint;
 mod plan;
@@ -23,5 +24,6 @@ pub fn run(cli: &Cli, out: &Output) -> u8 {
         Command::Convert(args) => convert::run(&cli.global, args, out),
         Command::Lint(args) => lint::run(&cli.global, args, out),
         Command::Rule(args) => rule::run(args, out),
+        Command::Guard(args) => guard::run(&cli.global, args, out),
     }
 }
