@@ -27,7 +27,8 @@ fn ticks(pid: u32) -> u64 {
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of stat; after the `)` they are at 11 and 12.
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
 }
 
 fn status_kb(pid: u32, key: &str) -> u64 {
@@ -58,7 +59,10 @@ async fn main() {
     )
     .expect("cluster");
     let game_bin = dir.path().join("hp-bench-game");
-    let sleep = ["/usr/bin/sleep", "/bin/sleep"].into_iter().find(|p| Path::new(p).exists()).expect("sleep");
+    let sleep = ["/usr/bin/sleep", "/bin/sleep"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("sleep");
     std::fs::copy(sleep, &game_bin).expect("copy");
     let guard = Killed(
         Command::new(bin)
@@ -76,7 +80,15 @@ async fn main() {
     api.wait_for("first read", |s| !s.requests.is_empty()).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let processes = std::fs::read_dir("/proc").map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())).count()).unwrap_or(0);
+    let processes = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+            })
+            .count()
+        })
+        .unwrap_or(0);
     // Idle: no game, nothing to do but poll every second and resync with the API server.
     let hz = 100.0; // USER_HZ on Linux
     let t0 = Instant::now();
@@ -85,6 +97,7 @@ async fn main() {
     let cpu = (ticks(pid) - c0) as f64 / hz / t0.elapsed().as_secs_f64() * 100.0;
     let rss = status_kb(pid, "VmRSS:");
     let hwm_idle = status_kb(pid, "VmHWM:");
+    let (anon, file) = (status_kb(pid, "RssAnon:"), status_kb(pid, "RssFile:"));
 
     let mut latencies = Vec::new();
     for _ in 0..rounds {
@@ -99,17 +112,21 @@ async fn main() {
             .expect("a patch");
         latencies.push(patch.duration_since(start));
         drop(game);
-        api.wait_for("untaint", |s| !is_tainted(&s.nodes["rog"])).await;
+        api.wait_for("untaint", |s| !is_tainted(&s.nodes["rog"]))
+            .await;
         // Start the next game at a random point of the poll interval.
-        tokio::time::sleep(Duration::from_millis(137 + (latencies.len() as u64 * 211) % 900)).await;
+        tokio::time::sleep(Duration::from_millis(
+            137 + (latencies.len() as u64 * 211) % 900,
+        ))
+        .await;
     }
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mean = latencies.iter().map(|d| ms(*d)).sum::<f64>() / latencies.len().max(1) as f64;
     println!("processes on this machine: {processes}");
     println!("idle CPU over {idle_secs}s: {cpu:.3}% of one core");
-    println!("RSS idle: {:.1} MiB (peak {:.1} MiB); after {rounds} rounds: {:.1} MiB (peak {:.1} MiB)",
-        rss as f64 / 1024.0, hwm_idle as f64 / 1024.0, status_kb(pid, "VmRSS:") as f64 / 1024.0, status_kb(pid, "VmHWM:") as f64 / 1024.0);
+    println!("RSS idle: {:.1} MiB (anonymous {:.1} MiB, file-backed {:.1} MiB; peak {:.1} MiB); after {rounds} rounds: {:.1} MiB (peak {:.1} MiB)",
+        rss as f64 / 1024.0, anon as f64 / 1024.0, file as f64 / 1024.0, hwm_idle as f64 / 1024.0, status_kb(pid, "VmRSS:") as f64 / 1024.0, status_kb(pid, "VmHWM:") as f64 / 1024.0);
     println!(
         "detection-to-taint-request latency over {} rounds (--poll 1s): min {:.0} ms, median {:.0} ms, mean {:.0} ms, max {:.0} ms",
         latencies.len(),

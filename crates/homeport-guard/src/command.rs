@@ -25,6 +25,16 @@ pub enum CommandError {
     Refused(String),
 }
 
+/// With transparent huge pages set to `always`, the allocator's few small arenas were backed
+/// by 2 MiB pages: 10 of the idle guard's 19 MiB RSS. A long-running idle agent wants small
+/// pages; this only affects this process.
+fn disable_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments and only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -34,6 +44,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
 
 /// `homeport guard run`: until SIGINT or SIGTERM.
 pub fn run(config: GuardConfig) -> Result<(), CommandError> {
+    disable_transparent_huge_pages();
     crate::logging::init();
     runtime()?.block_on(async {
         let client = client::connect().await?;

@@ -96,7 +96,7 @@ impl Clock for FakeClock {
 /// Poll until the scanner sees (or stops seeing) a game; a spawned process needs a moment
 /// to exec, so the real table is polled a few times (bounded).
 fn poll_until(detector: &mut Detector, clock: &FakeClock, want: bool) -> Option<String> {
-    for _ in 0..200 {
+    for _ in 0..500 {
         let s = detector.poll(clock.now(), clock, Mode::Auto);
         if s.process.is_some() == want {
             return s.process;

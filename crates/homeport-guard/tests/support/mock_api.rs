@@ -164,7 +164,7 @@ impl MockApi {
 
     /// Wait (bounded) until `pred` holds on the state.
     pub async fn wait_for(&self, what: &str, pred: impl Fn(&ApiState) -> bool) {
-        for _ in 0..400 {
+        for _ in 0..800 {
             if pred(&self.state.lock().expect("lock")) {
                 return;
             }
