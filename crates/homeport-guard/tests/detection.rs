@@ -8,7 +8,7 @@ use homeport_guard::process::{ProcessMatcher, ProcessScanner};
 use homeport_guard::schedule::{LocalTime, Schedule};
 use homeport_guard::state::{Machine, State};
 use homeport_guard::Mode;
-use std::cell::Cell;
+use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -61,32 +61,36 @@ fn start_steam_game() -> Proc {
 
 struct FakeClock {
     start: Instant,
-    offset: Cell<Duration>,
-    local: Cell<LocalTime>,
+    offset: Mutex<Duration>,
+    local: Mutex<LocalTime>,
 }
-
-// The detector takes `&dyn Clock` (Send for the agent); this one stays on the test thread.
-unsafe impl Send for FakeClock {}
 
 impl FakeClock {
     fn new(local: LocalTime) -> FakeClock {
         FakeClock {
             start: Instant::now(),
-            offset: Cell::new(Duration::ZERO),
-            local: Cell::new(local),
+            offset: Mutex::new(Duration::ZERO),
+            local: Mutex::new(local),
         }
     }
     fn advance(&self, d: Duration) {
-        self.offset.set(self.offset.get() + d);
+        if let Ok(mut o) = self.offset.lock() {
+            *o += d;
+        }
+    }
+    fn set_local(&self, t: LocalTime) {
+        if let Ok(mut l) = self.local.lock() {
+            *l = t;
+        }
     }
 }
 
 impl Clock for FakeClock {
     fn now(&self) -> Instant {
-        self.start + self.offset.get()
+        self.start + self.offset.lock().map(|o| *o).unwrap_or_default()
     }
     fn local(&self) -> LocalTime {
-        self.local.get()
+        self.local.lock().map(|l| *l).unwrap_or(LocalTime::new(0, 0, 0))
     }
     fn rfc3339(&self) -> String {
         "2026-12-04T18:00:00Z".into()
@@ -215,13 +219,13 @@ fn schedule_and_manual_mode_with_a_fake_clock() {
         machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
         None
     );
-    clock.local.set(LocalTime::new(4, 18, 0));
+    clock.set_local(LocalTime::new(4, 18, 0));
     let t = machine
         .step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto))
         .expect("window opens");
     assert!(t.reason.contains("Mon-Fri 18:00-23:30"), "{}", t.reason);
     // Friday 23:30: the window closes; the hold still applies.
-    clock.local.set(LocalTime::new(4, 23, 30));
+    clock.set_local(LocalTime::new(4, 23, 30));
     clock.advance(Duration::from_secs(30));
     assert_eq!(
         machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Auto)),
@@ -235,7 +239,7 @@ fn schedule_and_manual_mode_with_a_fake_clock() {
         Some(State::Idle)
     );
     // Sunday 01:00 is still Saturday's window (crosses midnight) but `off` wins.
-    clock.local.set(LocalTime::new(6, 1, 0));
+    clock.set_local(LocalTime::new(6, 1, 0));
     assert_eq!(
         machine.step(clock.now(), &detector.poll(clock.now(), &clock, Mode::Off)),
         None
