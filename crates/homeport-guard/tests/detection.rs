@@ -8,9 +8,9 @@ use homeport_guard::process::{ProcessMatcher, ProcessScanner};
 use homeport_guard::schedule::{LocalTime, Schedule};
 use homeport_guard::state::{Machine, State};
 use homeport_guard::Mode;
-use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// A child killed when dropped.
@@ -90,7 +90,10 @@ impl Clock for FakeClock {
         self.start + self.offset.lock().map(|o| *o).unwrap_or_default()
     }
     fn local(&self) -> LocalTime {
-        self.local.lock().map(|l| *l).unwrap_or(LocalTime::new(0, 0, 0))
+        self.local
+            .lock()
+            .map(|l| *l)
+            .unwrap_or(LocalTime::new(0, 0, 0))
     }
     fn rfc3339(&self) -> String {
         "2026-12-04T18:00:00Z".into()
