@@ -122,7 +122,6 @@ pub fn readme(
     for f in addons.auto_deploy.iter().chain(addons.after.iter()) {
         let _ = writeln!(o, "* `{}`: {}", f.path, f.summary);
     }
-    o.push_str("* The gaming guard (for opportunistic nodes with `gaming:`) is not written yet: it is added here when `homeport guard` is available.\n");
     o.push_str("* The `nvidia` RuntimeClass comes with k3s (its packaged `runtimes` manifest); k3s configures the matching containerd runtime when it finds the NVIDIA container toolkit at start.\n");
 
     let servers: Vec<&NodeSummary> = nodes.iter().filter(|n| n.role.is_server()).collect();

@@ -239,7 +239,6 @@ fn media_cluster_addons() {
 
     let readme = tree.text("README.md");
     assert_steps_in_order(readme);
-    assert!(readme.contains("gaming guard"));
     assert!(readme.contains("job/helm-install-nvidia-device-plugin"));
     assert!(readme.contains("kubectl apply -f after-addons/cluster-issuer.yaml"));
 }

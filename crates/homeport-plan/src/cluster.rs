@@ -285,6 +285,10 @@ pub struct NodeDef {
     pub gpus: Vec<GpuDef>,
     /// Process names the gaming guard watches (opportunistic nodes only).
     pub gaming_processes: Vec<String>,
+    /// `gaming.schedule` windows as written (`Mon-Fri 18:00-23:30`); parsed by the guard.
+    pub gaming_schedule: Vec<String>,
+    /// `gaming.hold` as written (`2m`); parsed by the guard.
+    pub gaming_hold: Option<String>,
 }
 
 impl NodeDef {
@@ -392,6 +396,8 @@ impl Cluster {
                 labels: IndexMap::new(),
                 gpus: Vec::new(),
                 gaming_processes: Vec::new(),
+                gaming_schedule: Vec::new(),
+                gaming_hold: None,
             }],
             datastore: Datastore::Sqlite,
             monitoring: None,

@@ -88,6 +88,8 @@ spec:
           memory: 16Gi
       gaming:
         processes: [steam, gamescope]
+        schedule: ["Mon-Fri 18:00-23:30", "Sat-Sun 10:00-02:00"]
+        hold: 2m
     - name: lepotato
       arch: arm64
       cpu: 500m
@@ -131,6 +133,11 @@ fn contract_example_loads() {
     let aorus = c.node("aorus").unwrap();
     assert_eq!(aorus.availability, Availability::Opportunistic);
     assert_eq!(aorus.gaming_processes, vec!["steam", "gamescope"]);
+    assert_eq!(
+        aorus.gaming_schedule,
+        vec!["Mon-Fri 18:00-23:30", "Sat-Sun 10:00-02:00"]
+    );
+    assert_eq!(aorus.gaming_hold.as_deref(), Some("2m"));
     assert_eq!((aorus.gpus[0].count, aorus.gpus[0].shared), (1, 1));
     let pi = c.node("lepotato").unwrap();
     assert_eq!(pi.arch, Arch::Arm64);

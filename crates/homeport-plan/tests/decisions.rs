@@ -148,6 +148,8 @@ fn home_cluster() -> Cluster {
         labels: IndexMap::new(),
         gpus,
         gaming_processes: vec![],
+        gaming_schedule: vec![],
+        gaming_hold: None,
     };
     c.nodes = vec![
         node(

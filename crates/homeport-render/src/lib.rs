@@ -56,6 +56,31 @@ impl Out {
     }
 }
 
+/// A Job's spec: `base` plus the pod template. A preemptible Job is evicted by the gaming
+/// guard; its `podFailurePolicy` ignores the eviction (`DisruptionTarget`) so the pod reruns
+/// instead of counting against `backoffLimit` (needs `restartPolicy: Never`; on by default
+/// since Kubernetes 1.26).
+fn job_spec(plan: &Plan, pod: &PodPlan, mut base: Value) -> Value {
+    if pod.placement.preemptible && minor_version(&plan.cluster.kubernetes_version) >= 26 {
+        base["podFailurePolicy"] = json!({"rules": [
+            {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]},
+        ]});
+        base["template"] = pod::template(plan, pod, Some("Never"));
+    } else {
+        base["template"] = pod::template(plan, pod, Some("OnFailure"));
+    }
+    base
+}
+
+/// `1.33` -> 33 (0 when unreadable: no version-gated field is used).
+fn minor_version(version: &str) -> u32 {
+    version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Every Kubernetes object of the plan.
 /// The pods that mount the claim `name` of `namespace`.
 fn claim_users<'p>(plan: &'p Plan, namespace: &str, name: &str) -> Vec<&'p PodPlan> {
@@ -337,7 +362,7 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             "apiVersion": "batch/v1",
             "kind": "Job",
             "metadata": md,
-            "spec": {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": pod::template(plan, pod, Some("OnFailure"))},
+            "spec": job_spec(plan, pod, json!({"backoffLimit": 6, "ttlSecondsAfterFinished": 86400})),
         }),
         WorkloadKind::CronJob => json!({
             "apiVersion": "batch/v1",
@@ -349,7 +374,7 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
                 "startingDeadlineSeconds": 300,
                 "successfulJobsHistoryLimit": 3,
                 "failedJobsHistoryLimit": 3,
-                "jobTemplate": {"spec": {"backoffLimit": 3, "template": pod::template(plan, pod, Some("OnFailure"))}},
+                "jobTemplate": {"spec": job_spec(plan, pod, json!({"backoffLimit": 3}))},
             },
         }),
     };

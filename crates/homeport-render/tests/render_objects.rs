@@ -149,6 +149,8 @@ fn home_cluster() -> Cluster {
         labels: IndexMap::new(),
         gpus,
         gaming_processes: vec![],
+        gaming_schedule: vec![],
+        gaming_hold: None,
     };
     c.nodes = vec![
         node(
@@ -570,6 +572,68 @@ fn rendered_objects_validate_against_kubernetes_1_33() {
     for cluster in [home_cluster(), Cluster::default_k3s()] {
         let plan = plan(&project, &cluster);
         let objs = render(&plan, &project);
+        let yaml = homeport_yaml::emit_documents(objs.iter());
+        if let Err(e) = homeport_testkit::validate_k8s_objects(&yaml, "1.33") {
+            panic!("{e}\n---\n{yaml}");
+        }
+    }
+}
+
+/// The gaming guard evicts preemptible pods: a preemptible Job reruns after an eviction
+/// (podFailurePolicy ignoring DisruptionTarget, restartPolicy Never); a preemptible
+/// Deployment tolerates the opportunistic taint but never the gaming taint.
+#[test]
+fn preemptible_workloads_survive_the_gaming_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut transcode = svc("transcode", "linuxserver/ffmpeg:7.0.2");
+    transcode.restart = Some(RestartPolicy::No);
+    transcode.hints.preemptible = Some(true);
+    let mut batch = svc("batch", "ghcr.io/example/batch:1");
+    batch.hints.workload = Some(WorkloadHint::CronJob);
+    batch.hints.schedule = Some("0 4 * * *".into());
+    batch.hints.preemptible = Some(true);
+    let mut ollama = svc("ollama", "ollama/ollama:0.3.12");
+    ollama.hints.preemptible = Some(true);
+    let mut migrate = svc("migrate", "ghcr.io/example/app:1.2.3");
+    migrate.restart = Some(RestartPolicy::No);
+    let project = project(dir.path(), vec![transcode, batch, ollama, migrate]);
+    let plan = plan(&project, &home_cluster());
+    let objs = render(&plan, &project);
+    let policy = serde_json::json!({"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]});
+    let job = &find(&objs, "Job", "transcode")["spec"];
+    assert_eq!(job["podFailurePolicy"], policy);
+    assert_eq!(job["template"]["spec"]["restartPolicy"], "Never");
+    assert_eq!(
+        job["template"]["metadata"]["labels"]["homeport.dev/preemptible"],
+        "true"
+    );
+    let cron = &find(&objs, "CronJob", "batch")["spec"]["jobTemplate"]["spec"];
+    assert_eq!(cron["podFailurePolicy"], policy);
+    assert_eq!(cron["template"]["spec"]["restartPolicy"], "Never");
+    // Not preemptible: unchanged.
+    let migrate = &find(&objs, "Job", "migrate")["spec"];
+    assert!(migrate.get("podFailurePolicy").is_none());
+    assert_eq!(migrate["template"]["spec"]["restartPolicy"], "OnFailure");
+    for (kind, name) in [
+        ("Job", "transcode"),
+        ("CronJob", "batch"),
+        ("Deployment", "ollama"),
+    ] {
+        let o = find(&objs, kind, name);
+        let spec = if kind == "CronJob" {
+            &o["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        } else {
+            &o["spec"]["template"]["spec"]
+        };
+        let tolerated: Vec<&str> = spec["tolerations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["key"].as_str())
+            .collect();
+        assert_eq!(tolerated, ["homeport.dev/opportunistic"], "{kind}/{name}");
+    }
+    if homeport_testkit::require_tool(homeport_testkit::Tool::KubernetesValidate).is_some() {
         let yaml = homeport_yaml::emit_documents(objs.iter());
         if let Err(e) = homeport_testkit::validate_k8s_objects(&yaml, "1.33") {
             panic!("{e}\n---\n{yaml}");

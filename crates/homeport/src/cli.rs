@@ -154,6 +154,8 @@ pub enum Command {
     Data(crate::commands::data::DataArgs),
     /// Resolve every image of the project in its registry and show what homeport knows of it
     Images(ImagesArgs),
+    /// The gaming guard: taint an opportunistic node and evict its preemptible pods while someone games
+    Guard(GuardArgs),
 }
 
 impl Command {
@@ -167,7 +169,11 @@ impl Command {
             Command::Bootstrap(a) => Some(&a.compose),
             Command::Data(a) => a.compose(),
             Command::Images(a) => Some(&a.compose),
-            Command::Lint(_) | Command::Rule(_) | Command::Completions(_) | Command::Man => None,
+            Command::Lint(_)
+            | Command::Rule(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Guard(_) => None,
         }
     }
 
@@ -185,6 +191,7 @@ impl Command {
             Command::Bootstrap(_) => "bootstrap",
             Command::Data(_) => "data",
             Command::Images(_) => "images",
+            Command::Guard(_) => "guard",
         }
     }
 }
@@ -206,6 +213,10 @@ pub struct BootstrapArgs {
     /// Replace a non-empty DIR (its whole content)
     #[arg(long)]
     pub force: bool,
+    /// The image the gaming guard's DaemonSet runs (`homeport guard run`); default
+    /// ghcr.io/homeport/homeport:<version>
+    #[arg(long, value_name = "IMAGE")]
+    pub guard_image: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -224,6 +235,58 @@ pub struct ImagesArgs {
 pub enum ImagesFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    #[command(subcommand)]
+    pub action: GuardAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardAction {
+    /// Run the guard for one opportunistic node (on that node, or for it)
+    Run(GuardRunArgs),
+    /// Gaming now, whatever detection says
+    On(GuardModeArgs),
+    /// Never gaming, whatever detection says
+    Off(GuardModeArgs),
+    /// Detection decides (processes, NVML, schedule)
+    Auto(GuardModeArgs),
+    /// Show the guard's state (JSON)
+    Status(GuardModeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GuardRunArgs {
+    /// The node this guard watches (its `gaming:` entry comes from --cluster)
+    #[arg(long, value_name = "NAME")]
+    pub node: String,
+    /// Detection interval
+    #[arg(long, value_name = "DUR", default_value = "1s", value_parser = homeport_guard::duration::parse_duration)]
+    pub poll: std::time::Duration,
+    /// No gaming for this long before work comes back (default: the inventory's `gaming.hold`, else 2m)
+    #[arg(long, value_name = "DUR", value_parser = homeport_guard::duration::parse_duration)]
+    pub hold: Option<std::time::Duration>,
+    /// Log every API request that would be made instead of making it
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9477), path /metrics
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Control socket for `homeport guard on|off|auto|status`
+    #[arg(long, value_name = "PATH", env = "HOMEPORT_GUARD_SOCKET", default_value = homeport_guard::socket::DEFAULT_SOCKET)]
+    pub socket: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GuardModeArgs {
+    /// The node whose annotation is used when no guard runs here (default: this host's name)
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Control socket of the running guard
+    #[arg(long, value_name = "PATH", env = "HOMEPORT_GUARD_SOCKET", default_value = homeport_guard::socket::DEFAULT_SOCKET)]
+    pub socket: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -90,6 +90,7 @@ fn inventory_alone_writes_the_tree_all_or_nothing() {
         [
             ".homeport-output",
             "README.md",
+            "addons/gaming-guard.yaml",
             "addons/nvidia-device-plugin.yaml",
             "nodes/gaming-pc/config.yaml",
             "nodes/gaming-pc/preflight.sh",
@@ -97,6 +98,21 @@ fn inventory_alone_writes_the_tree_all_or_nothing() {
             "nodes/nuc/preflight.sh",
         ]
     );
+    // The opportunistic gaming PC gets the gaming guard: a DaemonSet only on it, running
+    // `homeport guard run` with the guard's least-privilege ClusterRole; the README lists it.
+    let guard =
+        std::fs::read_to_string(dir.path().join("boot/addons/gaming-guard.yaml")).expect("guard");
+    assert!(
+        guard.contains("kind: DaemonSet") && guard.contains("gaming-pc"),
+        "{guard}"
+    );
+    assert!(
+        guard.contains("kind: ClusterRole") && guard.contains("evictions")
+            || guard.contains("pods/eviction"),
+        "{guard}"
+    );
+    let readme = std::fs::read_to_string(dir.path().join("boot/README.md")).expect("readme");
+    assert!(readme.contains("addons/gaming-guard.yaml"), "{readme}");
     // A second run refuses the non-empty directory and changes nothing; --force replaces it.
     std::fs::write(dir.path().join("boot/mine.txt"), "keep").expect("write");
     let again = homeport(dir.path(), &["bootstrap", "--out", "boot"]);

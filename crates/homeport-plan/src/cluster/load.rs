@@ -57,7 +57,7 @@ const NODE_KEYS: &[&str] = &[
     "gaming",
 ];
 const GPU_KEYS: &[&str] = &["vendor", "model", "memory", "count", "shared"];
-const GAMING_KEYS: &[&str] = &["processes"];
+const GAMING_KEYS: &[&str] = &["processes", "schedule", "hold"];
 
 /// The type a key of the inventory must have.
 #[derive(Clone, Copy)]
@@ -811,6 +811,8 @@ impl Reader {
             labels: IndexMap::new(),
             gpus: Vec::new(),
             gaming_processes: Vec::new(),
+            gaming_schedule: Vec::new(),
+            gaming_hold: None,
         };
         match map.get("arch") {
             Some(v) => {
@@ -893,6 +895,12 @@ impl Reader {
                 self.check_keys(gaming, GAMING_KEYS, &format!("`gaming` of {what}"));
                 if let Some(p) = gaming.get("processes") {
                     node.gaming_processes = self.strings(p, "`gaming.processes`");
+                }
+                if let Some(s) = gaming.get("schedule") {
+                    node.gaming_schedule = self.strings(s, "`gaming.schedule`");
+                }
+                if let Some(h) = gaming.get("hold") {
+                    node.gaming_hold = self.text(h, "`gaming.hold`");
                 }
             }
             if node.availability != Availability::Opportunistic {

@@ -99,14 +99,26 @@ pub fn run(global: &GlobalArgs, args: &BootstrapArgs, out: &Output) -> u8 {
         }
     }
 
-    // ---- GAMING GUARD: the lead calls the guard here once homeport-guard is merged ----
-    // let guard = homeport_guard::deploy::manifests(&inputs.cluster /* , ... */);
-    // extra.push(homeport_bootstrap::addons::AddonFile {
-    //     path: "addons/gaming-guard.yaml".into(), objects: guard,
-    //     summary: "the gaming guard on the opportunistic nodes with `gaming:`".into() });
-    // Until then the README says the guard is added when available.
-    let extra: Vec<homeport_bootstrap::addons::AddonFile> = Vec::new();
-    // ---- end GAMING GUARD ----
+    // The gaming guard for the opportunistic nodes (nothing when there are none).
+    let image = args
+        .guard_image
+        .clone()
+        .unwrap_or_else(|| format!("ghcr.io/homeport/homeport:{}", env!("CARGO_PKG_VERSION")));
+    let guard = homeport_guard::deploy::manifests(
+        &inputs.cluster,
+        &homeport_guard::deploy::DeployOptions::new(&image),
+    );
+    let extra: Vec<homeport_bootstrap::addons::AddonFile> = if guard.is_empty() {
+        Vec::new()
+    } else {
+        vec![homeport_bootstrap::addons::AddonFile {
+            path: "addons/gaming-guard.yaml".into(),
+            objects: guard,
+            summary: format!(
+                "the gaming guard (`homeport guard run`, image `{image}`) on the opportunistic nodes: taints them while someone games and evicts their preemptible pods"
+            ),
+        }]
+    };
 
     let result = match homeport_bootstrap::bootstrap(&inputs.cluster, inputs.plan.as_ref(), extra) {
         Ok(result) => result,

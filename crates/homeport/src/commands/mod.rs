@@ -4,6 +4,7 @@ mod bootstrap;
 mod completions;
 mod convert;
 pub mod data;
+mod guard;
 mod image_facts;
 mod images;
 mod inspect;
@@ -33,5 +34,6 @@ pub fn run(command: &Command, global: &GlobalArgs, out: &Output) -> u8 {
         Command::Bootstrap(args) => bootstrap::run(global, args, out),
         Command::Data(args) => data::run(global, args, out),
         Command::Images(args) => images::run(global, args, out),
+        Command::Guard(args) => guard::run(global, args, out),
     }
 }
