@@ -405,6 +405,7 @@ impl<'a> Builder<'a> {
             let Some(cs) = at(template, &["spec", list]).and_then(Value::as_array) else {
                 continue;
             };
+            let mut conds = Vec::new();
             for (i, c) in cs.iter().enumerate() {
                 let cname = c["name"].as_str().unwrap_or("");
                 let idx = i.to_string();
@@ -418,6 +419,7 @@ impl<'a> Builder<'a> {
                     if let (Some(t), Some(item)) = (target, node.item_mut(&path)) {
                         item.when = Some(enabled(t));
                     }
+                    conds.push(target.map(enabled));
                     self.secret_refs(node, &path, c, o);
                     continue;
                 }
@@ -431,6 +433,34 @@ impl<'a> Builder<'a> {
                         item.when = Some(enabled(&csvc));
                     }
                 }
+            }
+            // When every wait may go, the list goes with the last of them.
+            if is_init && conds.iter().all(Option::is_some) {
+                let all: Vec<String> = conds.into_iter().flatten().collect();
+                let mut p = spec.clone();
+                p.push(list);
+                if let (Some(item), Some(c)) = (node.item_mut(&p), join("or", &all)) {
+                    item.when = Some(c);
+                }
+            }
+        }
+        // Claim templates: size and class per template.
+        if let Some(ts) = at(o, &["spec", "volumeClaimTemplates"]).and_then(Value::as_array) {
+            for (i, t) in ts.iter().enumerate() {
+                let Some(tname) = str_at(t, &["metadata", "name"]) else {
+                    continue;
+                };
+                let base = [svc, "persistence", tname];
+                self.values
+                    .doc(&base, &format!("Claims `{tname}-<pod>` of the StatefulSet"));
+                let idx = i.to_string();
+                self.volume_fields(
+                    node,
+                    &base,
+                    &["spec", "volumeClaimTemplates", idx.as_str(), "spec"],
+                    t.get("spec"),
+                    false,
+                );
             }
         }
         // Volumes: claims and Secrets by their values.
