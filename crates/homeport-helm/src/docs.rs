@@ -86,6 +86,14 @@ app.kubernetes.io/component: {{{{ .component | quote }}}}
 {{{{- if .image.digest }}}}@{{{{ .image.digest }}}}{{{{ end }}}}
 {{{{- end }}}}
 
+{{{{/* A map of strings as a container's env list. */}}}}
+{{{{- define "{p}.envList" -}}}}
+{{{{- range $k, $v := . }}}}
+- name: {{{{ $k | quote }}}}
+  value: {{{{ $v | toString | quote }}}}
+{{{{- end }}}}
+{{{{- end }}}}
+
 {{{{/* A map of strings (ConfigMap data), keys and values quoted. */}}}}
 {{{{- define "{p}.stringMap" -}}}}
 {{{{- range $k, $v := . }}}}

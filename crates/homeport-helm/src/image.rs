@@ -21,7 +21,8 @@ pub fn split(image: &str) -> (String, String, String, String) {
 }
 
 /// The reference the chart's image helper builds from the parts.
-pub fn join(registry: &str, repository: &str, tag: &str, digest: &str) -> String {
+#[cfg(test)]
+fn join(registry: &str, repository: &str, tag: &str, digest: &str) -> String {
     let mut s = String::new();
     if !registry.is_empty() {
         s.push_str(registry);

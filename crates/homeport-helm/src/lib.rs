@@ -19,6 +19,7 @@ mod docs;
 mod image;
 mod model;
 mod objects;
+mod offers;
 pub mod template;
 mod values;
 mod write;
@@ -95,11 +96,16 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
         prefix: name.clone(),
         domain: plan.cluster.domain.clone(),
         issuer: plan.cluster.ingress.issuer.clone(),
+        offering: false,
+        offered_routes: Default::default(),
+        controller: offers::ingress_controller(plan),
     };
+    let (offered, routes) = offers::offered(plan, &model, objects);
+    builder.offered_routes = routes;
 
     let mut diags = Diagnostics::new();
     let mut templates: Vec<(String, Vec<String>)> = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
+    for (i, o) in objects.iter().chain(offered.iter()).enumerate() {
         let Some(path) = template_path(&model, o) else {
             diags.push(
                 Diagnostic::error(
@@ -110,6 +116,7 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
             );
             continue;
         };
+        builder.offering = i >= objects.len();
         let (node, when) = builder.object(o);
         let text = template::document(&node, when.as_deref());
         match templates.iter_mut().find(|(p, _)| *p == path) {
@@ -121,6 +128,7 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
         return Err(diags);
     }
     let mut values = builder.values;
+    let all: Vec<Value> = objects.iter().chain(offered.iter()).cloned().collect();
     values.order_service_keys(&model.services);
 
     let text = |path: &str, contents: String| OutputFile {
@@ -147,7 +155,7 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
         text("README.md", docs::readme(&name, &model, objects, &values)),
         text(".helmignore", docs::HELMIGNORE.to_string()),
         text("templates/_helpers.tpl", docs::helpers(&name, &model.project)),
-        text("templates/NOTES.txt", docs::notes(&model, objects)),
+        text("templates/NOTES.txt", docs::notes(&model, &all)),
     ];
     for (path, docs) in templates {
         let mut contents = String::from(HEADER);

@@ -12,8 +12,6 @@ pub const NAME_LABEL: &str = "app.kubernetes.io/name";
 pub struct Pod {
     /// The primary Compose service (values key).
     pub service: String,
-    pub namespace: String,
-    pub role: String,
     pub replicas: u32,
     /// Container name → Compose service.
     pub containers: BTreeMap<String, String>,
@@ -81,8 +79,6 @@ impl Model {
                 p.name.clone(),
                 Pod {
                     service: p.service.clone(),
-                    namespace: p.namespace.clone(),
-                    role: p.role.as_str().to_string(),
                     replicas: p.replicas,
                     containers,
                 },

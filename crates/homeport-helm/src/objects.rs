@@ -18,6 +18,12 @@ pub struct Builder<'a> {
     pub prefix: String,
     pub domain: String,
     pub issuer: Option<String>,
+    /// Building an offered object (off by default).
+    pub offering: bool,
+    /// Services with an offered Ingress, and the port it routes to.
+    pub offered_routes: std::collections::BTreeMap<String, crate::offers::OfferedRoute>,
+    /// The ingress controller's NetworkPolicy peer.
+    pub controller: Value,
 }
 
 /// `and`/`or` of conditions (none: `None`).
@@ -375,10 +381,16 @@ impl<'a> Builder<'a> {
             let r = self.values.leaf(
                 &[svc, "replicaCount"],
                 n.clone(),
-                "Number of pods",
+                "Number of pods (when `autoscaling.enabled` is false)",
                 schema::int(0, None),
             );
             node.set(&["spec", "replicas"], Node::Expr(format!("{r} | toJson")));
+            if matches!(kind, "Deployment" | "StatefulSet") {
+                // Every Deployment and StatefulSet is offered an autoscaler.
+                if let Some(item) = node.item_mut(&["spec", "replicas"]) {
+                    item.when = Some(format!("not {}", vref(&[svc, "autoscaling", "enabled"])));
+                }
+            }
         } else if autoscaled && matches!(kind, "Deployment" | "StatefulSet") {
             let n = self.model.owner(o).map_or(1, |p| p.replicas);
             let r = self.values.leaf(
@@ -624,6 +636,41 @@ impl<'a> Builder<'a> {
                 );
             }
         }
+        // Without an env ConfigMap, `env` values become the container's `env` list.
+        let cname = c["name"].as_str().unwrap_or("");
+        let env_map = format!("{cname}-env");
+        let has_env_map = c
+            .get("envFrom")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| str_at(r, &["configMapRef", "name"]) == Some(env_map.as_str()))
+            });
+        if !has_env_map && c.get("env").is_none() {
+            let r = self.values.leaf(
+                &[svc, "env"],
+                json!({}),
+                "Environment variables (set on the container); values are strings",
+                schema::string_map(),
+            );
+            let after = ["workingDir", "args", "command", "imagePullPolicy", "image"]
+                .into_iter()
+                .find(|k| {
+                    c.get(*k).is_some() || (*k == "imagePullPolicy" && c.get("image").is_some())
+                });
+            node.insert(
+                path,
+                after,
+                Item::entry(
+                    "env",
+                    Node::Yaml {
+                        expr: r,
+                        optional: true,
+                        func: format!("include \"{}.envList\"", self.prefix),
+                    },
+                ),
+            );
+        }
         if let Some(res) = c.get("resources") {
             let r = self.values.leaf(
                 &[svc, "resources"],
@@ -698,8 +745,8 @@ impl<'a> Builder<'a> {
         );
         let on = self.values.leaf(
             &[svc, "ingress", "enabled"],
-            json!(true),
-            "Create the Ingress",
+            json!(!self.offering),
+            "Create the Ingress (and let the ingress controller reach the pod)",
             schema::boolean(),
         );
         if o["spec"].get("ingressClassName").is_some() {
@@ -780,7 +827,7 @@ impl<'a> Builder<'a> {
         } else {
             let last = node
                 .value(&["spec"])
-                .and_then(|s| s.as_object().and_then(|m| m.keys().last().cloned()));
+                .and_then(|s| s.as_object().and_then(|m| m.keys().next_back().cloned()));
             node.insert(
                 &["spec"],
                 last.as_deref().or(Some("rules")),
@@ -821,7 +868,7 @@ impl<'a> Builder<'a> {
             .doc(&[svc, "autoscaling"], "HorizontalPodAutoscaler");
         let on = self.values.leaf(
             &[svc, "autoscaling", "enabled"],
-            json!(true),
+            json!(!self.offering),
             "Scale with load (the workload then has no fixed replicas)",
             schema::boolean(),
         );
@@ -892,6 +939,44 @@ impl<'a> Builder<'a> {
     /// NetworkPolicy rules: a peer that names a service is there only while the service is
     /// enabled; a rule whose peers all name services goes with the last of them.
     fn network_policy(&mut self, node: &mut Node, o: &Value) {
+        // The ingress controller's rule goes with the service's Ingress.
+        if let Some(p) = self.model.owner(o).cloned() {
+            let on = vref(&[&p.service, "ingress", "enabled"]);
+            let rules = at(o, &["spec", "ingress"])
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for (i, rule) in rules.iter().enumerate() {
+                if rule.get("from") == Some(&json!([self.controller])) {
+                    let ri = i.to_string();
+                    if let Some(item) = node.item_mut(&["spec", "ingress", ri.as_str()]) {
+                        item.when = Some(on.clone());
+                    }
+                }
+            }
+            if let Some(route) = self.offered_routes.get(&p.service).cloned() {
+                let rule = json!({"from": [self.controller], "ports": [{"protocol": route.protocol, "port": route.target}]});
+                let item = Item {
+                    key: None,
+                    node: Node::tree(&rule),
+                    when: Some(on.clone()),
+                };
+                match node.get_mut(&["spec", "ingress"]) {
+                    Some(Node::Seq(items)) => items.push(item),
+                    _ => {
+                        node.insert(
+                            &["spec"],
+                            Some("policyTypes"),
+                            Item {
+                                key: Some("ingress".into()),
+                                node: Node::Seq(vec![item]),
+                                when: Some(on.clone()),
+                            },
+                        );
+                    }
+                }
+            }
+        }
         for (dir, peers_key) in [("ingress", "from"), ("egress", "to")] {
             let Some(rules) = at(o, &["spec", dir]).and_then(Value::as_array) else {
                 continue;

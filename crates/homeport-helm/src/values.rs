@@ -89,21 +89,6 @@ impl Values {
         }
     }
 
-    pub fn has(&self, path: &[&str]) -> bool {
-        let mut map = &self.root;
-        for (i, seg) in path.iter().enumerate() {
-            match map.get(*seg) {
-                Some(Entry {
-                    kind: Kind::Tree(m),
-                    ..
-                }) => map = m,
-                Some(_) => return i == path.len() - 1,
-                None => return false,
-            }
-        }
-        true
-    }
-
     /// Order the keys of every service as a reader expects (`enabled` first, `secrets` last).
     pub fn order_service_keys(&mut self, services: &[String]) {
         const ORDER: &[&str] = &[

@@ -138,10 +138,7 @@ pub fn write_chart(
     for f in files {
         let path = dir.join(&f.path);
         match fs::read(&path) {
-            Ok(old) if !own.contains(&f.path) => {
-                let _ = old;
-                conflicts.push(f.path.clone());
-            }
+            Ok(_) if !own.contains(&f.path) => conflicts.push(f.path.clone()),
             Ok(old) if old == f.contents => summary.unchanged += 1,
             Ok(_) => {
                 summary.changed.push(f.path.clone());
@@ -180,7 +177,8 @@ pub fn write_chart(
             "homeport never overwrites your files: move them aside, or choose another --out",
         ));
     }
-    if !force && !(summary.changed.is_empty() && summary.removed.is_empty()) {
+    let replaces = !summary.changed.is_empty() || !summary.removed.is_empty();
+    if replaces && !force {
         return Err(Diagnostic::error(
             CHART_CHANGED,
             format!(

@@ -642,3 +642,79 @@ fn regenerating_keeps_user_files_and_replaces_own_files_only_with_force() {
     );
     assert!(dir.join("templates/extra.yaml").exists());
 }
+
+#[test]
+fn ingress_and_autoscaling_toggle_for_every_service_that_can_have_them() {
+    let Some(_) = require_tool(Tool::Helm) else {
+        return;
+    };
+    let chart = convert_chart("media-server");
+    let base = helm_template(&chart, &chart.secret_values, &[]).unwrap();
+    let names = |v: &[Value]| v.iter().map(name_of).collect::<BTreeSet<_>>();
+
+    // redis has a Service but no Ingress: enabling one adds the Ingress and the rule that
+    // lets the ingress controller reach the pod, and nothing else.
+    let on = helm_template(
+        &chart,
+        &chart.secret_values,
+        &["--set", "redis.ingress.enabled=true"],
+    )
+    .unwrap();
+    let added: Vec<String> = names(&on).difference(&names(&base)).cloned().collect();
+    assert_eq!(added, vec!["Ingress/media/redis".to_string()]);
+    let ingress = named(&on, "Ingress", "redis").unwrap();
+    assert_eq!(ingress["spec"]["rules"][0]["host"], "redis.home.arpa");
+    let before = named(&base, "NetworkPolicy", "redis").unwrap()["spec"]["ingress"]
+        .as_array()
+        .unwrap()
+        .len();
+    let after = named(&on, "NetworkPolicy", "redis").unwrap()["spec"]["ingress"]
+        .as_array()
+        .unwrap();
+    assert_eq!(after.len(), before + 1);
+    assert_eq!(
+        after[before]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+        "traefik"
+    );
+
+    // jellyfin's planned Ingress turned off takes the controller's rule with it.
+    let off = helm_template(
+        &chart,
+        &chart.secret_values,
+        &["--set", "jellyfin.ingress.enabled=false"],
+    )
+    .unwrap();
+    let removed: Vec<String> = names(&base).difference(&names(&off)).cloned().collect();
+    assert_eq!(removed, vec!["Ingress/media/jellyfin".to_string()]);
+    let rules = named(&off, "NetworkPolicy", "jellyfin").unwrap()["spec"]["ingress"].clone();
+    assert!(!rules.to_string().contains("traefik"), "{rules}");
+
+    // Autoscaling sonarr: an autoscaler appears and the Deployment leaves the scale to it.
+    let scaled = helm_template(
+        &chart,
+        &chart.secret_values,
+        &[
+            "--set",
+            "sonarr.autoscaling.enabled=true",
+            "--set",
+            "sonarr.autoscaling.maxReplicas=4",
+        ],
+    )
+    .unwrap();
+    let hpa = named(&scaled, "HorizontalPodAutoscaler", "sonarr").unwrap();
+    assert_eq!(hpa["spec"]["maxReplicas"], 4);
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["name"], "sonarr");
+    assert!(named(&scaled, "Deployment", "sonarr").unwrap()["spec"]
+        .get("replicas")
+        .is_none());
+
+    if require_tool(Tool::KubernetesValidate).is_some() {
+        for objects in [&on, &off, &scaled] {
+            homeport_testkit::validate_k8s_objects(
+                &homeport_yaml::emit_documents(objects.iter()),
+                &k8s_version(objects),
+            )
+            .unwrap();
+        }
+    }
+}
