@@ -267,23 +267,27 @@ impl<'a> Builder<'a> {
         let mut items = Vec::new();
         for key in &keys {
             let path = [svc, "secrets", name, "values", key.as_str()];
-            let r = self.values.leaf(
-                &path,
-                json!(""),
-                &format!("Value of `{key}` (empty: required at install)"),
-                schema::secret_value(),
-            );
+            // A value the Compose project leaves empty stays optional (saying it is empty
+            // reveals nothing); every other one is required at install time.
+            let planned_empty = o["data"][key.as_str()] == json!("");
+            let doc = if planned_empty {
+                format!("Value of `{key}` (empty in the Compose project)")
+            } else {
+                format!("Value of `{key}` (empty: required at install)")
+            };
+            let r = self
+                .values
+                .leaf(&path, json!(""), &doc, schema::secret_value());
             let shown = path.join(".");
             let msg = format!(
                 "{shown} is required: set it at install time (--set-string or a values file kept out of git), or set {svc}.secrets.{name}.existingSecret"
             );
-            items.push(Item::entry(
-                key.clone(),
-                Node::Expr(format!(
-                    "required {} {r} | toString | b64enc | quote",
-                    quote(&msg)
-                )),
-            ));
+            let expr = if planned_empty {
+                format!("{r} | toString | b64enc | quote")
+            } else {
+                format!("required {} {r} | toString | b64enc | quote", quote(&msg))
+            };
+            items.push(Item::entry(key.clone(), Node::Expr(expr)));
         }
         node.set(&["data"], Node::Map(items));
         existing
