@@ -242,6 +242,10 @@ impl<'a> Builder<'a> {
     /// A Secret: its values come from install-time values (`required`), or the whole Secret
     /// from `existingSecret`. Returns the `existingSecret` reference.
     fn secret(&mut self, node: &mut Node, o: &Value, svc: &str, name: &str) -> String {
+        self.values.doc(
+            &[svc, "secrets"],
+            "Secrets: none of their values is in the chart",
+        );
         let base = [svc, "secrets", name];
         self.values.doc(
             &base,
@@ -295,6 +299,10 @@ impl<'a> Builder<'a> {
 
     /// A claim's size, class and `existingClaim`; returns the `existingClaim` reference.
     fn claim(&mut self, node: &mut Node, claim: &crate::model::Claim, o: &Value) -> String {
+        self.values.doc(
+            &[&claim.service, "persistence"],
+            "PersistentVolumeClaims, by volume",
+        );
         let base = [claim.service.as_str(), "persistence", claim.key.as_str()];
         let (_, name) = ident(o);
         self.values.doc(&base, &format!("Claim `{name}`"));
@@ -466,6 +474,8 @@ impl<'a> Builder<'a> {
                 let Some(tname) = str_at(t, &["metadata", "name"]) else {
                     continue;
                 };
+                self.values
+                    .doc(&[svc, "persistence"], "PersistentVolumeClaims, by volume");
                 let base = [svc, "persistence", tname];
                 self.values
                     .doc(&base, &format!("Claims `{tname}-<pod>` of the StatefulSet"));

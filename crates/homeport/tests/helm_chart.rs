@@ -583,12 +583,24 @@ fn no_secret_value_in_any_chart_file() {
             }
         }
         let readme = std::fs::read_to_string(chart.dir.join("README.md")).unwrap();
+        let notes = std::fs::read_to_string(chart.dir.join("templates/NOTES.txt")).unwrap();
         for s in kind(&chart.rendered, "Secret") {
             let name = s["metadata"]["name"].as_str().unwrap();
+            let line = format!("kubectl create secret generic {name} -n ");
             assert!(
-                readme.contains(&format!("kubectl create secret generic {name} -n ")),
+                readme.contains(&line),
                 "{stack}: README lacks the kubectl line for {name}"
             );
+            assert!(
+                notes.contains(&line),
+                "{stack}: NOTES lack the kubectl line for {name}"
+            );
+            for key in s["data"].as_object().unwrap().keys() {
+                assert!(
+                    readme.contains(&format!("--from-literal={key}=")),
+                    "{stack}: README lacks key {key}"
+                );
+            }
         }
     }
 }
