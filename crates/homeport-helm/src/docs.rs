@@ -1,7 +1,7 @@
 //! The chart's descriptive files: `Chart.yaml`, `_helpers.tpl`, `NOTES.txt`, `README.md`,
 //! `.helmignore`.
 
-use crate::model::{ident, str_at, Model};
+use crate::model::{ident, str_at, Model, GLOBAL};
 use crate::objects::{enabled, join};
 use crate::values::{vref, Values};
 use serde_json::Value;
@@ -111,11 +111,7 @@ fn secrets(objects: &[Value], model: &Model) -> Vec<(String, String, String, Vec
         .filter_map(|o| {
             let (ns, name) = ident(o);
             let svc = model.secrets.get(&(ns.clone(), name.clone()))?.clone();
-            let keys = o
-                .get("data")
-                .and_then(Value::as_object)
-                .map(|d| d.keys().cloned().collect())
-                .unwrap_or_default();
+            let keys = crate::model::secret_keys(o);
             Some((svc, ns, name, keys))
         })
         .collect()
@@ -173,7 +169,7 @@ pub fn notes(model: &Model, objects: &[Value]) -> String {
             let existing = vref(&[svc, "secrets", name, "existingSecret"]);
             out.push_str(&format!(
                 "{{{{- if {on} }}}}\n{{{{- if {existing} }}}}\n  {name} (namespace {ns}): your Secret {{{{ {existing} }}}}, with the keys {keys}\n{{{{- else }}}}\n  {name} (namespace {ns}): from the values {svc}.secrets.{name}.values given at install time\n{{{{- end }}}}\n{{{{- end }}}}\n",
-                on = enabled(svc),
+                on = if svc == GLOBAL { "true".to_string() } else { enabled(svc) },
                 keys = keys.join(", "),
             ));
         }

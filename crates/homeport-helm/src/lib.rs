@@ -47,6 +47,8 @@ pub mod codes {
     pub const USER_FILE_CONFLICT: &str = "HP0712";
     /// Reading or writing the chart directory failed.
     pub const WRITE_FAILED: &str = "HP0713";
+    /// A secret value would have been written into a chart file (a bug: nothing is written).
+    pub const SECRET_IN_CHART: &str = "HP0714";
 }
 
 /// The header of every generated template.
@@ -165,8 +167,81 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
         }
         files.push(text(&path, contents));
     }
+    check_no_secret_values(objects, &files)?;
     Ok(files)
 }
+
+/// The last line of defence: no file of the chart holds a secret value (decoded or base64).
+/// Values shorter than 8 bytes are not checked: they would match ordinary words.
+fn check_no_secret_values(objects: &[Value], files: &[OutputFile]) -> Result<(), Diagnostics> {
+    let mut needles: Vec<Vec<u8>> = Vec::new();
+    for o in objects.iter().filter(|o| o["kind"] == "Secret") {
+        for (field, encoded) in [("data", true), ("stringData", false)] {
+            for v in o
+                .get(field)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|d| d.values())
+            {
+                let Some(s) = v.as_str() else { continue };
+                needles.push(s.as_bytes().to_vec());
+                if encoded {
+                    needles.extend(base64_decode(s));
+                }
+            }
+        }
+    }
+    let mut diags = Diagnostics::new();
+    for f in files {
+        if let Some(n) = needles
+            .iter()
+            .filter(|n| n.len() >= 8)
+            .find(|n| f.contents.windows(n.len()).any(|w| w == n.as_slice()))
+        {
+            let _ = n;
+            diags.push(
+                Diagnostic::error(
+                    codes::SECRET_IN_CHART,
+                    format!(
+                        "a secret value would be written into the chart file {}",
+                        f.path
+                    ),
+                )
+                .with_help("nothing was written; this is a bug in homeport, please report it"),
+            );
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()) {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests;
 
 /// `templates/<namespace>/<service>/<kind>.yaml` for what a service owns,
 /// `templates/<namespace>/<kind>.yaml` for namespace-wide objects, and

@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const NAME_LABEL: &str = "app.kubernetes.io/name";
 
+/// The values key of settings shared by every service.
+pub const GLOBAL: &str = "global";
+
 /// A pod of the plan, as the chart sees it.
 #[derive(Debug, Clone)]
 pub struct Pod {
@@ -35,7 +38,7 @@ pub struct Model {
     pub services: Vec<String>,
     /// (namespace, claim name) → claim.
     pub claims: BTreeMap<(String, String), Claim>,
-    /// (namespace, Secret name) → the service whose values hold it.
+    /// (namespace, Secret name) → the service whose values hold it (or `global`).
     pub secrets: BTreeMap<(String, String), String>,
     /// Services with a HorizontalPodAutoscaler.
     pub autoscaled: BTreeSet<String>,
@@ -144,7 +147,11 @@ impl Model {
                     }
                 }
                 Some("Secret") => {
-                    let Some(pod) = m.owner(o) else { continue };
+                    // A Secret no service owns (a pull secret, say) has its values under `global`.
+                    let Some(pod) = m.owner(o) else {
+                        m.secrets.insert((ns, name), GLOBAL.to_string());
+                        continue;
+                    };
                     // `<container>-env` of a joined container belongs to that container's service.
                     let svc = name
                         .strip_suffix("-env")
@@ -178,4 +185,22 @@ pub fn ident(o: &Value) -> (String, String) {
             .to_string(),
         str_at(o, &["metadata", "name"]).unwrap_or("").to_string(),
     )
+}
+
+/// The keys of a Secret (`data` and `stringData`).
+pub fn secret_keys(o: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for field in ["data", "stringData"] {
+        for k in o
+            .get(field)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|d| d.keys())
+        {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    keys
 }

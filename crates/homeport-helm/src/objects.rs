@@ -263,17 +263,19 @@ impl<'a> Builder<'a> {
             &[svc, "secrets", name, "values"],
             "Values of the keys (never stored in the chart)",
         );
-        let keys: Vec<String> = o
-            .get("data")
-            .and_then(Value::as_object)
-            .map(|d| d.keys().cloned().collect())
-            .unwrap_or_default();
+        let keys = crate::model::secret_keys(o);
+        // `stringData` (if a renderer ever writes it) joins `data`: no value stays literal.
+        node.remove(&[], "stringData");
+        if node.get_mut(&["data"]).is_none() {
+            node.insert(&[], Some("type"), Item::entry("data", Node::Lit(json!({}))));
+        }
         let mut items = Vec::new();
         for key in &keys {
             let path = [svc, "secrets", name, "values", key.as_str()];
             // A value the Compose project leaves empty stays optional (saying it is empty
             // reveals nothing); every other one is required at install time.
-            let planned_empty = o["data"][key.as_str()] == json!("");
+            let planned_empty =
+                o["data"][key.as_str()] == json!("") || o["stringData"][key.as_str()] == json!("");
             let doc = if planned_empty {
                 format!("Value of `{key}` (empty in the Compose project)")
             } else {
