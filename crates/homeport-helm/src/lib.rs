@@ -172,8 +172,29 @@ pub fn chart(plan: &Plan, objects: &[Value]) -> Result<Vec<OutputFile>, Diagnost
 }
 
 /// The last line of defence: no file of the chart holds a secret value (decoded or base64).
-/// Values shorter than 8 bytes are not checked: they would match ordinary words.
+/// A value the plan also shows outside Secrets (the project's name used as a password, say)
+/// is no secret the chart could leak, and values shorter than 8 bytes would match ordinary
+/// words: neither is checked.
 fn check_no_secret_values(objects: &[Value], files: &[OutputFile]) -> Result<(), Diagnostics> {
+    fn strings(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.push_str(k);
+                out.push('\n');
+                strings(v, out);
+            }),
+            Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut public = String::new();
+    for o in objects.iter().filter(|o| o["kind"] != "Secret") {
+        strings(o, &mut public);
+    }
     let mut needles: Vec<Vec<u8>> = Vec::new();
     for o in objects.iter().filter(|o| o["kind"] == "Secret") {
         for (field, encoded) in [("data", true), ("stringData", false)] {
@@ -196,6 +217,12 @@ fn check_no_secret_values(objects: &[Value], files: &[OutputFile]) -> Result<(),
         if let Some(n) = needles
             .iter()
             .filter(|n| n.len() >= 8)
+            .filter(|n| {
+                !public
+                    .as_bytes()
+                    .windows(n.len())
+                    .any(|w| w == n.as_slice())
+            })
             .find(|n| f.contents.windows(n.len()).any(|w| w == n.as_slice()))
         {
             let _ = n;

@@ -63,13 +63,23 @@ fn a_secret_no_service_owns_has_its_values_under_global_and_none_in_the_chart() 
 }
 
 #[test]
-fn a_secret_value_left_in_another_object_stops_the_chart() {
-    let objects = vec![
-        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "demo"}, "data": {"K": "bG9uZy1zZWNyZXQtdmFsdWU="}}),
-        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "demo"}, "data": {"K": "long-secret-value"}}),
-    ];
-    let diags = chart(&plan(), &objects).unwrap_err();
-    assert!(diags.iter().any(|d| d.code == codes::SECRET_IN_CHART));
+fn a_secret_value_in_a_chart_file_is_caught() {
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "demo"}, "data": {"K": "bG9uZy1zZWNyZXQtdmFsdWU="}});
+    let file = |text: &str| OutputFile {
+        path: "values.yaml".into(),
+        contents: text.as_bytes().to_vec(),
+        secret: false,
+    };
+    for leaked in ["k: long-secret-value", "k: bG9uZy1zZWNyZXQtdmFsdWU="] {
+        let diags =
+            check_no_secret_values(std::slice::from_ref(&secret), &[file(leaked)]).unwrap_err();
+        assert!(diags.iter().any(|d| d.code == codes::SECRET_IN_CHART));
+    }
+    assert!(check_no_secret_values(std::slice::from_ref(&secret), &[file("k: other")]).is_ok());
+    // A value the plan shows outside Secrets anyway (the project name as a password) is not one.
+    let public =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "long-secret-value"}});
+    assert!(check_no_secret_values(&[secret, public], &[file("k: long-secret-value")]).is_ok());
 }
 
 #[test]

@@ -67,7 +67,11 @@ fn secret_owners(values: &Value) -> Vec<(String, String)> {
 }
 
 fn convert_chart(stack: &str) -> Chart {
-    let compose = stack_compose(stack);
+    convert_compose(&stack_compose(stack), stack)
+}
+
+fn convert_compose(compose: &Path, stack: &str) -> Chart {
+    let compose = compose.to_path_buf();
     let (_, rendered) = render(&compose);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("chart");
@@ -298,6 +302,9 @@ fn missing_secret_values_fail_the_install_naming_them() {
 /// its container and `<container>-env` objects gone from pods it joined, the dependency waits
 /// on it and the NetworkPolicy peers naming it gone (a rule left without peers goes too).
 fn expected_without(rendered: &[Value], service: &str) -> Vec<Value> {
+    // Objects, containers and waits are named after the service's DNS name.
+    let service = homeport_plan::dns_label(service);
+    let service = service.as_str();
     let owner = |o: &Value| {
         o["metadata"]["labels"]["app.kubernetes.io/name"]
             .as_str()
@@ -729,4 +736,61 @@ fn ingress_and_autoscaling_toggle_for_every_service_that_can_have_them() {
             .unwrap();
         }
     }
+}
+
+/// Compose files of the shared corpus that `render` plans.
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
+        if path.is_dir() {
+            corpus_files(&path, out);
+        } else if name.contains("compose") && (name.ends_with(".yml") || name.ends_with(".yaml")) {
+            out.push(path);
+        }
+    }
+}
+
+/// As a user would, on stacks that are not this repository's: the chart lints, renders what
+/// `render` plans, and turns each service off cleanly.
+#[test]
+fn corpus_charts_lint_render_the_plan_and_toggle_every_service() {
+    let Some(_) = require_tool(Tool::Helm) else {
+        return;
+    };
+    let mut files = Vec::new();
+    corpus_files(&homeport_testkit::corpus_dir(), &mut files);
+    let mut checked = 0;
+    for file in &files {
+        let rendered = run(homeport().arg("-f").arg(file).arg("render"));
+        if rendered.status.code() != Some(0) {
+            continue; // refused by the planner: convert_corpus checks the diagnostic
+        }
+        let label = file.display().to_string();
+        let chart = convert_compose(file, &label);
+        homeport_testkit::helm_lint(&chart.dir).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let got = helm_template(&chart, &chart.secret_values, &[])
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_same_objects(&got, &chart.rendered, &label);
+        for svc in &chart.services {
+            let set = format!("{}.enabled=false", svc.replace('.', "\\."));
+            let got = helm_template(&chart, &chart.secret_values, &["--set", &set])
+                .unwrap_or_else(|e| panic!("{label} {set}: {e}"));
+            assert_same_objects(
+                &got,
+                &expected_without(&chart.rendered, svc),
+                &format!("{label} with {set}"),
+            );
+        }
+        checked += 1;
+    }
+    eprintln!("{checked} corpus stacks checked");
+    assert!(
+        checked > 0 || files.is_empty(),
+        "no corpus stack could be rendered"
+    );
 }
