@@ -212,20 +212,16 @@ fn check_no_secret_values(objects: &[Value], files: &[OutputFile]) -> Result<(),
             }
         }
     }
+    // Text needles only: every chart file is text. Filtered once, searched with `contains`.
+    let needles: Vec<String> = needles
+        .into_iter()
+        .filter_map(|n| String::from_utf8(n).ok())
+        .filter(|n| n.len() >= 8 && !public.contains(n.as_str()))
+        .collect();
     let mut diags = Diagnostics::new();
     for f in files {
-        if let Some(n) = needles
-            .iter()
-            .filter(|n| n.len() >= 8)
-            .filter(|n| {
-                !public
-                    .as_bytes()
-                    .windows(n.len())
-                    .any(|w| w == n.as_slice())
-            })
-            .find(|n| f.contents.windows(n.len()).any(|w| w == n.as_slice()))
-        {
-            let _ = n;
+        let text = String::from_utf8_lossy(&f.contents);
+        if needles.iter().any(|n| text.contains(n.as_str())) {
             diags.push(
                 Diagnostic::error(
                     codes::SECRET_IN_CHART,
