@@ -74,12 +74,17 @@ pub fn manifests(cluster: &Cluster, options: &DeployOptions) -> Vec<Value> {
     out
 }
 
-/// The inventory the guard reads (`--cluster`): the opportunistic nodes and their gaming
-/// hints only (JSON, which the inventory loader reads as YAML).
+/// The inventory the guard reads (`--cluster`): every node by name, architecture and role
+/// (so it is a valid inventory: one node can run the control plane), with the gaming hints of
+/// the opportunistic ones (JSON, which the inventory loader reads as YAML).
 fn inventory(cluster: &Cluster, nodes: &[&NodeDef]) -> String {
-    let nodes: Vec<Value> = nodes
+    let nodes: Vec<Value> = cluster
+        .nodes
         .iter()
         .map(|n| {
+            if !nodes.iter().any(|o| o.name == n.name) {
+                return json!({"name": n.name, "arch": n.arch.as_str(), "roles": n.roles});
+            }
             let mut gaming = json!({"processes": n.gaming_processes, "schedule": n.gaming_schedule});
             if let Some(h) = &n.gaming_hold {
                 gaming["hold"] = json!(h);

@@ -15,6 +15,9 @@ metadata:
   name: home
 spec:
   nodes:
+    - name: server
+      arch: amd64
+      roles: [control-plane]
     - name: nas
       arch: amd64
     - name: rog-strix

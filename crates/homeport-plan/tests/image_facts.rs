@@ -81,6 +81,8 @@ fn mixed_cluster() -> Cluster {
         labels: IndexMap::new(),
         gpus: vec![],
         gaming_processes: vec![],
+        gaming_schedule: vec![],
+        gaming_hold: None,
     };
     c.nodes = vec![node("nuc", Arch::Amd64), node("pi", Arch::Arm64)];
     c

@@ -347,7 +347,8 @@ pub struct ConvertArgs {
     /// What to write
     #[arg(long, value_enum, default_value_t = OutputFormat::Kustomize)]
     pub output: OutputFormat,
-    /// Replace a non-empty DIR that homeport wrote (it holds a .homeport-output marker)
+    /// Replace a non-empty DIR that homeport wrote (it holds a .homeport-output marker); for a
+    /// Helm chart, replace homeport's own files and keep yours
     #[arg(long)]
     pub force: bool,
     /// Replace a non-empty DIR even though homeport did not write it (its whole content is lost)
@@ -359,7 +360,7 @@ pub struct ConvertArgs {
 pub enum OutputFormat {
     /// A Kustomize base; secrets via secretGenerator from git-ignored files
     Kustomize,
-    /// A Helm chart (not implemented yet)
+    /// A Helm chart rendering the same objects (secrets from install-time values or existing Secrets)
     Helm,
     /// Plain manifests, one file per object kind per service
     Manifests,

@@ -768,19 +768,6 @@ fn assert_restricted_or_explained(w: &Value, name: &str) {
 }
 
 #[test]
-fn helm_output_is_not_implemented_yet() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = run(homeport()
-        .arg("-f")
-        .arg(stack_compose("gpu-ai"))
-        .args(["convert", "--output", "helm", "--out"])
-        .arg(tmp.path().join("chart")));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not implemented yet"));
-    assert!(!tmp.path().join("chart").exists());
-}
-
-#[test]
 fn manifests_output_keeps_secrets_apart() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");

@@ -246,13 +246,22 @@ async fn dry_run_logs_every_request_and_sends_no_write() {
             )
         })
         .collect();
-    assert_eq!(
-        requests,
-        [
-            "PATCH /api/v1/nodes/rog?fieldManager=homeport-guard",
-            "POST /api/v1/namespaces/media/pods/transcode/eviction?fieldManager=homeport-guard",
-        ],
-        "{logs}"
+    // The node patches (an `idle` annotation at start when the game is not seen yet, then
+    // the taint), then exactly the one eviction: nothing else, nothing for other pods.
+    const PATCH: &str = "PATCH /api/v1/nodes/rog?fieldManager=homeport-guard";
+    const EVICT: &str =
+        "POST /api/v1/namespaces/media/pods/transcode/eviction?fieldManager=homeport-guard";
+    assert!(
+        requests.iter().all(|r| r == PATCH || r == EVICT),
+        "{requests:?}\n{logs}"
+    );
+    assert_eq!(requests.last().map(String::as_str), Some(EVICT), "{logs}");
+    assert_eq!(requests.iter().filter(|r| *r == EVICT).count(), 1, "{logs}");
+    assert!(
+        logged.iter().any(|v| v["fields"]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("\"key\":\"homeport.dev/gaming\""))),
+        "the taint patch is logged: {logs}"
     );
 }
 

@@ -5,23 +5,14 @@ use super::project;
 use super::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK};
 use crate::cli::{ConvertArgs, GlobalArgs, OutputFormat};
 use crate::output::Output;
-use homeport_diag::{Diagnostic, SourceMap};
-use homeport_write::{write_tree, WriteOptions, FORMAT_NOT_IMPLEMENTED};
+use homeport_diag::SourceMap;
+use homeport_write::{write_tree, WriteOptions};
 use std::io::Write;
 
 pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
     // An earlier run killed mid-swap may have left the output missing: finish that first,
     // whatever happens to this run.
     homeport_write::recover_interrupted(&args.out);
-    if args.output == OutputFormat::Helm {
-        let d = Diagnostic::error(
-            FORMAT_NOT_IMPLEMENTED,
-            "`--output helm` is not implemented yet",
-        )
-        .with_help("use `--output kustomize` (the default) or `--output manifests`");
-        out.diagnostics([&d], &SourceMap::new());
-        return EXIT_INVALID;
-    }
     let planned = match project::load_and_plan(global, out) {
         Ok(planned) => planned,
         Err(code) => return code,
@@ -36,6 +27,9 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         return EXIT_FINDINGS;
     }
     let objects = homeport_render::render(plan, project);
+    if args.output == OutputFormat::Helm {
+        return helm(args, out, plan, &objects, sources);
+    }
     let files = match args.output {
         OutputFormat::Manifests => homeport_write::manifests(&objects),
         OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::kustomize(&objects),
@@ -85,4 +79,36 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         args.out.display()
     );
     EXIT_OK
+}
+
+/// `--output helm`: the chart derived from the same objects, written keeping the user's files.
+fn helm(
+    args: &ConvertArgs,
+    out: &Output,
+    plan: &homeport_plan::Plan,
+    objects: &[serde_json::Value],
+    sources: &SourceMap,
+) -> u8 {
+    let files = match homeport_helm::chart(plan, objects) {
+        Ok(files) => files,
+        Err(diags) => {
+            out.diagnostics(&diags, sources);
+            return EXIT_INVALID;
+        }
+    };
+    match homeport_helm::write_chart(&args.out, &files, args.force) {
+        Ok(summary) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "wrote the Helm chart to {}: {}",
+                args.out.display(),
+                summary.describe()
+            );
+            EXIT_OK
+        }
+        Err(d) => {
+            out.diagnostics([&d], sources);
+            EXIT_INVALID
+        }
+    }
 }
