@@ -91,3 +91,14 @@ pub const CRONJOB_WITHOUT_SCHEDULE: &str = "HP0495";
 pub const CROSS_NAMESPACE: &str = "HP0501";
 /// A service with neither image nor build.
 pub const NO_IMAGE: &str = "HP0502";
+/// An autoscale/queue hint refused: the workload cannot run several copies, or its max
+/// replicas exceed the GPU slots that exist for it.
+pub const AUTOSCALE_REFUSED: &str = "HP0510";
+/// `autoscale.gpu` without `monitoring` in the inventory: no GPU trigger.
+pub const GPU_SCALING_WITHOUT_MONITORING: &str = "HP0511";
+/// `x-homeport.queue` whose broker (or its URL) is not found: no queue trigger.
+pub const QUEUE_BROKER_MISSING: &str = "HP0512";
+/// `x-homeport.backup` on a service that is not a database homeport can dump.
+pub const BACKUP_NOT_A_DATABASE: &str = "HP0520";
+/// `backups.storage` naming a class the inventory does not have.
+pub const BACKUP_STORAGE_UNKNOWN: &str = "HP0521";

@@ -67,6 +67,8 @@ pub struct Plan {
     pub nodes: Vec<NodeBudget>,
     /// Cluster add-ons the objects rely on, and whether the inventory provides them.
     pub addons: Vec<crate::addons::AddonNeed>,
+    /// Priorities, backups, monitoring (the production layer).
+    pub production: crate::production::ProductionPlan,
     pub diagnostics: Diagnostics,
 }
 
@@ -133,6 +135,8 @@ pub struct PodPlan {
     pub disruption_budget: bool,
     /// A HorizontalPodAutoscaler (`x-homeport.autoscale`).
     pub autoscale: Option<AutoscalePlan>,
+    /// Priority, spread, update strategy, queue-worker shutdown.
+    pub production: crate::production::PodProduction,
     pub decisions: Vec<Decision>,
     pub notes: Vec<String>,
     /// Lint rules (by name) whose findings this pod knowingly triggers, with why: written as
@@ -415,4 +419,8 @@ pub struct AutoscalePlan {
     pub max: u32,
     pub cpu: Option<u32>,
     pub memory: Option<u32>,
+    /// KEDA queue trigger (then a ScaledObject, not an HPA).
+    pub queue: Option<crate::production::QueueTrigger>,
+    /// KEDA prometheus trigger on GPU utilisation.
+    pub gpu: Option<crate::production::GpuTrigger>,
 }

@@ -245,6 +245,7 @@ pub fn plan_with_facts(
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
     let aliases = network::plan_network(&mut cx, &mut pods);
     let nodes = placement::place(&mut cx, &mut pods);
+    let production = crate::decide::production::decide(&mut cx, &mut pods, &claims);
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();
@@ -259,6 +260,7 @@ pub fn plan_with_facts(
         aliases_across_namespaces: aliases,
         nodes,
         addons: Vec::new(),
+        production,
         diagnostics,
     };
     plan.addons = crate::addons::needed(&plan, project);
@@ -504,6 +506,7 @@ fn build_pod(
         network: NetworkAccess::default(),
         disruption_budget: false,
         autoscale: None,
+        production: Default::default(),
         decisions: Vec::new(),
         notes: Vec::new(),
         lint_exceptions: Vec::new(),

@@ -139,6 +139,7 @@ impl Plan {
             "services": services,
             "nodes": nodes,
             "addons": self.addons.iter().map(|a| json!({"name": a.addon.name(), "neededBy": a.needed_by, "reason": a.reason, "provided": a.provided, "how": a.how})).collect::<Vec<Value>>(),
+            "production": self.production.to_json(),
             "diagnostics": diagnostics,
         })
     }
@@ -280,6 +281,7 @@ impl Plan {
                 "  (built-in single-node cluster: no capacity declared, budgets not checked)\n",
             );
         }
+        out.push_str(&self.production.to_table());
         if !self.addons.is_empty() {
             out.push_str("\nADD-ONS (cluster side, see `homeport bootstrap`)\n");
             for a in &self.addons {

@@ -3,10 +3,14 @@
 //!
 //! The renderer decides nothing: every choice is in the [`Plan`] with its reason.
 
+mod backup;
 mod base64;
 mod meta;
 mod network_policy;
 mod pod;
+mod production;
+
+pub use backup::scripts as backup_scripts;
 
 pub use meta::SOURCE_ANNOTATION;
 pub use pod::WAIT_IMAGE;
@@ -31,7 +35,7 @@ fn kind_rank(kind: &str) -> u8 {
         "Service" => 3,
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => 4,
         "PodDisruptionBudget" => 5,
-        "HorizontalPodAutoscaler" => 5,
+        "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 5,
         "Ingress" => 6,
         "NetworkPolicy" => 7,
         _ => 9,
@@ -183,6 +187,15 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
     for pod in &plan.pods {
         render_pod(plan, pod, &mut out);
     }
+    for c in &plan.production.backup_claims {
+        out.push(&c.namespace, "", backup::claim(plan, c));
+    }
+    for b in &plan.production.backups {
+        for o in backup::objects(plan, b) {
+            out.push(&b.namespace, &b.pod, o);
+        }
+    }
+    namespaces.extend(production::priority_classes(plan));
 
     out.items.sort_by(|a, b| a.0.cmp(&b.0));
     namespaces.extend(out.items.into_iter().map(|(_, v)| v));
@@ -353,6 +366,8 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             },
         }),
     };
+    let mut workload = workload;
+    production::adjust_workload(plan, pod, &mut workload);
     out.push(ns, svc, workload);
 
     if pod.disruption_budget && long_running {
@@ -360,23 +375,9 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
     }
 
     if let Some(a) = &pod.autoscale {
-        let mut metrics = Vec::new();
-        for (name, target) in [("cpu", a.cpu), ("memory", a.memory)] {
-            if let Some(t) = target {
-                metrics.push(json!({"type": "Resource", "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": t}}}));
-            }
+        for o in production::scaler(plan, pod, a) {
+            out.push(ns, svc, o);
         }
-        out.push(ns, svc, json!({
-            "apiVersion": "autoscaling/v2",
-            "kind": "HorizontalPodAutoscaler",
-            "metadata": meta::metadata(plan, pod, &pod.name),
-            "spec": {
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": pod.workload.as_str(), "name": pod.name},
-                "minReplicas": a.min,
-                "maxReplicas": a.max,
-                "metrics": metrics,
-            },
-        }));
     }
 
     if !pod.ingresses.is_empty() && long_running {
