@@ -102,6 +102,8 @@ pub struct ProductionPlan {
     pub not_backed_up: Vec<NotBackedUp>,
     /// Why no ServiceMonitor/PrometheusRule is written (no `monitoring` in the inventory).
     pub monitoring_note: Option<String>,
+    /// ServiceMonitors, a PrometheusRule and a dashboard per namespace, when declared.
+    pub monitoring: Option<MonitoringPlan>,
 }
 
 impl ProductionPlan {
@@ -114,7 +116,10 @@ impl ProductionPlan {
                 "restoreJob": format!("{}-restore", b.pod), "drill": {"name": format!("{}-restore-drill", b.pod), "schedule": b.drill_schedule},
             })).collect::<Vec<_>>(),
             "notBackedUp": self.not_backed_up.iter().map(|n| json!({"service": n.service, "what": n.what, "reason": n.reason})).collect::<Vec<_>>(),
-            "monitoring": self.monitoring_note,
+            "monitoring": match &self.monitoring {
+                Some(m) => json!({"release": m.release, "prometheusNamespace": m.prometheus_namespace, "gpuAlerts": m.gpus}),
+                None => json!({"note": self.monitoring_note}),
+            },
         })
     }
 
@@ -148,6 +153,15 @@ impl ProductionPlan {
         }
         if let Some(m) = &self.monitoring_note {
             let _ = writeln!(out, "\nMONITORING\n  {m}");
+        }
+        if let Some(m) = &self.monitoring {
+            let _ = writeln!(
+                out,
+                "\nMONITORING\n  ServiceMonitors (release={}) for services exposing metrics, a PrometheusRule per namespace (crash loops, targets down, volumes nearly full, node memory pressure, backups failed or too old{}), a Grafana dashboard ConfigMap per namespace (grafana_dashboard=1); Prometheus in namespace {} may scrape",
+                m.release,
+                if m.gpus { ", GPU hot or saturated" } else { "" },
+                m.prometheus_namespace
+            );
         }
         out
     }
@@ -193,4 +207,15 @@ pub struct GpuTrigger {
     pub server: String,
     pub query: String,
     pub threshold: u32,
+}
+
+/// What homeport writes for the Prometheus operator (`monitoring` in the inventory).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitoringPlan {
+    /// The `release` label the operator selects ServiceMonitors and rules on.
+    pub release: String,
+    /// Namespace Prometheus runs in (from `monitoring.prometheus`), allowed to scrape.
+    pub prometheus_namespace: String,
+    /// The cluster has GPUs: GPU alerts (DCGM exporter metrics).
+    pub gpus: bool,
 }

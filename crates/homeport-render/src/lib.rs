@@ -6,6 +6,7 @@
 mod backup;
 mod base64;
 mod meta;
+mod monitoring;
 mod network_policy;
 mod pod;
 mod production;
@@ -36,6 +37,7 @@ fn kind_rank(kind: &str) -> u8 {
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => 4,
         "PodDisruptionBudget" => 5,
         "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 5,
+        "ServiceMonitor" | "PrometheusRule" => 8,
         "Ingress" => 6,
         "NetworkPolicy" => 7,
         _ => 9,
@@ -193,6 +195,19 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
     for b in &plan.production.backups {
         for o in backup::objects(plan, b) {
             out.push(&b.namespace, &b.pod, o);
+        }
+    }
+    if let Some(m) = &plan.production.monitoring {
+        for pod in &plan.pods {
+            for o in monitoring::service_monitor(plan, m, pod) {
+                out.push(&pod.namespace, &pod.name, o);
+            }
+        }
+        for ns in &plan.namespaces {
+            if plan.pods.iter().any(|p| p.namespace == ns.name) {
+                out.push(&ns.name, "", monitoring::prometheus_rule(plan, m, &ns.name));
+                out.push(&ns.name, "", monitoring::dashboard(plan, m, &ns.name));
+            }
         }
     }
     namespaces.extend(production::priority_classes(plan));

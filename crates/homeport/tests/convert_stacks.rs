@@ -812,3 +812,14 @@ fn autoscale_hint_becomes_an_hpa() {
         (Some(3), Some(10))
     );
 }
+
+/// The production layer's stacks convert, build with kustomize and validate like the others.
+#[test]
+fn production_layer_stacks() {
+    let objects = check_stack("gpu-autoscale");
+    assert!(named(&objects, "ScaledObject", "inference").is_some());
+    assert!(named(&objects, "ServiceMonitor", "inference").is_some());
+    assert!(named(&objects, "CronJob", "db-backup").is_some());
+    let objects = check_stack("media-autoscale");
+    assert!(kind(&objects, "HorizontalPodAutoscaler").is_empty());
+}

@@ -199,3 +199,126 @@ fn decode_base64(s: &str) -> Vec<u8> {
     }
     out
 }
+
+#[test]
+fn gpu_autoscaling_monitoring_and_backups_with_monitoring_declared() {
+    let compose = stack_compose("gpu-autoscale");
+    let (_, objects) = render(&compose);
+
+    // GPU autoscaling: a KEDA prometheus trigger on DCGM_FI_DEV_GPU_UTIL of the pods.
+    let so = named(&objects, "ScaledObject", "inference").expect("ScaledObject");
+    assert!(named(&objects, "HorizontalPodAutoscaler", "inference").is_none());
+    assert_eq!(so["spec"]["minReplicaCount"], 1);
+    assert_eq!(so["spec"]["maxReplicaCount"], 2);
+    let t = &so["spec"]["triggers"][0];
+    assert_eq!(t["type"], "prometheus");
+    assert_eq!(
+        t["metadata"]["serverAddress"],
+        "http://kube-prometheus-stack-prometheus.monitoring:9090"
+    );
+    let q = t["metadata"]["query"].as_str().unwrap();
+    assert!(
+        q.contains("DCGM_FI_DEV_GPU_UTIL")
+            && q.contains("avg(")
+            && q.contains("inference-.+")
+            && q.contains("\"ai\""),
+        "{q}"
+    );
+    assert_eq!(t["metadata"]["threshold"], "70");
+    // Two GPUs, max two replicas: no spare slot, so no surge.
+    let d = named(&objects, "Deployment", "inference").unwrap();
+    assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 0);
+    assert!(
+        d["spec"]["replicas"].is_null(),
+        "the scaler owns the replica count"
+    );
+
+    // Monitoring: ServiceMonitors with the release label, Prometheus may scrape.
+    let sm = named(&objects, "ServiceMonitor", "inference").unwrap();
+    assert_eq!(sm["metadata"]["labels"]["release"], "kube-prometheus-stack");
+    let port = sm["spec"]["endpoints"][0]["port"].as_str().unwrap();
+    let svc = named(&objects, "Service", "inference").unwrap();
+    assert!(svc["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == port && p["port"] == 8000));
+    assert_eq!(sm["spec"]["endpoints"][0]["path"], "/metrics");
+    let chat = named(&objects, "ServiceMonitor", "chat").expect("chat from prometheus.io labels");
+    let chat_port = chat["spec"]["endpoints"][0]["port"].as_str().unwrap();
+    let chat_svc = named(&objects, "Service", "chat").unwrap();
+    assert!(chat_svc["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == chat_port && p["targetPort"] == 8080));
+    assert!(named(&objects, "ServiceMonitor", "db").is_none());
+    let np = named(&objects, "NetworkPolicy", "inference-metrics").unwrap();
+    assert_eq!(
+        np["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]
+            ["kubernetes.io/metadata.name"],
+        "monitoring"
+    );
+
+    let rule = kind(&objects, "PrometheusRule")[0];
+    assert_eq!(
+        rule["metadata"]["labels"]["release"],
+        "kube-prometheus-stack"
+    );
+    let alerts: Vec<&str> = rule["spec"]["groups"][0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["alert"].as_str().unwrap())
+        .collect();
+    for a in [
+        "HomeportPodCrashLooping",
+        "HomeportTargetDown",
+        "HomeportVolumeNearlyFull",
+        "HomeportNodeMemoryPressure",
+        "HomeportBackupFailed",
+        "HomeportBackupTooOld",
+        "HomeportGpuHot",
+        "HomeportGpuSaturated",
+    ] {
+        assert!(alerts.contains(&a), "{a} missing: {alerts:?}");
+    }
+    let dash = kind(&objects, "ConfigMap")
+        .into_iter()
+        .find(|c| c["metadata"]["labels"]["grafana_dashboard"] == "1")
+        .expect("dashboard ConfigMap");
+    let json_text = dash["data"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .as_str()
+        .unwrap();
+    let board: Value = serde_json::from_str(json_text).unwrap();
+    assert!(board["panels"].as_array().unwrap().len() >= 3);
+
+    // Backups on the `backups.storage` class, retention from the hint.
+    let claim = named(&objects, "PersistentVolumeClaim", "backups").unwrap();
+    assert_eq!(claim["spec"]["storageClassName"], "nfs");
+    assert_eq!(claim["spec"]["accessModes"][0], "ReadWriteMany");
+    let cron = named(&objects, "CronJob", "db-backup").unwrap();
+    let env = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap();
+    assert!(env
+        .iter()
+        .any(|e| e["name"] == "RETENTION_DAYS" && e["value"] == "30"));
+}
+
+#[test]
+fn without_monitoring_the_plan_says_so_and_gpu_scaling_is_not_generated() {
+    let (_, objects) = render(&stack_compose("transcode-service"));
+    assert!(kind(&objects, "ServiceMonitor").is_empty());
+    assert!(kind(&objects, "PrometheusRule").is_empty());
+    let plan = plan_json(&stack_compose("transcode-service"));
+    assert!(plan["production"]["monitoring"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("no `monitoring`"));
+}

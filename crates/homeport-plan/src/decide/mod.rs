@@ -5,6 +5,7 @@ pub mod availability;
 pub mod backup;
 pub mod environment;
 pub mod exposure;
+pub mod monitoring;
 pub mod network;
 pub mod placement;
 pub mod priority;

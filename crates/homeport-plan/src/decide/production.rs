@@ -10,6 +10,7 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Produ
     let priority_classes = super::priority::decide(cx, pods);
     super::availability::decide(cx, pods);
     let backups = super::backup::decide(cx, pods);
+    let monitoring = super::monitoring::decide(cx, pods);
     let monitoring_note = cx.cluster.monitoring.is_none().then(|| {
         "the inventory declares no `monitoring`: no ServiceMonitor, PrometheusRule or dashboard is written (add `monitoring: {operator: prometheus-operator, release: ...}` to cluster.yaml)".to_string()
     });
@@ -19,5 +20,6 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Produ
         backup_claims: backups.claims,
         not_backed_up: backups.not_backed_up,
         monitoring_note,
+        monitoring,
     }
 }
