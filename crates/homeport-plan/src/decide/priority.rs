@@ -94,11 +94,10 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<PriorityClassPlan> {
             used.push(tier);
         }
     }
-    let mut classes: Vec<PriorityClassPlan> = [Tier::Critical, Tier::Standard, Tier::Batch]
+    // Highest first.
+    [Tier::Critical, Tier::Standard, Tier::Batch]
         .into_iter()
         .filter(|t| used.contains(t))
         .map(class)
-        .collect();
-    classes.sort_by(|a, b| b.value.cmp(&a.value));
-    classes
+        .collect()
 }
