@@ -63,6 +63,8 @@ pub struct BackupPlan {
     /// Host and port the dump connects to (the database's Service).
     pub host: String,
     pub port: u16,
+    /// The database container's port (NetworkPolicies admit the backup jobs on it).
+    pub target_port: u16,
     /// The user the database image runs as (the jobs run as it: restricted).
     pub run_as_user: u32,
     pub schedule: String,
@@ -197,8 +199,11 @@ pub struct QueueTrigger {
     /// `password` for Redis).
     pub secret: String,
     pub secret_key: String,
-    /// Redis address `host:port` (RabbitMQ takes the URL from the Secret).
+    /// Redis address `host:port`; for RabbitMQ the AMQP URL (written to the `-keda` Secret).
     pub address: Option<String>,
+    /// The broker's namespace and container port (a NetworkPolicy admits KEDA on it).
+    pub broker_namespace: String,
+    pub broker_port: u16,
 }
 
 /// A KEDA prometheus trigger on GPU utilisation.

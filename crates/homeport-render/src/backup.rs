@@ -221,7 +221,7 @@ pub fn objects(plan: &Plan, b: &BackupPlan) -> Vec<Value> {
     let cron = |schedule: &str, spec: Value| json!({"schedule": schedule, "timeZone": "Etc/UTC", "concurrencyPolicy": "Forbid", "startingDeadlineSeconds": 3600, "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 3, "jobTemplate": {"spec": spec}});
     let mut restore_spec = job("restore", &restore, false);
     restore_spec["suspend"] = json!(true);
-    vec![
+    let mut out = vec![
         json!({"apiVersion": "batch/v1", "kind": "CronJob",
             "metadata": metadata(plan, b, &format!("{}-backup", b.pod), "backup", &format!("{} dump of {} to claim {} every \"{}\", {} days kept", b.engine.as_str(), b.pod, b.claim, b.schedule, b.retention_days)),
             "spec": cron(&b.schedule, job("backup", &backup, false))}),
@@ -231,6 +231,32 @@ pub fn objects(plan: &Plan, b: &BackupPlan) -> Vec<Value> {
         json!({"apiVersion": "batch/v1", "kind": "CronJob",
             "metadata": metadata(plan, b, &format!("{}-restore-drill", b.pod), "restore-drill", if pg_drill { "restores the latest dump into a throw-away PostgreSQL in its own pod and checks it loads" } else { "checks the latest dump decompresses completely and is not empty" }),
             "spec": cron(&b.drill_schedule, job("restore-drill", &drill, pg_drill))}),
+    ];
+    out.extend(network_policies(plan, b));
+    out
+}
+
+/// The namespace denies all traffic by default: the dump and restore jobs may reach the
+/// database's port, and the database admits them there. (The drill needs no network.)
+pub fn network_policies(plan: &Plan, b: &BackupPlan) -> Vec<Value> {
+    let jobs = json!({"matchExpressions": [
+        {"key": "app.kubernetes.io/name", "operator": "In", "values": [format!("{}-backup", b.pod), format!("{}-restore", b.pod)]},
+        {"key": "app.kubernetes.io/instance", "operator": "In", "values": [meta::instance(plan)]},
+    ]});
+    let db = json!({"matchLabels": {"app.kubernetes.io/name": b.pod, "app.kubernetes.io/instance": meta::instance(plan)}});
+    let port = json!([{"port": b.target_port, "protocol": "TCP"}]);
+    let md = |name: String, why: &str| {
+        let mut m = metadata(plan, b, &name, "backup", why);
+        m["annotations"]["homeport.dev/reason"] = json!(why);
+        m
+    };
+    vec![
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": md(format!("{}-backup-egress", b.pod), "the backup and restore jobs reach the database"),
+            "spec": {"podSelector": jobs, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": db}], "ports": port}]}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": md(format!("{}-backup-ingress", b.pod), "the database admits the backup and restore jobs"),
+            "spec": {"podSelector": db, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": jobs}], "ports": port}]}}),
     ]
 }
 

@@ -89,6 +89,19 @@ pub fn scaler(plan: &Plan, pod: &PodPlan, a: &AutoscalePlan) -> Vec<Value> {
     }
     if let Some(q) = &a.queue {
         let auth_name = format!("{}-{}", pod.name, q.kind);
+        // KEDA's operator (namespace `keda`) reads the queue length from the broker.
+        let mut np_md = meta::metadata(plan, pod, &format!("{}-keda", pod.name));
+        np_md["namespace"] = json!(q.broker_namespace);
+        np_md["annotations"]["homeport.dev/reason"] = json!(format!(
+            "KEDA reads the length of queue {} for {}",
+            q.queue, pod.name
+        ));
+        out.push(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": np_md,
+            "spec": {
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": q.broker, "app.kubernetes.io/instance": meta::instance(plan)}},
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "keda"}}}], "ports": [{"port": q.broker_port, "protocol": "TCP"}]}],
+            }}));
         if q.kind == "rabbitmq" {
             let url = q.address.clone().unwrap_or_default();
             out.push(json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta::metadata(plan, pod, &q.secret), "type": "Opaque", "data": {"host": base64::encode(url.as_bytes())}}));

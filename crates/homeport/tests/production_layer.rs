@@ -4,6 +4,7 @@
 mod support;
 
 use serde_json::Value;
+use support::netpol::{Network, Peer};
 use support::*;
 
 fn plan_json(compose: &std::path::Path) -> Value {
@@ -136,6 +137,27 @@ fn transcode_service_scalers_priorities_and_backups() {
         .map(|b| b["pod"].as_str().unwrap())
         .collect();
     assert_eq!(backups, ["postgres", "redis"]);
+    // Under the namespace's default deny, the dump and restore jobs reach the database, the
+    // drill needs no network, and KEDA's operator reaches the broker.
+    let net = Network::from_objects(&objects);
+    let pg = net.workload("transcode", "postgres");
+    let job = |name: &str| {
+        Peer::pod(
+            "transcode",
+            &[
+                ("app.kubernetes.io/name", name),
+                ("app.kubernetes.io/instance", "transcode"),
+            ],
+        )
+    };
+    assert!(net.can_reach(&job("postgres-backup"), &pg, 5432, "TCP"));
+    assert!(net.can_reach(&job("postgres-restore"), &pg, 5432, "TCP"));
+    assert!(!net.can_reach(&job("postgres-restore-drill"), &pg, 5432, "TCP"));
+    let keda = Peer::pod("keda", &[("app", "keda-operator")]);
+    let rabbit = net.workload("transcode", "rabbitmq");
+    assert!(net.can_reach(&keda, &rabbit, 5672, "TCP"));
+    assert!(!net.can_reach(&keda, &pg, 5432, "TCP"));
+
     let not: Vec<String> = plan["production"]["notBackedUp"]
         .as_array()
         .unwrap()

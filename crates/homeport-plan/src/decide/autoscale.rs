@@ -297,9 +297,17 @@ fn queue_trigger(
             secret: format!("{}-keda", pod.name),
             secret_key: "host".into(),
             address: Some(url),
+            broker_namespace: broker.namespace.clone(),
+            broker_port: broker
+                .ports
+                .iter()
+                .find(|p| p.port == 5672)
+                .or(broker.ports.first())
+                .map_or(5672, |p| p.target),
         })
     } else {
         let port = broker.ports.first().map_or(6379, |p| p.port);
+        let broker_port = broker.ports.first().map_or(6379, |p| p.target);
         let password = broker.containers.iter().find_map(|c| {
             c.secret_env
                 .keys()
@@ -327,6 +335,8 @@ fn queue_trigger(
             secret,
             secret_key: key,
             address: Some(format!("{fqdn}:{port}")),
+            broker_namespace: broker.namespace.clone(),
+            broker_port,
         })
     }
 }

@@ -110,7 +110,13 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan]) -> Backups {
             .first()
             .or_else(|| container.ports.first())
             .map_or(default_port(engine), |p| p.port);
+        let target_port = pod
+            .ports
+            .iter()
+            .find(|p| p.port == port)
+            .map_or(port, |p| p.target);
         let plan = BackupPlan {
+            target_port,
             pod: pod.name.clone(),
             namespace: pod.namespace.clone(),
             source: pod.source.clone(),
