@@ -66,7 +66,8 @@ mv "$BACKUP_DIR/.partial.sql.gz" "$BACKUP_DIR/mysql-$stamp.sql.gz"
 find "$BACKUP_DIR" -maxdepth 1 -type f -name '*.sql.gz' -mtime +"$RETENTION_DAYS" -exec rm -f {} +
 "#;
 
-const MYSQL_RESTORE: &str = r#"client="$(command -v mariadb || command -v mysql)"
+const MYSQL_RESTORE: &str = r#"echo "restoring $latest (${db:-all databases}: the dump names its databases)"
+client="$(command -v mariadb || command -v mysql)"
 gunzip -c "$latest" | "$client" --host="$DB_HOST" --port="$DB_PORT" --user="$user"
 "#;
 

@@ -310,3 +310,53 @@ fn postgres_backup_restore_and_drill_round_trip() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// Every backup, restore and drill script of every engine passes shellcheck as a POSIX sh
+/// script (the images run them with /bin/sh: dash or busybox).
+#[test]
+fn every_backup_script_passes_shellcheck() {
+    let found = Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let why = "shellcheck not found: run scripts/install-tools";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{why}; CI is set, so this test must not be skipped");
+        }
+        eprintln!("skipping: {why}");
+        return;
+    }
+    use homeport_plan::DbEngine;
+    for engine in [
+        DbEngine::Postgres,
+        DbEngine::MySql,
+        DbEngine::Mongo,
+        DbEngine::Redis,
+    ] {
+        let (backup, restore, drill) = homeport_render::backup_scripts(engine);
+        for (what, script) in [("backup", backup), ("restore", restore), ("drill", drill)] {
+            let mut child = Command::new("shellcheck")
+                // SC2086: `$what`/`$auth` hold several options on purpose (word splitting).
+                .args(["--shell=sh", "--severity=warning", "--exclude=SC2086", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(script.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{} {what} script:\n{script}\n{}",
+                engine.as_str(),
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+    }
+}

@@ -16,6 +16,10 @@ fn plan_json(compose: &std::path::Path) -> Value {
         .unwrap_or_else(|e| panic!("plan json: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+fn text_of_plan(compose: &std::path::Path) -> String {
+    String::from_utf8_lossy(&run(homeport().arg("-f").arg(compose).arg("plan")).stdout).into_owned()
+}
+
 fn template_spec(w: &Value) -> &Value {
     &pod_template(w)["spec"]
 }
