@@ -190,10 +190,9 @@ fn media_server_autoscale_hint_is_refused() {
         .filter(|d| d["code"] == "HP0510")
         .map(|d| d["service"].as_str().unwrap())
         .collect();
-    assert!(
-        refused.contains(&"jellyfin") && refused.contains(&"db"),
-        "{refused:?}"
-    );
+    // RWO config volume, a PostgreSQL StatefulSet, an embedded SQLite: all refused.
+    assert_eq!(refused, ["jellyfin", "requests", "db"], "{refused:?}");
+    assert!(text_of_plan(&compose).contains("embedded SQLite"));
     let table = run(homeport().arg("-f").arg(&compose).arg("plan"));
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("ReadWriteOnce volume"), "{text}");
