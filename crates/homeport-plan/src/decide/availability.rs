@@ -22,18 +22,21 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan]) {
             );
         }
         if pod.workload == WorkloadKind::Deployment && pod.recreate {
-            pod.decide(
-                "update strategy",
-                "Recreate",
-                "a ReadWriteOnce volume: the new pod cannot mount it until the old one is gone (a rolling update would deadlock)",
-            );
+            // Storage may already have said why (the shared volume of a data service).
+            if !pod.decisions.iter().any(|d| d.topic == "strategy") {
+                pod.decide(
+                    "strategy",
+                    "Recreate",
+                    "a ReadWriteOnce volume: the new pod cannot mount it until the old one is gone (a rolling update would deadlock)",
+                );
+            }
         } else if pod.workload == WorkloadKind::Deployment {
             if let Some((free, per_replica)) = super::autoscale::gpu_room(cx, &snapshot, pod) {
                 let max = pod.autoscale.as_ref().map_or(pod.replicas, |a| a.max);
                 if free < u64::from(max + 1) * per_replica {
                     pod.production.no_surge = true;
                     pod.decide(
-                        "update strategy",
+                        "strategy",
                         "RollingUpdate maxSurge 0, maxUnavailable 1",
                         "a GPU Deployment without a spare GPU slot: a surge pod would wait for a GPU forever",
                     );
