@@ -87,6 +87,19 @@ pub enum BackupHint {
     },
 }
 
+/// `x-homeport.metrics`: where the service exposes Prometheus metrics, or `false`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum MetricsHint {
+    Disabled(bool),
+    Endpoint {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        port: Option<u16>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+    },
+}
+
 /// Hints on one service; every field optional.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct ServiceHints {
@@ -112,6 +125,8 @@ pub struct ServiceHints {
     pub security: Option<SecurityHint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupHint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsHint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<bool>,
 }
@@ -141,6 +156,7 @@ impl ServiceHints {
             queue: self.queue.clone().or_else(|| defaults.queue.clone()),
             security: self.security.clone().or_else(|| defaults.security.clone()),
             backup: self.backup.clone().or_else(|| defaults.backup.clone()),
+            metrics: self.metrics.clone().or_else(|| defaults.metrics.clone()),
             skip: self.skip.or(defaults.skip),
         }
     }

@@ -248,6 +248,7 @@ pub const HINTS: &[&str] = &[
     "queue",
     "security",
     "backup",
+    "metrics",
     "skip",
 ];
 pub const HINT_EXPOSE: &[&str] = &["host", "path", "port"];
@@ -255,6 +256,7 @@ pub const HINT_AUTOSCALE: &[&str] = &["min", "max", "cpu", "memory", "gpu"];
 pub const HINT_QUEUE: &[&str] = &["type", "name", "target"];
 pub const HINT_SECURITY: &[&str] = &["level", "reason"];
 pub const HINT_BACKUP: &[&str] = &["schedule", "retention"];
+pub const HINT_METRICS: &[&str] = &["port", "path"];
 
 /// Keys of the untranslated service mappings that have a fixed set of keys.
 pub fn untranslated_keys(key: &str) -> Option<&'static [&'static str]> {

@@ -85,6 +85,8 @@ pub struct Cluster {
     pub datastore: Datastore,
     /// The Prometheus operator the cluster runs (`spec.monitoring`), when declared.
     pub monitoring: Option<MonitoringConfig>,
+    /// The storage class backup claims use (`spec.backups.storage`); else the default class.
+    pub backup_storage: Option<String>,
     /// True for the built-in default: nothing is known about the nodes, so the planner adds
     /// no placement constraints and checks no budgets.
     pub is_default: bool,
@@ -401,6 +403,7 @@ impl Cluster {
             }],
             datastore: Datastore::Sqlite,
             monitoring: None,
+            backup_storage: None,
             is_default: true,
             overcommit_accepted: false,
         }

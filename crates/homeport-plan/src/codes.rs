@@ -109,3 +109,14 @@ pub const IMAGE_NAMED_USER: &str = "HP0565";
 pub const IMAGE_VOLUME_NOT_MOUNTED: &str = "HP0566";
 /// No node of the cluster has an architecture the image exists for.
 pub const IMAGE_NO_PLATFORM_NODE: &str = "HP0567";
+/// An autoscale/queue hint refused: the workload cannot run several copies, or its max
+/// replicas exceed the GPU slots that exist for it.
+pub const AUTOSCALE_REFUSED: &str = "HP0510";
+/// `autoscale.gpu` without `monitoring` in the inventory: no GPU trigger.
+pub const GPU_SCALING_WITHOUT_MONITORING: &str = "HP0511";
+/// `x-homeport.queue` whose broker (or its URL) is not found: no queue trigger.
+pub const QUEUE_BROKER_MISSING: &str = "HP0512";
+/// `x-homeport.backup` on a service that is not a database homeport can dump.
+pub const BACKUP_NOT_A_DATABASE: &str = "HP0520";
+/// `backups.storage` naming a class the inventory does not have.
+pub const BACKUP_STORAGE_UNKNOWN: &str = "HP0521";

@@ -10,7 +10,9 @@ pub mod facts;
 pub mod images;
 pub mod plan;
 mod planner;
+pub mod production;
 mod report;
 
 pub use plan::*;
 pub use planner::{dns_label, plan, plan_with_facts, plan_with_sources};
+pub use production::*;

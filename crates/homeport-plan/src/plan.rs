@@ -69,6 +69,8 @@ pub struct Plan {
     pub addons: Vec<crate::addons::AddonNeed>,
     /// Where the facts about the project's images came from.
     pub images: ImageSummary,
+    /// Priorities, backups, monitoring (the production layer).
+    pub production: crate::production::ProductionPlan,
     pub diagnostics: Diagnostics,
 }
 
@@ -148,6 +150,8 @@ pub struct PodPlan {
     pub disruption_budget: bool,
     /// A HorizontalPodAutoscaler (`x-homeport.autoscale`).
     pub autoscale: Option<AutoscalePlan>,
+    /// Priority, spread, update strategy, queue-worker shutdown.
+    pub production: crate::production::PodProduction,
     pub decisions: Vec<Decision>,
     pub notes: Vec<String>,
     /// Lint rules (by name) whose findings this pod knowingly triggers, with why: written as
@@ -478,4 +482,8 @@ pub struct AutoscalePlan {
     pub max: u32,
     pub cpu: Option<u32>,
     pub memory: Option<u32>,
+    /// KEDA queue trigger (then a ScaledObject, not an HPA).
+    pub queue: Option<crate::production::QueueTrigger>,
+    /// KEDA prometheus trigger on GPU utilisation.
+    pub gpu: Option<crate::production::GpuTrigger>,
 }

@@ -292,6 +292,7 @@ pub fn plan_with_facts(
     let aliases = network::plan_network(&mut cx, &mut pods);
     network::report_left_out_references(&mut cx, &pods);
     let nodes = placement::place(&mut cx, &mut pods, &claims);
+    let production = crate::decide::production::decide(&mut cx, &mut pods, &claims);
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();
@@ -307,6 +308,7 @@ pub fn plan_with_facts(
         nodes,
         addons: Vec::new(),
         images: image_summary(project, facts),
+        production,
         diagnostics,
     };
     plan.addons = crate::addons::needed(&plan, project);
@@ -657,6 +659,7 @@ fn build_pod(
         network: NetworkAccess::default(),
         disruption_budget: false,
         autoscale: None,
+        production: Default::default(),
         decisions: Vec::new(),
         notes: Vec::new(),
         lint_exceptions: Vec::new(),

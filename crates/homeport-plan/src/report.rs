@@ -146,6 +146,7 @@ impl Plan {
                 "built": self.images.built,
                 "network": self.images.network,
             },
+            "production": self.production.to_json(),
             "diagnostics": diagnostics,
         })
     }
@@ -297,6 +298,7 @@ impl Plan {
                 "  (built-in single-node cluster: no capacity declared, budgets not checked)\n",
             );
         }
+        out.push_str(&self.production.to_table());
         if !self.addons.is_empty() {
             out.push_str("\nADD-ONS (cluster side, see `homeport bootstrap`)\n");
             for a in &self.addons {

@@ -3,10 +3,15 @@
 //!
 //! The renderer decides nothing: every choice is in the [`Plan`] with its reason.
 
+mod backup;
 mod base64;
 mod meta;
+mod monitoring;
 mod network_policy;
 mod pod;
+mod production;
+
+pub use backup::scripts as backup_scripts;
 
 pub use meta::SOURCE_ANNOTATION;
 pub use pod::WAIT_IMAGE;
@@ -31,7 +36,8 @@ fn kind_rank(kind: &str) -> u8 {
         "Service" => 3,
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => 4,
         "PodDisruptionBudget" => 5,
-        "HorizontalPodAutoscaler" => 5,
+        "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 5,
+        "ServiceMonitor" | "PrometheusRule" => 8,
         "Ingress" => 6,
         "NetworkPolicy" => 7,
         _ => 9,
@@ -208,6 +214,28 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
     for pod in &plan.pods {
         render_pod(plan, pod, &mut out);
     }
+    for c in &plan.production.backup_claims {
+        out.push(&c.namespace, "", backup::claim(plan, c));
+    }
+    for b in &plan.production.backups {
+        for o in backup::objects(plan, b) {
+            out.push(&b.namespace, &b.pod, o);
+        }
+    }
+    if let Some(m) = &plan.production.monitoring {
+        for pod in &plan.pods {
+            for o in monitoring::service_monitor(plan, m, pod) {
+                out.push(&pod.namespace, &pod.name, o);
+            }
+        }
+        for ns in &plan.namespaces {
+            if plan.pods.iter().any(|p| p.namespace == ns.name) {
+                out.push(&ns.name, "", monitoring::prometheus_rule(plan, m, &ns.name));
+                out.push(&ns.name, "", monitoring::dashboard(plan, m, &ns.name));
+            }
+        }
+    }
+    namespaces.extend(production::priority_classes(plan));
 
     out.items.sort_by(|a, b| a.0.cmp(&b.0));
     namespaces.extend(out.items.into_iter().map(|(_, v)| v));
@@ -378,6 +406,8 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             },
         }),
     };
+    let mut workload = workload;
+    production::adjust_workload(plan, pod, &mut workload);
     out.push(ns, svc, workload);
 
     if pod.disruption_budget && long_running {
@@ -385,23 +415,9 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
     }
 
     if let Some(a) = &pod.autoscale {
-        let mut metrics = Vec::new();
-        for (name, target) in [("cpu", a.cpu), ("memory", a.memory)] {
-            if let Some(t) = target {
-                metrics.push(json!({"type": "Resource", "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": t}}}));
-            }
+        for o in production::scaler(plan, pod, a) {
+            out.push(ns, svc, o);
         }
-        out.push(ns, svc, json!({
-            "apiVersion": "autoscaling/v2",
-            "kind": "HorizontalPodAutoscaler",
-            "metadata": meta::metadata(plan, pod, &pod.name),
-            "spec": {
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": pod.workload.as_str(), "name": pod.name},
-                "minReplicas": a.min,
-                "maxReplicas": a.max,
-                "metrics": metrics,
-            },
-        }));
     }
 
     if !pod.ingresses.is_empty() && long_running {

@@ -387,7 +387,11 @@ fn media_stack_objects_follow_the_conventions() {
         let kind = o["kind"].as_str().unwrap();
         let labels = &o["metadata"]["labels"];
         assert_eq!(labels["app.kubernetes.io/managed-by"], "homeport", "{kind}");
+        // PriorityClasses are the cluster's (shared by projects), the backup claim the
+        // namespace's.
         let ns_wide = kind == "Namespace"
+            || kind == "PriorityClass"
+            || (kind == "PersistentVolumeClaim" && o["metadata"]["name"] == "backups")
             || (kind == "NetworkPolicy"
                 && matches!(
                     o["metadata"]["name"].as_str(),

@@ -379,18 +379,17 @@ fn shop_api_with_queue_workers_and_migration() {
     assert_eq!(worker["spec"]["replicas"], 3);
     let gpu = workload_with_container(&objects, "gpu-worker");
     assert_eq!(pod_template(gpu)["spec"]["runtimeClassName"], "nvidia");
-    // Its HorizontalPodAutoscaler owns the scale: no replicas to reset it on every apply.
-    assert!(named(&objects, "HorizontalPodAutoscaler", "gpu-worker").is_some());
-    assert!(
-        gpu["spec"]["replicas"].is_null(),
-        "{}",
-        gpu["spec"]["replicas"]
-    );
+    // Its autoscale max (2) is above the GPU slots that exist for it (one GPU): refused, no
+    // scaler at all, one replica (an HPA used to scale it to a pod that waits forever).
+    assert!(named(&objects, "ScaledObject", "gpu-worker").is_none());
+    assert!(named(&objects, "HorizontalPodAutoscaler", "gpu-worker").is_none());
+    assert_eq!(gpu["spec"]["replicas"], 1);
 
-    // autoscale min 0 cannot be honoured by an HPA: it is raised, and the plan says so.
-    let (code, table, _) = plan(&compose);
+    // The plan explains the refusal.
+    let (code, table, err) = plan(&compose);
     assert_eq!(code, Some(0));
-    assert!(table.contains("min 0 is raised to 1"), "{table}");
+    assert!(table.contains("autoscale          refused"), "{table}");
+    assert!(err.contains("warning[HP0510]: service `gpu-worker` is not autoscaled: max 2 replicas need 2 GPU slot(s) but only 1 exist"), "{err}");
 }
 
 /// Writes `files` into a fresh directory and returns it (the compose file is `compose.yaml`).

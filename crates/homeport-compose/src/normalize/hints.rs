@@ -199,6 +199,33 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
                     _ => ld.bool_of(v, &w).map(BackupHint::Disabled),
                 }
             }
+            "metrics" => {
+                h.metrics = match &v.value {
+                    Value::Map(mm) => {
+                        ld.check_keys(mm, &format!("`{w}`"), schema::HINT_METRICS);
+                        let port = mm
+                            .get("port")
+                            .and_then(|n| ld.u64_of(n, &format!("{w}.port")))
+                            .and_then(|p| u16::try_from(p).ok().filter(|p| *p > 0));
+                        Some(MetricsHint::Endpoint {
+                            port,
+                            path: mm
+                                .get("path")
+                                .and_then(|n| ld.str_of(n, &format!("{w}.path"))),
+                        })
+                    }
+                    _ => ld.bool_of(v, &w).map(|b| {
+                        if b {
+                            MetricsHint::Endpoint {
+                                port: None,
+                                path: None,
+                            }
+                        } else {
+                            MetricsHint::Disabled(false)
+                        }
+                    }),
+                }
+            }
             "skip" => h.skip = ld.bool_of(v, &w),
             _ => ld.unknown_key(&e.key, &format!("`{what}`"), schema::HINTS),
         }

@@ -29,7 +29,9 @@ const SPEC_KEYS: &[&str] = &[
     "datastore",
     "overcommit",
     "monitoring",
+    "backups",
 ];
+const BACKUPS_KEYS: &[&str] = &["storage"];
 const MONITORING_KEYS: &[&str] = &["operator", "release", "prometheus"];
 /// The Helm release of kube-prometheus-stack when `monitoring.release` is not given.
 pub const DEFAULT_MONITORING_RELEASE: &str = "kube-prometheus-stack";
@@ -373,6 +375,14 @@ impl Reader {
         }
         if let Some(v) = spec.get("monitoring") {
             cluster.monitoring = self.monitoring(v);
+        }
+        if let Some(v) = spec.get("backups") {
+            if let Some(map) = self.map(v, "`backups`") {
+                self.check_keys(map, BACKUPS_KEYS, "`backups`");
+                if let Some(s) = map.get("storage") {
+                    cluster.backup_storage = self.text(s, "`backups.storage`");
+                }
+            }
         }
 
         let mut nodes: Vec<(NodeDef, Span)> = Vec::new();

@@ -132,47 +132,7 @@ pub fn decide(
             );
         }
     }
-    if let Some(a) = &hints.autoscale {
-        if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
-            let min = a.min.unwrap_or(pod.replicas.max(1)).max(1);
-            let max = a.max.unwrap_or(min.max(2)).max(min);
-            let cpu = a.cpu.or(if a.memory.is_none() { Some(80) } else { None });
-            pod.autoscale = Some(crate::plan::AutoscalePlan {
-                min,
-                max,
-                cpu,
-                memory: a.memory,
-            });
-            pod.replicas = min;
-            pod.disruption_budget = max > 1;
-            pod.decide(
-                "autoscale",
-                format!("{min}..{max} replicas{}{}", cpu.map_or(String::new(), |c| format!(", cpu {c}%")), a.memory.map_or(String::new(), |m| format!(", memory {m}%"))),
-                "x-homeport.autoscale: a HorizontalPodAutoscaler on resource utilisation (of requests)",
-            );
-            if a.min == Some(0) {
-                pod.notes.push(format!("{}: x-homeport.autoscale.min 0 is raised to 1: a HorizontalPodAutoscaler cannot scale to zero (queue-based scaling to zero needs KEDA)", svc.name));
-            }
-            if a.gpu.is_some() {
-                pod.notes.push(format!("{}: GPU-utilisation autoscaling needs a metrics adapter (DCGM exporter + prometheus-adapter); not generated", svc.name));
-            }
-        }
-    }
-    if matches!(
-        hints.backup,
-        Some(homeport_compose::BackupHint::Schedule { .. })
-    ) {
-        pod.notes.push(format!(
-            "{}: x-homeport.backup is not generated yet (no backup CronJob)",
-            svc.name
-        ));
-    }
-    if hints.queue.is_some() {
-        pod.notes.push(format!(
-            "{}: queue-based autoscaling (KEDA ScaledObject) is not generated yet",
-            svc.name
-        ));
-    }
+    // Autoscaling, backups and queue triggers: decide/production.rs (after placement).
     if let Some(ns) = svc.stop_grace_period_ns {
         pod.termination_grace_seconds = Some(ns.div_ceil(1_000_000_000));
     }

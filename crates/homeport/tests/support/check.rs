@@ -82,7 +82,8 @@ pub fn check_stack(compose: &Path, forbidden: &[&str]) -> (Vec<Value>, String) {
     );
     assert_kustomize_matches(&out, &objects, &compose.display().to_string());
     if require_tool(Tool::KubernetesValidate).is_some() {
-        homeport_testkit::validate_k8s_objects(&text, "1.33").unwrap_or_else(|e| panic!("{e}"));
+        homeport_testkit::validate_builtin_k8s_objects(&objects, "1.33")
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let plan = run(homeport().arg("-f").arg(compose).arg("plan"));
     let plan_text =
