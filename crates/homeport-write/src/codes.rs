@@ -12,3 +12,5 @@ pub const WRITE_FAILED: &str = "HP0704";
 pub const OUT_DIR_PROTECTED: &str = "HP0705";
 /// The requested output format is not implemented yet.
 pub const FORMAT_NOT_IMPLEMENTED: &str = "HP0706";
+/// `convert --gitops`/`--secrets` options that do not fit together or are not valid names.
+pub const INVALID_OPTION: &str = "HP0720";
