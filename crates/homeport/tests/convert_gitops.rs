@@ -211,11 +211,12 @@ fn argocd_with_external_secrets_deploys_from_git_alone() {
 fn flux_gets_a_git_repository_and_kustomization() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("tree");
-    convert(
+    let output = convert(
         &stack_compose("media-server"),
         &out,
         &["--gitops", "flux", "--repo", REPO],
     );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot build the tree from git"));
     let objs = parse_stream(&std::fs::read_to_string(out.join("gitops/flux.yaml")).unwrap());
     assert_eq!(objs[0]["kind"], "GitRepository");
     assert_eq!(objs[0]["spec"]["url"], REPO);

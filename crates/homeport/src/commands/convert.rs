@@ -102,6 +102,13 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         return EXIT_INVALID;
     }
     let secrets = files.iter().filter(|f| f.secret).count();
+    if options.gitops.is_some() && secrets > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: the {secrets} secret files are git-ignored, so the GitOps operator cannot build \
+             the tree from git; use `--secrets external-secrets --secret-store NAME` (see README.md)"
+        );
+    }
     let _ = writeln!(
         std::io::stderr(),
         "wrote {} files ({} holding secrets, git-ignored) to {}",
@@ -119,6 +126,8 @@ struct DeployOptions {
     store: Option<String>,
 }
 
+// A diagnostic on a cold path; boxing it would only add noise.
+#[allow(clippy::result_large_err)]
 fn deploy_options(args: &ConvertArgs) -> Result<DeployOptions, Diagnostic> {
     let g = &args.gitops;
     let store = match (g.secrets, &g.secret_store) {
