@@ -50,8 +50,9 @@ pub fn prod(sync_waves: bool) -> Value {
         // A strategic-merge patch needs an identity; with a target, kustomize applies it to
         // every matching object under that object's own kind and name.
         let annotate = |wave: &str| {
-            json!({"apiVersion": "v1", "kind": "Any", "metadata": {"name": "any", "annotations": {SYNC_WAVE: wave}}})
-                .to_string()
+            homeport_yaml::emit(
+                &json!({"apiVersion": "v1", "kind": "Any", "metadata": {"name": "any", "annotations": {SYNC_WAVE: wave}}}),
+            )
         };
         for (wave, kind) in WAVES {
             patches.push(json!({"patch": annotate(wave), "target": {"kind": kind}}));
@@ -86,7 +87,7 @@ pub fn dev(objects: &[Value]) -> Value {
         }
         if AUTOSCALER_KINDS.contains(&kind) {
             let delete = json!({"$patch": "delete", "apiVersion": api_version, "kind": kind, "metadata": id});
-            patches.push(json!({"patch": delete.to_string()}));
+            patches.push(json!({"patch": homeport_yaml::emit(&delete)}));
             continue;
         }
         let ops = workload_ops(kind, object);
@@ -103,7 +104,7 @@ pub fn dev(objects: &[Value]) -> Value {
         if !group.is_empty() {
             target.insert("group".into(), group.into());
         }
-        patches.push(json!({"patch": Value::Array(ops).to_string(), "target": target}));
+        patches.push(json!({"patch": homeport_yaml::emit(&Value::Array(ops)), "target": target}));
     }
     kustomization(patches)
 }
@@ -161,6 +162,13 @@ fn workload_ops(kind: &str, object: &Value) -> Vec<Value> {
 mod tests {
     use super::*;
 
+    fn yaml(text: &Value) -> Value {
+        homeport_yaml::parse_one(text.as_str().unwrap(), homeport_diag::FileId(0))
+            .unwrap()
+            .unwrap()
+            .to_json()
+    }
+
     #[test]
     fn dev_shrinks_workloads_and_drops_autoscalers() {
         let objects = vec![
@@ -176,7 +184,7 @@ mod tests {
             patches[0]["target"],
             json!({"name": "api", "namespace": "app", "kind": "Deployment", "version": "v1", "group": "apps"})
         );
-        let ops: Value = serde_json::from_str(patches[0]["patch"].as_str().unwrap()).unwrap();
+        let ops = yaml(&patches[0]["patch"]);
         assert_eq!(
             ops,
             json!([
@@ -185,7 +193,7 @@ mod tests {
                 {"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/memory", "value": "128Mi"},
             ])
         );
-        let delete: Value = serde_json::from_str(patches[1]["patch"].as_str().unwrap()).unwrap();
+        let delete = yaml(&patches[1]["patch"]);
         assert_eq!(delete["$patch"], "delete");
         assert_eq!(delete["kind"], "HorizontalPodAutoscaler");
         assert_eq!(k["resources"], json!(["../../base"]));
@@ -197,7 +205,7 @@ mod tests {
         let waves = prod(true);
         let patches = waves["patches"].as_array().unwrap();
         assert!(patches.iter().any(|p| p["target"]["kind"] == "Namespace"
-            && p["patch"].as_str().unwrap().contains("\"-2\"")));
+            && yaml(&p["patch"])["metadata"]["annotations"][SYNC_WAVE] == "-2"));
         assert!(patches.iter().any(|p| p["target"]["labelSelector"]
             == "app.kubernetes.io/component in (database,cache,queue)"));
     }
