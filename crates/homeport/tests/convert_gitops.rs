@@ -8,6 +8,14 @@ use homeport_testkit::{require_tool, Tool};
 use serde_json::Value;
 use support::*;
 
+const CUSTOM_KINDS: &[&str] = &[
+    "ExternalSecret",
+    "ScaledObject",
+    "TriggerAuthentication",
+    "ServiceMonitor",
+    "PrometheusRule",
+];
+
 const REPO: &str = "https://git.example/home/cluster.git";
 
 fn decode(b64: &str) -> Vec<u8> {
@@ -382,6 +390,17 @@ fn both_overlays_lint_clean_in_every_mode() {
         for overlay in ["overlays/prod", "overlays/dev"] {
             let built = homeport_testkit::kustomize_build(out.join(overlay)).unwrap();
             assert_lints_clean(&built, &format!("{stack} {overlay}"));
+            // Every built-in kind validates (custom resources are checked against their CRD
+            // schemas in homeport-write's tests).
+            if require_tool(Tool::KubernetesValidate).is_some() {
+                let builtin: Vec<String> = parse_stream(&built)
+                    .iter()
+                    .filter(|o| !CUSTOM_KINDS.contains(&o["kind"].as_str().unwrap_or("")))
+                    .map(Value::to_string)
+                    .collect();
+                homeport_testkit::validate_k8s_objects(&builtin.join("\n---\n"), "1.33")
+                    .unwrap_or_else(|e| panic!("{stack} {overlay}: {e}"));
+            }
         }
     }
 }
