@@ -33,7 +33,7 @@ mod tree;
 pub use codes::*;
 pub use disk::{write_tree, WriteOptions};
 pub use external_secrets::{external_secrets, StoreEntry};
-pub use gitops::{gitops, gitops_file, GitOps, GitOpsTool};
+pub use gitops::{flux_stage_files, gitops, gitops_file, GitOps, GitOpsTool};
 pub use overlays::SYNC_WAVE;
 pub use readme::{readme, required_addons, TreeFacts, TreeKind, BACKUP_LABEL, RESTORE_LABEL};
 pub use tree::{kustomize, manifests, OutputFile, BASE_DIR};

@@ -13,13 +13,22 @@ const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
 
 /// Sync waves: cluster-wide prerequisites, then the stateful services others wait for,
 /// then everything else (wave 0, Argo CD's default).
-const WAVES: &[(&str, &str)] = &[
-    ("-2", "Namespace"),
-    ("-2", "PriorityClass"),
-    ("-2", "StorageClass"),
-];
+pub const FIRST_WAVE_KINDS: &[&str] = &["Namespace", "PriorityClass", "StorageClass"];
+const FIRST_WAVE: &str = "-2";
 const DATA_WAVE: &str = "-1";
-const DATA_COMPONENTS: &str = "database,cache,queue";
+/// The components (label `app.kubernetes.io/component`) others wait for.
+const DATA_COMPONENTS: &[&str] = &["database", "cache", "queue"];
+/// [`DATA_COMPONENTS`] as a label-selector set.
+pub const DATA_SELECTOR: &str = "database,cache,queue";
+
+/// Whether an object belongs to a database, cache or queue.
+pub fn is_data_component(object: &Value) -> bool {
+    object
+        .pointer("/metadata/labels")
+        .and_then(|l| l.get(COMPONENT_LABEL))
+        .and_then(Value::as_str)
+        .is_some_and(|c| DATA_COMPONENTS.contains(&c))
+}
 
 /// Kinds the dev overlay leaves out (autoscalers: dev runs one replica).
 const AUTOSCALER_KINDS: &[&str] = &[
@@ -54,12 +63,12 @@ pub fn prod(sync_waves: bool) -> Value {
                 &json!({"apiVersion": "v1", "kind": "Any", "metadata": {"name": "any", "annotations": {SYNC_WAVE: wave}}}),
             )
         };
-        for (wave, kind) in WAVES {
-            patches.push(json!({"patch": annotate(wave), "target": {"kind": kind}}));
+        for kind in FIRST_WAVE_KINDS {
+            patches.push(json!({"patch": annotate(FIRST_WAVE), "target": {"kind": kind}}));
         }
         patches.push(json!({
             "patch": annotate(DATA_WAVE),
-            "target": {"labelSelector": format!("{COMPONENT_LABEL} in ({DATA_COMPONENTS})")},
+            "target": {"labelSelector": format!("{COMPONENT_LABEL} in ({DATA_SELECTOR})")},
         }));
     }
     kustomization(patches)

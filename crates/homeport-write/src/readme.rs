@@ -81,7 +81,7 @@ fn holds(text: &mut String, t: &TreeFacts) {
     if let Some(g) = t.gitops {
         let what = match g.tool {
             GitOpsTool::ArgoCd => "an Argo CD Application",
-            GitOpsTool::Flux => "a Flux GitRepository and Kustomization",
+            GitOpsTool::Flux => "a Flux GitRepository and staged Kustomizations",
         };
         let _ = writeln!(
             text,
@@ -199,10 +199,10 @@ fn apply(text: &mut String, t: &TreeFacts) {
                  (-2), then databases, caches and queues (-1), then the rest (0).\n\n",
             ),
             GitOpsTool::Flux => text.push_str(
-                "Flux's kustomize-controller applies Namespaces and cluster-scoped definitions \
-                 before the namespaced objects; `wait: true` keeps the Kustomization not ready \
-                 until every workload is healthy (workloads that need a database retry until \
-                 it answers).\n\n",
+                "Flux applies `overlays/prod` in stages (`gitops/flux-stages/`), one \
+                 Kustomization each, chained with `dependsOn` and `wait: true`: `cluster` \
+                 (namespaces, PriorityClasses, StorageClasses), then `data` (databases, caches, \
+                 queues), then `apps` (the rest).\n\n",
             ),
         }
         if t.store.is_none() && t.files.iter().any(|f| f.secret) {

@@ -81,7 +81,7 @@ fn gitops_for(tool: GitOpsTool, revision: Option<&str>) -> GitOps {
 
 #[test]
 fn argo_cd_application_matches_its_crd() {
-    let objects = gitops("media", &gitops_for(GitOpsTool::ArgoCd, Some("v1.2")));
+    let objects = gitops("media", &gitops_for(GitOpsTool::ArgoCd, Some("v1.2")), &[]);
     assert_eq!(objects.len(), 1);
     assert_valid("argoproj.io_applications.yaml", "v1alpha1", &objects[0]);
 }
@@ -89,19 +89,24 @@ fn argo_cd_application_matches_its_crd() {
 #[test]
 fn flux_objects_match_their_crds() {
     for revision in [None, Some("0123456789abcdef0123456789abcdef01234567")] {
-        let objects = gitops("media", &gitops_for(GitOpsTool::Flux, revision));
+        let tree = [
+            json!({"kind": "Namespace", "metadata": {"name": "m"}}),
+            json!({"kind": "StatefulSet", "metadata": {"name": "db", "labels": {"app.kubernetes.io/component": "database"}}}),
+            json!({"kind": "Deployment", "metadata": {"name": "web"}}),
+        ];
+        let objects = gitops("media", &gitops_for(GitOpsTool::Flux, revision), &tree);
         assert_eq!(objects[0]["kind"], "GitRepository");
         assert_valid(
             "source.toolkit.fluxcd.io_gitrepositories.yaml",
             "v1",
             &objects[0],
         );
-        assert_eq!(objects[1]["kind"], "Kustomization");
-        assert_valid(
-            "kustomize.toolkit.fluxcd.io_kustomizations.yaml",
-            "v1",
-            &objects[1],
-        );
+        assert_eq!(objects.len(), 4);
+        for k in &objects[1..] {
+            assert_eq!(k["kind"], "Kustomization");
+            assert_valid("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1", k);
+        }
+        assert_eq!(objects[3]["spec"]["dependsOn"][0]["name"], "media-data");
     }
 }
 
@@ -120,7 +125,7 @@ fn external_secret_matches_its_crd() {
 
 #[test]
 fn the_check_catches_a_wrong_field() {
-    let mut app = gitops("media", &gitops_for(GitOpsTool::ArgoCd, None)).remove(0);
+    let mut app = gitops("media", &gitops_for(GitOpsTool::ArgoCd, None), &[]).remove(0);
     app["spec"]["source"]["repoUrl"] = json!("https://x");
     let schema = crd_schema("argoproj.io_applications.yaml", "v1alpha1");
     assert!(!jsonschema::validator_for(&schema).unwrap().is_valid(&app));

@@ -229,15 +229,61 @@ fn flux_gets_a_git_repository_and_kustomization() {
     assert_eq!(objs[0]["kind"], "GitRepository");
     assert_eq!(objs[0]["spec"]["url"], REPO);
     assert_eq!(objs[0]["spec"]["ref"]["branch"], "main");
-    assert_eq!(objs[1]["kind"], "Kustomization");
-    assert_eq!(objs[1]["spec"]["path"], "./overlays/prod");
-    assert_eq!(
-        objs[1]["spec"]["sourceRef"]["name"],
-        objs[0]["metadata"]["name"]
-    );
+    // Stages chained by dependsOn; together they hold exactly the prod overlay's objects.
+    let stages: Vec<&Value> = objs[1..].iter().collect();
+    assert!(stages.len() >= 2, "{stages:?}");
+    for (i, k) in stages.iter().enumerate() {
+        assert_eq!(k["kind"], "Kustomization");
+        assert_eq!(k["spec"]["sourceRef"]["name"], objs[0]["metadata"]["name"]);
+        assert_eq!(k["spec"]["wait"], true);
+        if i == 0 {
+            assert!(k["spec"].get("dependsOn").is_none());
+        } else {
+            assert_eq!(
+                k["spec"]["dependsOn"][0]["name"],
+                stages[i - 1]["metadata"]["name"]
+            );
+        }
+    }
+    if require_tool(Tool::Kubectl).is_some() {
+        let prod =
+            parse_stream(&homeport_testkit::kustomize_build(out.join("overlays/prod")).unwrap());
+        let mut union = Vec::new();
+        for k in &stages {
+            let dir = k["spec"]["path"].as_str().unwrap().trim_start_matches("./");
+            let built = parse_stream(&homeport_testkit::kustomize_build(out.join(dir)).unwrap());
+            assert!(!built.is_empty(), "{dir} is empty");
+            if dir.ends_with("/cluster") {
+                assert!(
+                    built.iter().all(|o| o["kind"] == "Namespace"
+                        || o["kind"] == "PriorityClass"
+                        || o["kind"] == "StorageClass"),
+                    "{dir}"
+                );
+            }
+            if dir.ends_with("/data") {
+                assert!(
+                    built
+                        .iter()
+                        .all(|o| ["database", "cache", "queue"].contains(
+                            &o["metadata"]["labels"]["app.kubernetes.io/component"]
+                                .as_str()
+                                .unwrap_or("")
+                        )),
+                    "{dir}"
+                );
+            }
+            union.extend(built);
+        }
+        assert_eq!(
+            sorted(union),
+            sorted(prod),
+            "the stages partition overlays/prod"
+        );
+    }
     // No Argo CD waves with Flux: prod stays exactly render's objects.
     let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
-    assert!(readme.contains("Flux"), "{readme}");
+    assert!(readme.contains("`dependsOn`"), "{readme}");
     // Secret files with GitOps: the README warns the operator cannot build them from git.
     assert!(
         readme.contains("cannot build this tree from git"),

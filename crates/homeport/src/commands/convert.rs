@@ -74,8 +74,11 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         OutputFormat::Kustomize | OutputFormat::Helm => homeport_write::TreeKind::Kustomize,
     };
     if let Some(g) = &options.gitops {
-        let gitops_objects = homeport_write::gitops(&plan.project, g);
+        let gitops_objects = homeport_write::gitops(&plan.project, g, &objects);
         files.push(homeport_write::gitops_file(&gitops_objects, g.tool));
+        if g.tool == GitOpsTool::Flux {
+            files.extend(homeport_write::flux_stage_files(&objects));
+        }
     }
     let diagram = plan.to_mermaid();
     let readme = homeport_write::readme(&homeport_write::TreeFacts {
