@@ -1,6 +1,6 @@
 //! The Kustomize overlays over `base/`: `prod` (every object as rendered, plus Argo CD sync
-//! waves when the tree is deployed by Argo CD) and `dev` (one replica, no autoscalers, halved
-//! resource requests), each a `kustomization.yaml` of patches, so a person can read in one
+//! waves when the tree is deployed by Argo CD) and `dev` (one replica, no autoscalers nor
+//! disruption budgets, halved resource requests), each a `kustomization.yaml` of patches, so a person can read in one
 //! file what differs from the base.
 
 use crate::quantity;
@@ -30,12 +30,14 @@ pub fn is_data_component(object: &Value) -> bool {
         .is_some_and(|c| DATA_COMPONENTS.contains(&c))
 }
 
-/// Kinds the dev overlay leaves out (autoscalers: dev runs one replica).
-const AUTOSCALER_KINDS: &[&str] = &[
+/// Kinds the dev overlay leaves out: autoscalers (dev runs one replica), and
+/// PodDisruptionBudgets (with one replica, a budget would block every node drain).
+const DEV_DROPPED_KINDS: &[&str] = &[
     "HorizontalPodAutoscaler",
     "ScaledObject",
     "ScaledJob",
     "TriggerAuthentication",
+    "PodDisruptionBudget",
 ];
 
 fn kustomization(patches: Vec<Value>) -> Value {
@@ -94,7 +96,7 @@ pub fn dev(objects: &[Value]) -> Value {
         if let Some(ns) = namespace {
             id.insert("namespace".into(), ns.into());
         }
-        if AUTOSCALER_KINDS.contains(&kind) {
+        if DEV_DROPPED_KINDS.contains(&kind) {
             let delete = json!({"$patch": "delete", "apiVersion": api_version, "kind": kind, "metadata": id});
             patches.push(json!({"patch": homeport_yaml::emit(&delete)}));
             continue;

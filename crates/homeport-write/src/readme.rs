@@ -69,8 +69,8 @@ fn holds(text: &mut String, t: &TreeFacts) {
              namespace-wide objects beside them, cluster-scoped ones in `base/_cluster/`.\n\
              * `overlays/prod/`: the base as rendered (`homeport render` prints the same objects)\
              , the overlay to deploy.\n\
-             * `overlays/dev/`: one replica per workload, no autoscalers, halved cpu and memory \
-             requests (limits unchanged): for trying the stack on a small machine.\n",
+             * `overlays/dev/`: one replica per workload, no autoscalers nor disruption budgets, \
+             halved cpu and memory requests (limits unchanged): for trying the stack on a small machine.\n",
         ),
         TreeKind::Manifests => text.push_str(
             "* Plain manifests: one file per kind per service (`<namespace>/<service>/`), \

@@ -113,6 +113,7 @@ fn scaled_objects() -> Vec<Value> {
         json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "api", "namespace": "tx", "labels": labels("api", "web-server")},
                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}, "minReplicas": 2, "maxReplicas": 5}}),
         json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "worker", "namespace": "tx"}, "spec": {"scaleTargetRef": {"name": "worker"}, "triggers": []}}),
+        json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "api", "namespace": "tx"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"a": "b"}}}}),
         json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication", "metadata": {"name": "worker", "namespace": "tx"}, "spec": {}}),
     ]
 }

@@ -212,11 +212,13 @@ pub fn assert_kustomize_matches(out: &Path, objects: &[Value], context: &str) {
     }
 }
 
+/// What overlays/dev leaves out: autoscalers, and disruption budgets (one replica).
 const AUTOSCALERS: &[&str] = &[
     "HorizontalPodAutoscaler",
     "ScaledObject",
     "ScaledJob",
     "TriggerAuthentication",
+    "PodDisruptionBudget",
 ];
 
 /// `kubectl kustomize OUT/overlays/dev`: the rendered objects less autoscalers, one replica,
