@@ -14,3 +14,5 @@ pub const OUT_DIR_PROTECTED: &str = "HP0705";
 pub const FORMAT_NOT_IMPLEMENTED: &str = "HP0706";
 /// `--force` would replace a directory homeport did not write (no marker file in it).
 pub const OUT_DIR_FOREIGN: &str = "HP0707";
+/// `convert --gitops`/`--secrets` options that do not fit together or are not valid names.
+pub const INVALID_OPTION: &str = "HP0720";

@@ -4,7 +4,9 @@
 //! whether it holds secret values); [`write_tree`] is the one function that touches disk,
 //! and it writes all or nothing.
 //!
-//! * [`kustomize`]: a Kustomize base. One file per object kind per service
+//! * [`kustomize`]: a Kustomize tree: `base/`, `overlays/prod` (the same objects, plus Argo CD
+//!   sync waves when deployed by Argo CD) and `overlays/dev` (one replica, no autoscalers,
+//!   halved requests). The base: One file per object kind per service
 //!   (`<namespace>/<service>/deployment.yaml`), namespace-wide objects beside them
 //!   (`<namespace>/namespace.yaml`, `<namespace>/networkpolicy.yaml`), cluster-scoped objects
 //!   under `_cluster/`, and a `kustomization.yaml` listing them. Secrets are not written as
@@ -20,13 +22,20 @@
 mod base64;
 mod codes;
 mod disk;
+mod external_secrets;
+mod gitops;
 mod layout;
+mod overlays;
+mod quantity;
 mod readme;
 mod staging;
 mod tree;
 
 pub use codes::*;
 pub use disk::{recover_interrupted, write_tree, WriteOptions, MARKER};
-pub use readme::{readme, TreeKind};
+pub use external_secrets::{external_secrets, StoreEntry};
+pub use gitops::{flux_stage_files, gitops, gitops_file, GitOps, GitOpsTool};
+pub use overlays::SYNC_WAVE;
+pub use readme::{readme, required_addons, TreeFacts, TreeKind, BACKUP_LABEL, RESTORE_LABEL};
 pub use staging::STAGING_DIR;
-pub use tree::{kustomize, manifests, OutputFile};
+pub use tree::{kustomize, manifests, OutputFile, BASE_DIR};

@@ -354,6 +354,47 @@ pub struct ConvertArgs {
     /// Replace a non-empty DIR even though homeport did not write it (its whole content is lost)
     #[arg(long)]
     pub replace_unmarked: bool,
+    #[command(flatten)]
+    pub gitops: GitOpsArgs,
+}
+
+/// How the tree is deployed from git, and where its secret values come from.
+#[derive(Debug, Args)]
+pub struct GitOpsArgs {
+    /// Add the GitOps objects that deploy overlays/prod from git (gitops/)
+    #[arg(long, value_enum, requires = "repo")]
+    pub gitops: Option<GitOpsKind>,
+    /// The git repository the tree is committed to (with --gitops)
+    #[arg(long, value_name = "URL", requires = "gitops")]
+    pub repo: Option<String>,
+    /// The tree's directory in the repository (default: its root)
+    #[arg(long, value_name = "P", requires = "gitops", default_value = ".")]
+    pub path: String,
+    /// Branch, tag (Argo CD) or commit to deploy (default: HEAD for Argo CD, main for Flux)
+    #[arg(long, value_name = "REV", requires = "gitops")]
+    pub revision: Option<String>,
+    /// Where Secret values go: git-ignored files, or ExternalSecret objects reading a store
+    #[arg(long, value_enum, default_value_t = SecretsMode::Files)]
+    pub secrets: SecretsMode,
+    /// The ClusterSecretStore the ExternalSecrets read (with --secrets external-secrets)
+    #[arg(long, value_name = "NAME")]
+    pub secret_store: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GitOpsKind {
+    /// An Argo CD Application, sync waves on the objects
+    Argocd,
+    /// A Flux GitRepository and Kustomization
+    Flux,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecretsMode {
+    /// Git-ignored 0600 files (secretGenerator)
+    Files,
+    /// ExternalSecret objects (external-secrets.io/v1); no secret value in the tree
+    ExternalSecrets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

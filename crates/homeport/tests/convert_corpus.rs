@@ -31,7 +31,7 @@ fn build_tree(out: &Path) -> Result<Option<String>, String> {
     if require_tool(Tool::Kubectl).is_none() {
         return Ok(None);
     }
-    homeport_testkit::kustomize_build(out).map(Some)
+    homeport_testkit::kustomize_build(out.join("overlays/prod")).map(Some)
 }
 
 /// Whether `kubectl kustomize` built something else than `homeport render` prints.
@@ -110,8 +110,10 @@ fn every_corpus_file_converts_or_fails_clearly() {
             .to_string();
         match output.status.code() {
             Some(0) => {
-                if !out.join("kustomization.yaml").is_file() {
-                    problems.push(format!("{rel}: exit 0 but no kustomization.yaml"));
+                if !out.join("overlays/prod/kustomization.yaml").is_file() {
+                    problems.push(format!(
+                        "{rel}: exit 0 but no overlays/prod/kustomization.yaml"
+                    ));
                 } else {
                     match build_tree(&out) {
                         Ok(Some(built)) => {

@@ -122,7 +122,7 @@ fn check_secret_files(stack: &str, out: &Path, objects: &[Value]) {
         assert!(!ignored.is_empty(), "{stack}: Secrets but no .gitignore");
     }
     for f in files_under(out) {
-        let under_secrets = f.starts_with("secrets/") || f.ends_with("/secret.yaml");
+        let under_secrets = f.starts_with("base/secrets/") || f.ends_with("/secret.yaml");
         if under_secrets {
             assert!(
                 ignored.contains(&f),

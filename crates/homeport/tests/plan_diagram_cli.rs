@@ -115,11 +115,11 @@ fn convert_puts_the_mermaid_picture_in_the_tree_readme() {
     let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
     let picture = plan("mermaid");
     assert!(readme.contains(&format!("```mermaid\n{picture}```\n")));
-    assert!(readme.contains("kubectl apply -k ."));
+    assert!(readme.contains("kubectl apply -k overlays/prod"));
     // The secret files are named, never their values.
     let secret_files: Vec<String> = support::files_under(&out)
         .into_iter()
-        .filter(|f| f.starts_with("secrets/"))
+        .filter(|f| f.starts_with("base/secrets/"))
         .collect();
     assert!(!secret_files.is_empty());
     for path in secret_files {

@@ -193,11 +193,15 @@ pub fn sorted(mut objects: Vec<Value>) -> Vec<Value> {
 /// `kubectl kustomize OUT` builds exactly `objects` (what `render` printed), when kubectl is
 /// available. kustomize wraps long base64 values over several lines; the API server ignores
 /// the line breaks (Go's base64 decoder skips \r and \n), so Secrets compare without them.
+///
+/// The tree's `overlays/prod` must build the rendered objects, and `overlays/dev` the same
+/// objects less the autoscalers, with one replica each and requests no larger.
 pub fn assert_kustomize_matches(out: &Path, objects: &[Value], context: &str) {
     if homeport_testkit::require_tool(homeport_testkit::Tool::Kubectl).is_none() {
         return;
     }
-    let built = homeport_testkit::kustomize_build(out).unwrap();
+    assert_dev_overlay(out, objects, context);
+    let built = homeport_testkit::kustomize_build(out.join("overlays/prod")).unwrap();
     let built = sorted(
         parse_stream(&built)
             .into_iter()
@@ -218,5 +222,114 @@ pub fn assert_kustomize_matches(out: &Path, objects: &[Value], context: &str) {
             "{context}: {} differs between kustomize and render",
             name_of(r)
         );
+    }
+}
+
+/// What overlays/dev leaves out: autoscalers, and disruption budgets (one replica).
+const AUTOSCALERS: &[&str] = &[
+    "HorizontalPodAutoscaler",
+    "ScaledObject",
+    "ScaledJob",
+    "TriggerAuthentication",
+    "PodDisruptionBudget",
+];
+
+/// `kubectl kustomize OUT/overlays/dev`: the rendered objects less autoscalers, one replica,
+/// every cpu/memory request halved or unchanged (when not readable), limits untouched.
+pub fn assert_dev_overlay(out: &Path, objects: &[Value], context: &str) {
+    let built = homeport_testkit::kustomize_build(out.join("overlays/dev"))
+        .unwrap_or_else(|e| panic!("{context}: overlays/dev does not build: {e}"));
+    let built = sorted(
+        parse_stream(&built)
+            .into_iter()
+            .map(unwrap_secret_data)
+            .collect(),
+    );
+    let expected = sorted(
+        objects
+            .iter()
+            .filter(|o| !AUTOSCALERS.contains(&o["kind"].as_str().unwrap_or("")))
+            .cloned()
+            .collect(),
+    );
+    let names = |v: &[Value]| v.iter().map(name_of).collect::<Vec<_>>();
+    assert_eq!(names(&built), names(&expected), "{context}: dev object set");
+    for (dev, prod) in built.iter().zip(&expected) {
+        if let Some(r) = dev.pointer("/spec/replicas") {
+            assert_eq!(r, 1, "{context}: {} replicas in dev", name_of(dev));
+        }
+        let (mut d, mut p) = (dev.clone(), prod.clone());
+        for o in [&mut d, &mut p] {
+            if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
+                spec.remove("replicas");
+            }
+            strip_requests(o);
+        }
+        assert_eq!(
+            d,
+            p,
+            "{context}: {} differs in dev beyond replicas and requests",
+            name_of(dev)
+        );
+        let requests = |o: &Value| {
+            let mut v = Vec::new();
+            collect_requests(o, "", &mut v);
+            v.sort();
+            v
+        };
+        let (dr, pr) = (requests(dev), requests(prod));
+        assert_eq!(dr.len(), pr.len(), "{context}: {}", name_of(dev));
+        for ((key, small), (prod_key, big)) in dr.iter().zip(&pr) {
+            assert_eq!(key, prod_key, "{context}: {}", name_of(dev));
+            if key.ends_with(":cpu") || key.ends_with(":memory") {
+                assert!(
+                    small != big || small.ends_with("1m"),
+                    "{context}: {} {key} request {small} not halved",
+                    name_of(dev)
+                );
+            } else {
+                assert_eq!(small, big, "{context}: {} {key}", name_of(dev));
+            }
+        }
+    }
+}
+
+fn strip_requests(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get_mut("resources").and_then(Value::as_object_mut) {
+                r.remove("requests");
+            }
+            m.values_mut().for_each(strip_requests);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_requests),
+        _ => {}
+    }
+}
+
+/// (path:resource, quantity) of every resources.requests entry.
+fn collect_requests(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m
+                .get("resources")
+                .and_then(|r| r.get("requests"))
+                .and_then(Value::as_object)
+            {
+                for (k, q) in r {
+                    out.push((format!("{path}:{k}"), q.to_string()));
+                }
+            }
+            for (k, x) in m {
+                if k != "resources" {
+                    collect_requests(x, &format!("{path}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| collect_requests(x, &format!("{path}/{i}"), out)),
+        _ => {}
     }
 }
