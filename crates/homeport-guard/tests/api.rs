@@ -425,3 +425,46 @@ async fn the_mode_annotation_arrives_through_a_watch_not_a_poll() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_mock_server_rejects_what_the_schema_rejects() {
+    // The schema check the tests above rely on has teeth: a taint without its required
+    // `effect` and an eviction of the wrong shape are recorded as violations.
+    use k8s_openapi::api::core::v1::{Node, Pod};
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let api = MockApi::start().await;
+    api.add_node("rog", json!([]), json!({}));
+    api.add_pod("media", "transcode", "rog", true);
+    let client = homeport_guard::client::connect_kubeconfig(&api.kubeconfig(dir.path()))
+        .await
+        .expect("client");
+    let nodes: Api<Node> = Api::all(client.clone());
+    let _ = nodes
+        .patch(
+            "rog",
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"spec": {"taints": [{"key": "homeport.dev/gaming", "value": "true"}]}}),
+            ),
+        )
+        .await;
+    let pods: Api<Pod> = Api::namespaced(client, "media");
+    let _ = pods
+        .create_subresource::<Value, Value>(
+            "eviction",
+            "transcode",
+            &PostParams::default(),
+            &json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "transcode"}, "deleteOptions": {"gracePeriodSeconds": "soon"}}),
+        )
+        .await;
+    let violations = api.violations();
+    assert!(
+        violations.iter().any(|v| v.starts_with("patched Node")),
+        "{violations:?}"
+    );
+    assert!(
+        violations.iter().any(|v| v.starts_with("Eviction")),
+        "{violations:?}"
+    );
+}
