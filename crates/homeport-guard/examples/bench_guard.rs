@@ -56,7 +56,7 @@ async fn main() {
     api.add_node("rog", json!([]), json!({}));
     std::fs::write(
         dir.path().join("cluster.yaml"),
-        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - name: rog\n      arch: amd64\n      availability: opportunistic\n      gaming:\n        processes: [hp-bench-game]\n",
+        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - name: nas\n      arch: amd64\n    - name: rog\n      arch: amd64\n      availability: opportunistic\n      gaming:\n        processes: [hp-bench-game]\n",
     )
     .expect("cluster");
     let game_bin = dir.path().join("hp-bench-game");
