@@ -1,7 +1,8 @@
 //! Benchmark of the running guard (scripts/bench-guard runs it on a release build):
 //! detection-to-taint-request latency against the mock API server, idle CPU and RSS.
 //!
-//! Usage: bench_guard HOMEPORT_BINARY [ROUNDS] [IDLE_SECONDS]
+//! Usage: bench_guard BINARY [ROUNDS] [IDLE_SECONDS]; BINARY is `homeport-guard` (the lean
+//! binary) or `homeport` (run as `homeport guard run`).
 
 #[path = "../tests/support/mock_api.rs"]
 #[allow(dead_code)]
@@ -45,7 +46,7 @@ fn status_kb(pid: u32, key: &str) -> u64 {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(bin) = args.get(1) else {
-        eprintln!("usage: bench_guard HOMEPORT_BINARY [ROUNDS] [IDLE_SECONDS]");
+        eprintln!("usage: bench_guard BINARY [ROUNDS] [IDLE_SECONDS]");
         std::process::exit(2);
     };
     let rounds: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
@@ -55,7 +56,7 @@ async fn main() {
     api.add_node("rog", json!([]), json!({}));
     std::fs::write(
         dir.path().join("cluster.yaml"),
-        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - name: rog\n      arch: amd64\n      availability: opportunistic\n      gaming:\n        processes: [hp-bench-game]\n",
+        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  nodes:\n    - name: nas\n      arch: amd64\n    - name: rog\n      arch: amd64\n      availability: opportunistic\n      gaming:\n        processes: [hp-bench-game]\n",
     )
     .expect("cluster");
     let game_bin = dir.path().join("hp-bench-game");
@@ -64,9 +65,12 @@ async fn main() {
         .find(|p| Path::new(p).exists())
         .expect("sleep");
     std::fs::copy(sleep, &game_bin).expect("copy");
+    let mut cmd = Command::new(bin);
+    if !bin.ends_with("homeport-guard") {
+        cmd.args(["guard", "run"]);
+    }
     let guard = Killed(
-        Command::new(bin)
-            .args(["guard", "run", "--node", "rog", "--hold", "1s"])
+        cmd.args(["--node", "rog", "--hold", "1s"])
             .arg("--cluster")
             .arg(dir.path().join("cluster.yaml"))
             .arg("--socket")
@@ -123,6 +127,7 @@ async fn main() {
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mean = latencies.iter().map(|d| ms(*d)).sum::<f64>() / latencies.len().max(1) as f64;
+    println!("binary: {bin}");
     println!("processes on this machine: {processes}");
     println!("idle CPU over {idle_secs}s: {cpu:.3}% of one core");
     println!("RSS idle: {:.1} MiB (anonymous {:.1} MiB, file-backed {:.1} MiB; peak {:.1} MiB); after {rounds} rounds: {:.1} MiB (peak {:.1} MiB)",

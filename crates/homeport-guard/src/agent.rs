@@ -1,5 +1,5 @@
-//! `homeport guard run`: the detection loop (every `poll`), the reconciler task (API), the
-//! control socket and the metrics server, wired together.
+//! `homeport guard run`: the detection loop (every `poll`), the reconciler task (API writes),
+//! the node watch (API reads), the control socket and the metrics server, wired together.
 
 use crate::clock::{Clock, SystemClock};
 use crate::detect::Detector;
@@ -7,6 +7,7 @@ use crate::evict::RetryPolicy;
 use crate::metrics::{self, Metrics};
 use crate::mode::Mode;
 use crate::node::{Observed, Wanted};
+use crate::node_watch::{self, NodeWatchConfig};
 use crate::nvml::Nvml;
 use crate::process::{ProcessMatcher, ProcessScanner};
 use crate::reconcile::{Desired, Reconciler, ReconcilerConfig};
@@ -35,6 +36,9 @@ pub struct GuardConfig {
     pub socket: Option<PathBuf>,
     /// Try to load NVML.
     pub nvml: bool,
+    /// What `dlopen` is asked for: the driver's soname (found by the dynamic loader's
+    /// search path, as the NVIDIA container runtime mounts it), or a path.
+    pub nvml_library: String,
     /// The process table (`/proc`).
     pub proc_root: PathBuf,
     pub resync: Duration,
@@ -54,8 +58,10 @@ impl GuardConfig {
             metrics: None,
             socket: Some(socket::default_path()),
             nvml: true,
+            nvml_library: crate::nvml::LIBRARY.to_string(),
             proc_root: PathBuf::from("/proc"),
-            resync: Duration::from_secs(5),
+            // Node changes arrive through the watch; this only re-applies the wanted state.
+            resync: Duration::from_secs(60),
             retry: RetryPolicy::default(),
         }
     }
@@ -93,7 +99,7 @@ pub async fn run_with_clock(
         tracing::info!(addr = %local, "serving metrics on /metrics");
     }
     let nvml = if config.nvml {
-        match Nvml::load() {
+        match Nvml::load_from(&config.nvml_library) {
             Ok(n) => {
                 tracing::info!(
                     gpus = n.device_count(),
@@ -125,12 +131,21 @@ pub async fn run_with_clock(
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
         },
-        client,
+        client.clone(),
         metrics.clone(),
         desired_rx,
-        observed_tx,
     );
     let reconciler = tokio::spawn(reconciler.run());
+    let watcher = tokio::spawn(node_watch::run(
+        NodeWatchConfig {
+            node: config.node.clone(),
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        },
+        client,
+        metrics.clone(),
+        observed_tx,
+    ));
 
     let (socket_tx, mut socket_rx) = mpsc::channel::<Request>(8);
     if let Some(path) = &config.socket {
@@ -212,6 +227,7 @@ pub async fn run_with_clock(
         }
     }
     reconciler.abort();
+    watcher.abort();
     if let Some(path) = &config.socket {
         let _ = std::fs::remove_file(path);
     }

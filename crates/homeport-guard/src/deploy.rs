@@ -53,7 +53,7 @@ pub fn manifests(cluster: &Cluster, options: &DeployOptions) -> Vec<Value> {
         }}}),
         json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": md(NAME), "automountServiceAccountToken": true}),
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": NAME, "labels": labels()}, "rules": [
-            {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "patch"]},
+            {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "watch", "patch"]},
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
             {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
         ]}),

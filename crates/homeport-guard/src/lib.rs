@@ -19,6 +19,7 @@ pub mod logging;
 pub mod metrics;
 pub mod mode;
 pub mod node;
+pub mod node_watch;
 pub mod nvml;
 pub mod process;
 pub mod reconcile;

@@ -2,8 +2,8 @@
 //! it makes the node match the wanted state (one merge patch: taint and annotations), then,
 //! while gaming, evicts the preemptible pods on the node. Level-based: after an API error it
 //! backs off and tries again with the latest wanted state, so actions missed while the API
-//! server was down are replayed when it returns; every successful read of the node is
-//! reported back (manual mode annotation, restart reconciliation).
+//! server was down are replayed when it returns. What the node shows (manual mode
+//! annotation, restart reconciliation) comes to the detection loop from `node_watch`.
 
 use crate::evict::{self, RetryPolicy};
 use crate::metrics::{EvictionOutcome, Metrics};
@@ -47,7 +47,8 @@ impl Desired {
 pub struct ReconcilerConfig {
     pub node: String,
     pub dry_run: bool,
-    /// How often the node is read again when nothing changes (mode annotation, pods).
+    /// How often the wanted state is applied again when nothing changes (pods that came
+    /// while gaming, a taint someone removed).
     pub resync: Duration,
     pub retry: RetryPolicy,
     /// Backoff bounds after API errors.
@@ -68,7 +69,6 @@ pub struct Reconciler {
     client: kube::Client,
     metrics: Arc<Metrics>,
     desired: watch::Receiver<Desired>,
-    observed: watch::Sender<Option<Observed>>,
     pods: Arc<Mutex<PodBook>>,
     /// The latency of this generation was recorded already.
     tainted_generation: u64,
@@ -89,7 +89,6 @@ impl Reconciler {
         client: kube::Client,
         metrics: Arc<Metrics>,
         desired: watch::Receiver<Desired>,
-        observed: watch::Sender<Option<Observed>>,
     ) -> Reconciler {
         Reconciler {
             nodes: Api::all(client.clone()),
@@ -97,7 +96,6 @@ impl Reconciler {
             config,
             metrics,
             desired,
-            observed,
             pods: Arc::default(),
             tainted_generation: 0,
             dry_run_patch: None,
@@ -131,6 +129,9 @@ impl Reconciler {
     }
 
     async fn sync(&mut self, desired: &Desired) -> Result<(), SyncError> {
+        if desired.generation == 0 {
+            return Ok(());
+        }
         let node = self
             .nodes
             .get(&self.config.node)
@@ -140,10 +141,6 @@ impl Reconciler {
                 source,
             })?;
         let observed = Observed::of(&node);
-        self.observed.send_replace(Some(observed.clone()));
-        if desired.generation == 0 {
-            return Ok(());
-        }
         if let Some(patch) = patch_for(&node, &desired.wanted) {
             self.patch_node(patch).await?;
             if desired.wanted.gaming

@@ -349,16 +349,122 @@ async fn manual_mode_from_the_annotation_and_the_socket() {
                 "{status}"
             );
             // kubectl annotate ... gaming-mode=on: adopted at the next read.
-            {
-                let mut s = api.state.lock().expect("lock");
-                let node = s.nodes.get_mut("rog").expect("node");
+            api.update_node("rog", |node| {
                 node["metadata"]["annotations"]["homeport.dev/gaming-mode"] = json!("on");
-                node["metadata"]["resourceVersion"] = json!("999");
-            }
+            });
             api.wait_for("taint again", |s| is_tainted(&s.nodes["rog"]))
                 .await;
             assert_eq!(api.violations(), Vec::<String>::new());
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_mode_annotation_arrives_through_a_watch_not_a_poll() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let api = MockApi::start().await;
+    api.add_node("rog", opportunistic_taint(), json!({}));
+    let mut c = config("hp-api-game-f", None);
+    // Nothing is re-read on a timer during this test: a change can only come by the watch.
+    c.resync = Duration::from_secs(600);
+    let watches = |s: &support::mock_api::ApiState| {
+        s.requests
+            .iter()
+            .filter(|r| r.path == "/api/v1/nodes" && r.query.contains("watch=true"))
+            .count()
+    };
+    with_guard(&api, dir.path(), c, async {
+        api.wait_for("the node watch", |s| s.open_watches() == 1)
+            .await;
+        let watch = api
+            .requests()
+            .into_iter()
+            .find(|r| r.query.contains("watch=true"))
+            .expect("a watch request");
+        assert!(
+            watch.query.contains("fieldSelector=metadata.name%3Drog"),
+            "{}",
+            watch.query
+        );
+        assert!(watch.query.contains("resourceVersion="), "{}", watch.query);
+        let node_reads = |s: &support::mock_api::ApiState| {
+            s.requests
+                .iter()
+                .filter(|r| r.method == "GET" && r.path == "/api/v1/nodes/rog")
+                .count()
+        };
+        let reads_before = node_reads(&api.state.lock().expect("lock"));
+
+        // kubectl annotate node rog homeport.dev/gaming-mode=on --overwrite
+        let set = std::time::Instant::now();
+        api.update_node("rog", |n| {
+            n["metadata"]["annotations"]["homeport.dev/gaming-mode"] = json!("on");
+        });
+        api.wait_for("the taint from the annotation", |s| {
+            is_tainted(&s.nodes["rog"])
+        })
+        .await;
+        let took = set.elapsed();
+        // The watch delivered it: well before the watch would have been renewed (10 s) and
+        // with no read of the node other than the one the taint patch is based on.
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        let (watch_count, reads) = {
+            let s = api.state.lock().expect("lock");
+            (watches(&s), node_reads(&s))
+        };
+        assert_eq!(watch_count, 1, "the same watch");
+        assert_eq!(reads - reads_before, 1, "one read, for the patch");
+
+        api.update_node("rog", |n| {
+            n["metadata"]["annotations"]["homeport.dev/gaming-mode"] = json!("auto");
+        });
+        api.wait_for("untainted after hold", |s| !is_tainted(&s.nodes["rog"]))
+            .await;
+        assert_eq!(api.violations(), Vec::<String>::new());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_mock_server_rejects_what_the_schema_rejects() {
+    // The schema check the tests above rely on has teeth: a taint without its required
+    // `effect` and an eviction of the wrong shape are recorded as violations.
+    use k8s_openapi::api::core::v1::{Node, Pod};
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let api = MockApi::start().await;
+    api.add_node("rog", json!([]), json!({}));
+    api.add_pod("media", "transcode", "rog", true);
+    let client = homeport_guard::client::connect_kubeconfig(&api.kubeconfig(dir.path()))
+        .await
+        .expect("client");
+    let nodes: Api<Node> = Api::all(client.clone());
+    let _ = nodes
+        .patch(
+            "rog",
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"spec": {"taints": [{"key": "homeport.dev/gaming", "value": "true"}]}}),
+            ),
+        )
+        .await;
+    let pods: Api<Pod> = Api::namespaced(client, "media");
+    let _ = pods
+        .create_subresource::<Value, Value>(
+            "eviction",
+            "transcode",
+            &PostParams::default(),
+            &json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "transcode"}, "deleteOptions": {"gracePeriodSeconds": "soon"}}),
+        )
+        .await;
+    let violations = api.violations();
+    assert!(
+        violations.iter().any(|v| v.starts_with("patched Node")),
+        "{violations:?}"
+    );
+    assert!(
+        violations.iter().any(|v| v.starts_with("Eviction")),
+        "{violations:?}"
+    );
 }

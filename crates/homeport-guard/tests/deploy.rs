@@ -75,7 +75,7 @@ fn manifests_follow_the_issue() {
     assert_eq!(
         find(&objs, "ClusterRole", "homeport-guard")["rules"],
         json!([
-            {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "patch"]},
+            {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "watch", "patch"]},
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
             {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
         ])

@@ -34,6 +34,31 @@ fn game(dir: &Path, name: &str) -> Killed {
     Killed(Command::new(&path).arg("60").spawn().expect("spawn game"))
 }
 
+/// A game as Steam starts it: argv carries `reaper SteamLaunch AppId=123` (no configured name).
+fn steam_game() -> Killed {
+    Killed(
+        Command::new("sh")
+            .args([
+                "-c",
+                "sleep 60; :",
+                "/home/player/.steam/ubuntu12_32/reaper",
+                "SteamLaunch",
+                "AppId=123",
+                "--",
+                "/games/proton",
+            ])
+            .spawn()
+            .expect("spawn sh"),
+    )
+}
+
+async fn cli_async(dir: &Path, args: &'static [&'static str]) -> (i32, String, String) {
+    let d = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || cli(&d, args))
+        .await
+        .expect("join")
+}
+
 fn cluster_file(dir: &Path, game: &str) -> PathBuf {
     let path = dir.join("cluster.yaml");
     std::fs::write(
@@ -179,10 +204,48 @@ async fn guard_run_taints_evicts_and_releases_as_a_user_runs_it() {
         "idle"
     );
 
-    let d = dir.path().to_path_buf();
-    let (code, stdout, _) = tokio::task::spawn_blocking(move || cli(&d, &["guard", "on"]))
-        .await
-        .expect("join");
+    // A Steam game (Steam's reaper marker, nothing configured): gaming again.
+    let steam = steam_game();
+    api.wait_for("the taint for the Steam game", |s| {
+        is_tainted(&s.nodes["rog"])
+    })
+    .await;
+    let (code, stdout, stderr) = cli_async(dir.path(), &["guard", "status"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let status: Value = serde_json::from_str(&stdout).expect("status is JSON");
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("AppId=123") || r.contains("Steam")),
+        "{status}"
+    );
+
+    // `homeport guard off`: the player shares the GPU anyway; the taint goes at once.
+    let (code, stdout, stderr) = cli_async(dir.path(), &["guard", "off"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("gaming mode off"), "{stdout}");
+    api.wait_for("untainted by `homeport guard off`", |s| {
+        !is_tainted(&s.nodes["rog"])
+            && s.nodes["rog"]["metadata"]["annotations"]["homeport.dev/gaming-mode"] == "off"
+    })
+    .await;
+
+    // `homeport guard auto`: detection decides again and still sees the Steam game.
+    let (code, stdout, stderr) = cli_async(dir.path(), &["guard", "auto"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("gaming mode auto"), "{stdout}");
+    api.wait_for("tainted again by detection", |s| {
+        is_tainted(&s.nodes["rog"])
+            && s.nodes["rog"]["metadata"]["annotations"]["homeport.dev/gaming-mode"] == "auto"
+    })
+    .await;
+    drop(steam);
+    api.wait_for("the taint removed after the Steam game", |s| {
+        !is_tainted(&s.nodes["rog"])
+    })
+    .await;
+
+    let (code, stdout, _) = cli_async(dir.path(), &["guard", "on"]).await;
     assert_eq!(code, 0);
     assert!(stdout.contains("gaming mode on"), "{stdout}");
     api.wait_for("tainted by `homeport guard on`", |s| {
@@ -206,6 +269,19 @@ async fn guard_run_taints_evicts_and_releases_as_a_user_runs_it() {
     assert!(
         logs.contains("tainted homeport.dev/gaming=true:NoSchedule"),
         "{logs}"
+    );
+    // No NVIDIA driver here: the guard said so once and worked on the other signals.
+    if homeport_guard::nvml::Nvml::load().is_err() {
+        let said = logs
+            .lines()
+            .filter(|l| l.contains("NVML not available"))
+            .count();
+        assert_eq!(said, 1, "{logs}");
+    }
+    // Only the preemptible pod of this node was ever evicted, over the whole session.
+    assert_eq!(
+        api.evictions(),
+        ["/api/v1/namespaces/media/pods/transcode/eviction"]
     );
     assert_eq!(api.violations(), Vec::<String>::new());
 }

@@ -1,20 +1,24 @@
 //! A mock Kubernetes API server at the HTTP level on 127.0.0.1 (a free port): nodes, pods
 //! and the pod eviction subresource, with the API server's semantics the guard relies on
 //! (field and label selectors, JSON merge patch with the resourceVersion precondition, 429
-//! from a PodDisruptionBudget). Every request is recorded; every written object is validated
+//! from a PodDisruptionBudget, node watches: `?watch=true` streamed as chunked JSON lines of
+//! WatchEvents from a resourceVersion, ended after `timeoutSeconds`). Every request is recorded; every written object is validated
 //! against the Kubernetes 1.33 schema. It can be stopped and started again on the same port.
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Bytes, Frame};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 use tokio::net::TcpSocket;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone)]
@@ -37,6 +41,51 @@ pub struct ApiState {
     /// Schema violations of objects written (must stay empty).
     pub violations: Vec<String>,
     resource_version: u64,
+    /// Open node watches: (id, node name, the stream's sender).
+    watchers: Vec<(u64, String, mpsc::UnboundedSender<Bytes>)>,
+    next_watcher: u64,
+}
+
+impl ApiState {
+    /// Send `node` as a MODIFIED event to the watches of its name.
+    fn notify(&mut self, node: &Value) {
+        let name = node["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let mut line =
+            serde_json::to_vec(&json!({"type": "MODIFIED", "object": node})).unwrap_or_default();
+        line.push(b'\n');
+        let line = Bytes::from(line);
+        self.watchers
+            .retain(|(_, n, tx)| *n != name || tx.send(line.clone()).is_ok());
+    }
+
+    /// How many node watches are open now.
+    pub fn open_watches(&self) -> usize {
+        self.watchers
+            .iter()
+            .filter(|(_, _, tx)| !tx.is_closed())
+            .count()
+    }
+}
+
+/// A response body: all at once, or streamed (a watch) until the sender goes.
+pub enum MockBody {
+    Full(Option<Bytes>),
+    Stream(mpsc::UnboundedReceiver<Bytes>),
+}
+
+impl hyper::body::Body for MockBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            MockBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            MockBody::Stream(rx) => rx.poll_recv(cx).map(|b| b.map(|b| Ok(Frame::data(b)))),
+        }
+    }
 }
 
 pub struct MockApi {
@@ -126,6 +175,19 @@ impl MockApi {
             "metadata": {"name": name, "namespace": namespace, "uid": format!("uid-{namespace}-{name}"), "labels": labels},
             "spec": {"nodeName": node, "containers": [{"name": "main", "image": "busybox"}]},
         }));
+    }
+
+    /// Change a node as another client would (`kubectl annotate`): a new resourceVersion, and
+    /// the change is sent to the node's watches.
+    pub fn update_node(&self, name: &str, change: impl FnOnce(&mut Value)) {
+        let mut s = self.state.lock().expect("lock");
+        s.resource_version += 1;
+        let rv = s.resource_version.to_string();
+        let node = s.nodes.get_mut(name).expect("node");
+        change(node);
+        node["metadata"]["resourceVersion"] = json!(rv);
+        let node = node.clone();
+        s.notify(&node);
     }
 
     pub fn node(&self, name: &str) -> Value {
@@ -267,10 +329,68 @@ fn selector_matches(selector: &str, get: impl Fn(&str) -> Option<String>) -> boo
         })
 }
 
+/// `GET /api/v1/nodes?watch=true&fieldSelector=metadata.name=NAME&resourceVersion=RV`: the
+/// node at once when it changed after RV (the server's history, collapsed), then every change,
+/// until `timeoutSeconds`.
+fn watch_node(state: &Arc<Mutex<ApiState>>, s: &mut ApiState, query: &str) -> Response<MockBody> {
+    let fields = query_param(query, "fieldSelector").unwrap_or_default();
+    let Some(name) = fields.strip_prefix("metadata.name=").map(str::to_string) else {
+        let (code, v) = status(
+            400,
+            "BadRequest",
+            "the mock watches one node by metadata.name",
+        );
+        return json_response(code, &v);
+    };
+    let since: u64 = query_param(query, "resourceVersion")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let (tx, rx) = mpsc::unbounded_channel();
+    if let Some(node) = s.nodes.get(&name) {
+        let current: u64 = node["metadata"]["resourceVersion"]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if current > since {
+            let mut line = serde_json::to_vec(&json!({"type": "MODIFIED", "object": node}))
+                .unwrap_or_default();
+            line.push(b'\n');
+            let _ = tx.send(Bytes::from(line));
+        }
+    }
+    let id = s.next_watcher;
+    s.next_watcher += 1;
+    s.watchers.push((id, name, tx));
+    let timeout = query_param(query, "timeoutSeconds")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1800);
+    let state = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(timeout)).await;
+        if let Ok(mut s) = state.lock() {
+            s.watchers.retain(|(i, _, _)| *i != id);
+        }
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(MockBody::Stream(rx))
+        .expect("response")
+}
+
+fn json_response(code: u16, value: &Value) -> Response<MockBody> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    Response::builder()
+        .status(code)
+        .header("content-type", "application/json")
+        .body(MockBody::Full(Some(Bytes::from(body))))
+        .expect("response")
+}
+
 async fn handle(
     state: Arc<Mutex<ApiState>>,
     req: Request<hyper::body::Incoming>,
-) -> Result<Response<Full<Bytes>>, hyper::Error> {
+) -> Result<Response<MockBody>, hyper::Error> {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
@@ -296,6 +416,12 @@ async fn handle(
         at: Instant::now(),
     });
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if method == "GET"
+        && parts == ["api", "v1", "nodes"]
+        && query_param(&query, "watch").as_deref() == Some("true")
+    {
+        return Ok(watch_node(&state, &mut s, &query));
+    }
     let (code, value) = match (method.as_str(), parts.as_slice()) {
         ("GET", ["api", "v1", "nodes", name]) => match s.nodes.get(*name) {
             Some(n) => (200, n.clone()),
@@ -318,6 +444,7 @@ async fn handle(
                     node["metadata"]["resourceVersion"] = json!(s.resource_version.to_string());
                     validate(&mut s, "patched Node", &node);
                     s.nodes.insert(name.to_string(), node.clone());
+                    s.notify(&node);
                     (200, node)
                 }
             } else {
@@ -390,10 +517,5 @@ async fn handle(
             &format!("{method} {path} is not served by the mock"),
         ),
     };
-    let body = serde_json::to_vec(&value).unwrap_or_default();
-    Ok(Response::builder()
-        .status(code)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .expect("response"))
+    Ok(json_response(code, &value))
 }
