@@ -347,3 +347,45 @@ fn without_monitoring_the_plan_says_so_and_gpu_scaling_is_not_generated() {
         .unwrap()
         .contains("no `monitoring`"));
 }
+
+/// The tree's README lists the add-ons of the objects written: a queue hint that becomes a
+/// ScaledObject lists KEDA; the same stack without the hint, or with the scaler refused (a
+/// ReadWriteOnce volume), does not.
+#[test]
+fn readme_lists_keda_only_for_written_scaled_objects() {
+    let stack = |volumes: &str, hints: &str| {
+        format!(
+            "name: jobs\nservices:\n  broker:\n    image: rabbitmq:3.13\n    environment:\n      RABBITMQ_DEFAULT_USER: jobs\n      RABBITMQ_DEFAULT_PASS: fake-amqp-pass\n  worker:\n    image: example/worker:1\n    environment:\n      AMQP_URL: amqp://jobs:fake-amqp-pass@broker:5672/\n{volumes}    x-homeport:\n      autoscale: {{min: 1, max: 4}}\n{hints}{}",
+            if volumes.is_empty() { "" } else { "volumes:\n  state: {}\n" }
+        )
+    };
+    let queue = "      queue: {type: rabbitmq, name: jobs, target: 5}\n";
+    for (what, compose, keda) in [
+        ("queue hint", stack("", queue), true),
+        ("no queue hint", stack("", ""), false),
+        (
+            "refused scaler",
+            stack("    volumes: [state:/state]\n", queue),
+            false,
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("compose.yaml");
+        std::fs::write(&file, &compose).unwrap();
+        let (_, objects) = render(&file);
+        assert_eq!(
+            named(&objects, "ScaledObject", "worker").is_some(),
+            keda,
+            "{what}"
+        );
+        let out = tmp.path().join("out");
+        convert(&file, &out, &[]);
+        let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+        let addons = readme
+            .split("## Add-ons it needs")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_else(|| panic!("{what}: no add-ons section:\n{readme}"));
+        assert_eq!(addons.contains("KEDA"), keda, "{what}:\n{addons}");
+    }
+}
