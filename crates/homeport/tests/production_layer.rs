@@ -389,3 +389,87 @@ fn readme_lists_keda_only_for_written_scaled_objects() {
         assert_eq!(addons.contains("KEDA"), keda, "{what}:\n{addons}");
     }
 }
+
+/// The transcode stack as a user would tune it: the GPU worker's max within the two GPU
+/// slots and a GPU-utilisation target. With `monitoring` in the inventory its ScaledObject has
+/// both triggers (queue length through the TriggerAuthentication, GPU utilisation through
+/// Prometheus) and its rollout never needs a third GPU; without monitoring the plan warns and
+/// only the queue trigger is written.
+#[test]
+fn transcode_gpu_worker_scales_on_its_queue_and_gpu_utilisation() {
+    let src = stack_compose("transcode-service");
+    let compose = std::fs::read_to_string(&src).unwrap();
+    let tuned = compose.replace(
+        "queue: {type: rabbitmq, name: transcode.gpu, target: 2}\n      autoscale: {min: 1, max: 5}",
+        "queue: {type: rabbitmq, name: transcode.gpu, target: 2}\n      autoscale: {min: 1, max: 2, gpu: 80}",
+    );
+    assert_ne!(tuned, compose, "the fixture's gpu-worker hints moved");
+    let cluster = std::fs::read_to_string(src.with_file_name("cluster.yaml")).unwrap();
+    let monitored = cluster.replacen(
+        "spec:\n",
+        "spec:\n  monitoring:\n    release: kube-prometheus-stack\n    prometheus: http://kube-prometheus-stack-prometheus.monitoring:9090\n",
+        1,
+    );
+    assert_ne!(monitored, cluster);
+
+    for (with_monitoring, inventory) in [(true, &monitored), (false, &cluster)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("compose.yaml");
+        std::fs::write(&file, &tuned).unwrap();
+        std::fs::write(tmp.path().join("cluster.yaml"), inventory).unwrap();
+        let (_, objects) = render(&file);
+        let so = named(&objects, "ScaledObject", "gpu-worker").expect("gpu-worker ScaledObject");
+        assert!(named(&objects, "HorizontalPodAutoscaler", "gpu-worker").is_none());
+        assert_eq!(so["spec"]["minReplicaCount"], 1);
+        assert_eq!(so["spec"]["maxReplicaCount"], 2);
+        let triggers = so["spec"]["triggers"].as_array().unwrap();
+        let queue = triggers.iter().find(|t| t["type"] == "rabbitmq").unwrap();
+        assert_eq!(queue["metadata"]["queueName"], "transcode.gpu");
+        assert_eq!(queue["metadata"]["value"], "2");
+        let auth = named(
+            &objects,
+            "TriggerAuthentication",
+            queue["authenticationRef"]["name"].as_str().unwrap(),
+        )
+        .expect("TriggerAuthentication");
+        let r = &auth["spec"]["secretTargetRef"][0];
+        let secret = named(&objects, "Secret", r["name"].as_str().unwrap()).expect("its Secret");
+        let url = String::from_utf8(decode_base64(
+            secret["data"][r["key"].as_str().unwrap()].as_str().unwrap(),
+        ))
+        .unwrap();
+        assert!(
+            url.contains("@rabbitmq.transcode.svc.cluster.local:5672"),
+            "{url}"
+        );
+        let gpu = triggers.iter().find(|t| t["type"] == "prometheus");
+        if with_monitoring {
+            let gpu = gpu.expect("the GPU trigger");
+            let query = gpu["metadata"]["query"].as_str().unwrap();
+            assert!(
+                query.contains("DCGM_FI_DEV_GPU_UTIL") && query.contains("gpu-worker-"),
+                "{query}"
+            );
+            assert_eq!(gpu["metadata"]["threshold"], "80");
+            assert_eq!(
+                gpu["metadata"]["serverAddress"],
+                "http://kube-prometheus-stack-prometheus.monitoring:9090"
+            );
+        } else {
+            assert!(gpu.is_none(), "{triggers:?}");
+            let out = run(homeport().arg("-f").arg(&file).arg("plan"));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("warning[HP0511]") && stderr.contains("gpu-worker"),
+                "{stderr}"
+            );
+        }
+        // Two replicas hold both GPUs: a rollout replaces a pod rather than adding a third.
+        let d = named(&objects, "Deployment", "gpu-worker").unwrap();
+        assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 0);
+        assert!(
+            d["spec"]["replicas"].is_null(),
+            "KEDA owns the replica count"
+        );
+    }
+}
