@@ -252,9 +252,16 @@ fn mariadb_backup_restore_and_drill_round_trip() {
     source
         .sql("create database app; use app; create table app.posts (id int primary key auto_increment, title varchar(200) not null, body text); insert into app.posts (title, body) select concat('post ', seq), repeat('x', seq) from seq_1_to_777; create table app.tags (post int, tag varchar(20)); insert into app.tags select id, if(id % 3 = 0, 'three', 'other') from app.posts where id <= 400; create database other; create table other.t (n int); insert into other.t select seq from seq_1_to_55;")
         .unwrap();
-    // The mounted secret file, as the kubelet writes it.
+    // The job's environment names the mounted file, as the database's does.
+    let env = named(&objects, "ConfigMap", "db-env").expect("db-env ConfigMap");
+    assert_eq!(
+        env["data"]["MARIADB_ROOT_PASSWORD_FILE"],
+        "/run/secrets/db_root_password"
+    );
+    // The mounted secret file, as the kubelet writes it (a Compose secret file usually ends
+    // with a newline, which the image's entrypoint and the scripts both drop).
     let secrets = sh.writable_dir(&base.join("secrets"));
-    std::fs::write(secrets.join("db_root_password"), "s3cret-root").unwrap();
+    std::fs::write(secrets.join("db_root_password"), "s3cret-root\n").unwrap();
     let backup_dir = sh.writable_dir(&base.join("backup")).display().to_string();
     let drill_dir = sh.writable_dir(&base.join("drill")).display().to_string();
     let creds = [
