@@ -98,6 +98,11 @@ impl MariaDb {
         Err(format!("mariadbd did not come up: {log}"))
     }
 
+    /// The server's Unix socket (the clients' default inside a container).
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
     /// Runs `sql` as root over the socket: its tab-separated output without column names.
     pub fn sql(&self, sql: &str) -> Result<String, String> {
         let out = Command::new(&self.client)

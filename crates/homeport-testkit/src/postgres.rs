@@ -34,14 +34,20 @@ pub struct Postgres {
 
 impl Postgres {
     /// Initialises a cluster in `dir/data` and starts it on 127.0.0.1 (its socket in `dir`),
-    /// with the superuser `user` and the database `db`. `shell` runs the server's programs
-    /// (as `nobody` under root); its `PATH` must hold [`bin_dir`].
+    /// with the superuser `user` and the database `db` (created unless it is `postgres`,
+    /// which every cluster has). `shell` runs the server's programs (as `nobody` under root);
+    /// its `PATH` must hold [`bin_dir`].
     pub fn start(shell: &Shell, dir: &Path, user: &str, db: &str) -> Postgres {
         let dir = shell.writable_dir(dir);
         let port = free_port();
         let d = dir.display();
+        let create = if db == "postgres" {
+            String::new()
+        } else {
+            format!(" && createdb --host=127.0.0.1 --port={port} --username={user} {db}")
+        };
         shell.ok(
-            &format!("initdb --pgdata={d}/data --username={user} --auth=trust --no-sync >/dev/null && pg_ctl --pgdata={d}/data --log={d}/log --wait --options=\"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={d} -c fsync=off\" start >/dev/null && createdb --host=127.0.0.1 --port={port} --username={user} {db}"),
+            &format!("initdb --pgdata={d}/data --username={user} --auth=trust --no-sync >/dev/null && pg_ctl --pgdata={d}/data --log={d}/log --wait --options=\"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={d} -c fsync=off\" start >/dev/null{create}"),
             &[],
         );
         Postgres {
