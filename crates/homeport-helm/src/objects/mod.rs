@@ -139,11 +139,13 @@ impl<'a> Builder<'a> {
                 }
             }
             "NetworkPolicy" => self.network_policy(&mut node, o),
-            k => {
-                if let (Some(path), Some(p)) = (pod_template_path(k), &owner) {
-                    self.workload(&mut node, o, &p.service, path);
-                }
-            }
+            k => match (pod_template_path(k), &owner) {
+                (Some(path), Some(p)) => self.workload(&mut node, o, &p.service, path),
+                // A pod of no service (a database's backup jobs) may use that database's
+                // Secrets: it follows their `existingSecret` too.
+                (Some(path), None) => self.secret_references(&mut node, o, path),
+                _ => {}
+            },
         }
         (node, when)
     }
