@@ -142,20 +142,50 @@ fn gpu_utilisation_autoscaling_needs_keda_and_prometheus() {
         assert!(need.provided, "{need:?}");
         assert_eq!(need.needed_by, ["llm"]);
     }
-    // The board does not: Prometheus is missing, and bootstrap says so.
+    let tree = tree_of(&cluster("ai-lab"), Some(&lab));
+    assert!(tree.helm_chart("keda").is_some());
+    // The board declares no monitoring: no GPU trigger is written (the plan warns), so
+    // neither KEDA nor Prometheus is needed and bootstrap installs no KEDA.
     let board = plan(compose, "board");
-    let prom = board
+    assert!(
+        !board
+            .addons
+            .iter()
+            .any(|a| matches!(a.addon, Addon::Keda | Addon::PrometheusOperator)),
+        "{:?}",
+        board.addons
+    );
+    let tree = tree_of(&cluster("board"), Some(&board));
+    assert!(tree.helm_chart("keda").is_none());
+}
+
+/// KEDA follows the ScaledObjects the plan writes: a queue hint asks for it; the same
+/// stack without the hint, or with the scaler refused (a ReadWriteOnce volume), does not.
+#[test]
+fn keda_follows_the_written_scaled_objects() {
+    let queue = "services:\n  broker:\n    image: rabbitmq:3\n  worker:\n    image: example/worker:1\n    environment: {AMQP_URL: \"amqp://jobs:s3cret@broker:5672/\"}\n    x-homeport:\n      queue: {type: rabbitmq, name: jobs, target: 5}\n      autoscale: {min: 1, max: 4}\n";
+    let with = plan(queue, "board");
+    let keda = with
         .addons
         .iter()
-        .find(|a| a.addon == Addon::PrometheusOperator)
-        .expect("need");
-    assert!(!prom.provided);
-    assert!(prom.how.contains("spec.monitoring"));
-    let tree = tree_of(&cluster("board"), Some(&board));
-    assert!(tree.helm_chart("keda").is_some());
-    assert!(tree
-        .result
-        .warnings
-        .iter()
-        .any(|w| w.code == "HP0905" && w.message.contains("prometheus-operator")));
+        .find(|a| a.addon == Addon::Keda)
+        .unwrap_or_else(|| panic!("{:?}", with.addons));
+    assert_eq!(keda.needed_by, ["worker"]);
+    assert!(tree_of(&cluster("board"), Some(&with))
+        .helm_chart("keda")
+        .is_some());
+
+    let plain = "services:\n  broker:\n    image: rabbitmq:3\n  worker:\n    image: example/worker:1\n    environment: {AMQP_URL: \"amqp://jobs:s3cret@broker:5672/\"}\n    x-homeport:\n      autoscale: {min: 1, max: 4}\n";
+    let refused = "services:\n  broker:\n    image: rabbitmq:3\n  worker:\n    image: example/worker:1\n    environment: {AMQP_URL: \"amqp://jobs:s3cret@broker:5672/\"}\n    volumes: [state:/state]\n    x-homeport:\n      queue: {type: rabbitmq, name: jobs, target: 5}\n      autoscale: {min: 1, max: 4}\nvolumes:\n  state: {}\n";
+    for compose in [plain, refused] {
+        let p = plan(compose, "board");
+        assert!(
+            !p.addons.iter().any(|a| a.addon == Addon::Keda),
+            "{compose}: {:?}",
+            p.addons
+        );
+        assert!(tree_of(&cluster("board"), Some(&p))
+            .helm_chart("keda")
+            .is_none());
+    }
 }

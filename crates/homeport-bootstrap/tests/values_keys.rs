@@ -59,7 +59,8 @@ fn keda_tree() -> Tree {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("compose.yaml"),
-        "services:\n  worker:\n    image: example/worker:1\n    x-homeport:\n      queue: {type: redis, name: jobs}\n",
+        // A queue worker and its broker: the plan writes a ScaledObject, so it needs KEDA.
+        "services:\n  worker:\n    image: example/worker:1\n    x-homeport:\n      queue: {type: redis, name: jobs}\n  redis:\n    image: redis:7.4\n",
     )
     .expect("write compose");
     let loaded = homeport_compose::load(&homeport_compose::LoadOptions {

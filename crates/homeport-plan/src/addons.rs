@@ -4,7 +4,6 @@
 
 use crate::cluster::{Cluster, Distribution, GpuVendor, Provisioner, TlsMode};
 use crate::plan::{Plan, VolumeSource};
-use homeport_compose::Project;
 use serde::Serialize;
 
 /// An add-on the rendered objects need in the cluster.
@@ -76,7 +75,7 @@ fn push(needs: &mut Vec<AddonNeed>, addon: Addon, service: &str, reason: &str) {
 
 /// The add-ons `plan`'s objects need, in a fixed order, each with whether `plan.cluster`
 /// provides it.
-pub fn needed(plan: &Plan, project: &Project) -> Vec<AddonNeed> {
+pub fn needed(plan: &Plan) -> Vec<AddonNeed> {
     let cluster = &plan.cluster;
     let mut needs: Vec<AddonNeed> = Vec::new();
     for pod in &plan.pods {
@@ -132,30 +131,28 @@ pub fn needed(plan: &Plan, project: &Project) -> Vec<AddonNeed> {
             );
         }
     }
-    for svc in project.services.values() {
-        if plan.pod_of(&svc.name).is_none() {
-            continue; // left out
-        }
-        let hints = svc.hints.or(&project.hints.defaults);
-        if hints.queue.is_some() {
+    // From what is written, not from the hints: a refused or dropped scaler needs nothing.
+    for pod in &plan.pods {
+        let Some(a) = &pod.autoscale else { continue };
+        if a.queue.is_some() {
             push(
                 &mut needs,
                 Addon::Keda,
-                &svc.name,
+                &pod.service,
                 "x-homeport.queue (a ScaledObject)",
             );
         }
-        if hints.autoscale.as_ref().is_some_and(|a| a.gpu.is_some()) {
+        if a.gpu.is_some() {
             push(
                 &mut needs,
                 Addon::Keda,
-                &svc.name,
+                &pod.service,
                 "x-homeport.autoscale.gpu (a ScaledObject)",
             );
             push(
                 &mut needs,
                 Addon::PrometheusOperator,
-                &svc.name,
+                &pod.service,
                 "x-homeport.autoscale.gpu (GPU utilisation from the DCGM exporter, through Prometheus)",
             );
         }

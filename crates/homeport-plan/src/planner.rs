@@ -311,7 +311,7 @@ pub fn plan_with_facts(
         production,
         diagnostics,
     };
-    plan.addons = crate::addons::needed(&plan, project);
+    plan.addons = crate::addons::needed(&plan);
     plan
 }
 

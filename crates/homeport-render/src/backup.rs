@@ -7,7 +7,7 @@
 //! they run unchanged against any server (tests run them against a real PostgreSQL).
 
 use crate::meta;
-use homeport_plan::{BackupClaimPlan, BackupPlan, DbEngine, Plan};
+use homeport_plan::{BackupClaimPlan, BackupPlan, DbEngine, MountPlan, Plan, VolumeSource};
 use serde_json::{json, Value};
 
 /// Where the backup claim is mounted in the jobs.
@@ -16,6 +16,7 @@ pub const MOUNT: &str = "/backup";
 const PG_BACKUP: &str = r#"set -eu
 umask 077
 mkdir -p "$BACKUP_DIR"
+if [ -z "${POSTGRES_PASSWORD:-}" ] && [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"; fi
 export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 user="${POSTGRES_USER:-postgres}"
 db="${POSTGRES_DB:-$user}"
@@ -29,6 +30,7 @@ echo "backed up $db to $BACKUP_DIR/$db-$stamp.dump"
 const PG_RESTORE: &str = r#"set -eu
 latest="${RESTORE_FILE:-$(ls -1 "$BACKUP_DIR"/*.dump 2>/dev/null | sort | tail -n 1)}"
 [ -n "$latest" ] && [ -f "$latest" ] || { echo "no dump in $BACKUP_DIR" >&2; exit 1; }
+if [ -z "${POSTGRES_PASSWORD:-}" ] && [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"; fi
 export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 user="${POSTGRES_USER:-postgres}"
 db="${POSTGRES_DB:-$user}"
@@ -53,7 +55,13 @@ tables="$(psql --host="$work" --port="$DRILL_PORT" --username=drill --dbname=dri
 echo "restore drill: $latest loads ($tables tables)"
 "#;
 
-const MYSQL_CREDENTIALS: &str = r#"root_pw="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"
+/// The image's credentials, from the variables or their `*_FILE` variants (a Compose secret
+/// mounted as a file: the jobs mount the database's secret files at the same paths).
+const MYSQL_CREDENTIALS: &str = r#"for v in MARIADB_ROOT_PASSWORD MYSQL_ROOT_PASSWORD MARIADB_PASSWORD MYSQL_PASSWORD MARIADB_USER MYSQL_USER MARIADB_DATABASE MYSQL_DATABASE; do
+  eval "value=\${$v:-} file=\${${v}_FILE:-}"
+  if [ -z "$value" ] && [ -n "$file" ]; then value="$(cat "$file")"; eval "$v=\$value"; fi
+done
+root_pw="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"
 if [ -n "$root_pw" ]; then user=root; export MYSQL_PWD="$root_pw"; else user="${MARIADB_USER:-${MYSQL_USER:-root}}"; export MYSQL_PWD="${MARIADB_PASSWORD:-${MYSQL_PASSWORD:-}}"; fi
 db="${MARIADB_DATABASE:-${MYSQL_DATABASE:-}}"
 "#;
@@ -71,14 +79,18 @@ client="$(command -v mariadb || command -v mysql)"
 gunzip -c "$latest" | "$client" --host="$DB_HOST" --port="$DB_PORT" --user="$user"
 "#;
 
-const MONGO_BACKUP: &str = r#"auth=""
+const MONGO_BACKUP: &str = r#"if [ -z "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_USERNAME_FILE:-}" ]; then MONGO_INITDB_ROOT_USERNAME="$(cat "$MONGO_INITDB_ROOT_USERNAME_FILE")"; fi
+if [ -z "${MONGO_INITDB_ROOT_PASSWORD:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWORD_FILE:-}" ]; then MONGO_INITDB_ROOT_PASSWORD="$(cat "$MONGO_INITDB_ROOT_PASSWORD_FILE")"; fi
+auth=""
 [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && auth="--username=$MONGO_INITDB_ROOT_USERNAME --password=$MONGO_INITDB_ROOT_PASSWORD --authenticationDatabase=admin"
 mongodump --host="$DB_HOST" --port="$DB_PORT" $auth --archive="$BACKUP_DIR/.partial.archive.gz" --gzip
 mv "$BACKUP_DIR/.partial.archive.gz" "$BACKUP_DIR/mongo-$stamp.archive.gz"
 find "$BACKUP_DIR" -maxdepth 1 -type f -name '*.archive.gz' -mtime +"$RETENTION_DAYS" -exec rm -f {} +
 "#;
 
-const MONGO_RESTORE: &str = r#"auth=""
+const MONGO_RESTORE: &str = r#"if [ -z "${MONGO_INITDB_ROOT_USERNAME:-}" ] && [ -n "${MONGO_INITDB_ROOT_USERNAME_FILE:-}" ]; then MONGO_INITDB_ROOT_USERNAME="$(cat "$MONGO_INITDB_ROOT_USERNAME_FILE")"; fi
+if [ -z "${MONGO_INITDB_ROOT_PASSWORD:-}" ] && [ -n "${MONGO_INITDB_ROOT_PASSWORD_FILE:-}" ]; then MONGO_INITDB_ROOT_PASSWORD="$(cat "$MONGO_INITDB_ROOT_PASSWORD_FILE")"; fi
+auth=""
 [ -n "${MONGO_INITDB_ROOT_USERNAME:-}" ] && auth="--username=$MONGO_INITDB_ROOT_USERNAME --password=$MONGO_INITDB_ROOT_PASSWORD --authenticationDatabase=admin"
 mongorestore --host="$DB_HOST" --port="$DB_PORT" $auth --drop --archive="$latest" --gzip
 "#;
@@ -90,14 +102,66 @@ mv "$BACKUP_DIR/.partial.rdb.gz" "$BACKUP_DIR/redis-$stamp.rdb.gz"
 find "$BACKUP_DIR" -maxdepth 1 -type f -name '*.rdb.gz' -mtime +"$RETENTION_DAYS" -exec rm -f {} +
 "#;
 
-/// Redis loads a snapshot only at start: the restore Job puts the latest one where the
-/// server reads it; scale the server to 0 first, then run this, then scale it back.
-const REDIS_RESTORE: &str = r#"gunzip -c "$latest" > "$RESTORE_TARGET/dump.rdb.restored"
-echo "scale redis to 0, move dump.rdb.restored over dump.rdb in its data volume, scale it back"
+/// Restores the latest dump into a MariaDB/MySQL started in this pod (no network: a socket
+/// in a scratch directory) and checks that it loads and has tables.
+const MYSQL_DRILL: &str = r#"set -eu
+latest="$(ls -1 "$BACKUP_DIR"/*.sql.gz 2>/dev/null | sort | tail -n 1)"
+[ -n "$latest" ] || { echo "restore drill: no dump in $BACKUP_DIR" >&2; exit 1; }
+gunzip -t "$latest" || { echo "restore drill: $latest is damaged" >&2; exit 1; }
+work="$DRILL_DIR/drill-$$"
+mkdir -p "$work/data"
+server="$(command -v mariadbd || command -v mysqld)"
+client="$(command -v mariadb || command -v mysql)"
+if install="$(command -v mariadb-install-db || command -v mysql_install_db)"; then
+  "$install" --no-defaults --datadir="$work/data" --auth-root-authentication-method=normal --skip-test-db >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+else
+  "$server" --no-defaults --initialize-insecure --datadir="$work/data" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+fi
+"$server" --no-defaults --datadir="$work/data" --socket="$work/sock" --pid-file="$work/pid" --log-error="$work/log" --tmpdir="$work" --skip-networking --skip-log-bin --innodb-buffer-pool-size=64M >"$work/server.out" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+tries=0
+until "$client" --no-defaults --socket="$work/sock" --user=root -e "select 1" >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 120 ] || ! kill -0 "$pid" 2>/dev/null; then echo "restore drill: the throw-away server did not start" >&2; cat "$work/server.out" "$work/log" >&2 || true; exit 1; fi
+  sleep 1
+done
+gunzip -c "$latest" | "$client" --no-defaults --socket="$work/sock" --user=root
+tables="$("$client" --no-defaults --socket="$work/sock" --user=root --batch --skip-column-names -e "select count(*) from information_schema.tables where table_schema not in ('mysql', 'information_schema', 'performance_schema', 'sys')")"
+[ "$tables" -gt 0 ] || { echo "restore drill: $latest restored no tables" >&2; exit 1; }
+echo "restore drill: $latest loads ($tables tables)"
 "#;
 
-/// For engines whose drill cannot start a throw-away server from a shell, the drill checks
-/// that the latest dump decompresses completely and is not empty.
+/// Redis loads a snapshot only at start: the restore Job puts the latest one beside the
+/// dumps; the server is scaled to 0 and the file moved over its `dump.rdb` by hand.
+const REDIS_RESTORE: &str = r#"gunzip -c "$latest" > "$RESTORE_TARGET/dump.rdb.restored"
+echo "wrote $RESTORE_TARGET/dump.rdb.restored from $latest: scale redis to 0, move it over dump.rdb in its data volume (and remove appendonly.aof/appendonlydir, which Redis would load instead), then scale redis back"
+"#;
+
+/// Starts a throw-away Redis in this pod (no network: a socket in a scratch directory) on
+/// the latest snapshot: Redis refuses to start on a damaged one.
+const REDIS_DRILL: &str = r#"set -eu
+latest="$(ls -1 "$BACKUP_DIR"/*.rdb.gz 2>/dev/null | sort | tail -n 1)"
+[ -n "$latest" ] || { echo "restore drill: no snapshot in $BACKUP_DIR" >&2; exit 1; }
+gunzip -t "$latest" || { echo "restore drill: $latest is damaged" >&2; exit 1; }
+work="$DRILL_DIR/drill-$$"
+mkdir -p "$work"
+gunzip -c "$latest" > "$work/dump.rdb"
+redis-server --port 0 --unixsocket "$work/sock" --dir "$work" --dbfilename dump.rdb --save "" --appendonly no --logfile "$work/log" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+tries=0
+until [ "$(redis-cli -s "$work/sock" ping 2>/dev/null)" = PONG ]; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 120 ] || ! kill -0 "$pid" 2>/dev/null; then echo "restore drill: Redis did not load $latest" >&2; cat "$work/log" >&2 || true; exit 1; fi
+  sleep 1
+done
+keys="$(redis-cli -s "$work/sock" info keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')"
+echo "restore drill: $latest loads ($keys keys)"
+"#;
+
+/// MongoDB's drill (no throw-away server is started: its images differ too much across
+/// versions) checks that the latest dump decompresses completely and is not empty.
 const ARCHIVE_DRILL: &str = r#"set -eu
 latest="$(ls -1 "$BACKUP_DIR"/*.gz 2>/dev/null | sort | tail -n 1)"
 [ -n "$latest" ] || { echo "restore drill: no dump in $BACKUP_DIR" >&2; exit 1; }
@@ -108,7 +172,9 @@ echo "restore drill: $latest decompresses ($size bytes)"
 
 const COMMON_HEAD: &str =
     "set -eu\numask 077\nmkdir -p \"$BACKUP_DIR\"\nstamp=\"$(date -u +%Y%m%dT%H%M%SZ)\"\n";
-const LATEST_GZ: &str = "set -eu\nlatest=\"${RESTORE_FILE:-$(ls -1 \"$BACKUP_DIR\"/*.gz 2>/dev/null | sort | tail -n 1)}\"\n[ -n \"$latest\" ] || { echo \"no dump in $BACKUP_DIR\" >&2; exit 1; }\n";
+/// Picks the latest dump (or `RESTORE_FILE`) and checks it decompresses completely before
+/// anything is restored (`sh` has no pipefail: a truncated dump would load halfway).
+const LATEST_GZ: &str = "set -eu\nlatest=\"${RESTORE_FILE:-$(ls -1 \"$BACKUP_DIR\"/*.gz 2>/dev/null | sort | tail -n 1)}\"\n[ -n \"$latest\" ] || { echo \"no dump in $BACKUP_DIR\" >&2; exit 1; }\ngunzip -t \"$latest\" || { echo \"$latest is damaged\" >&2; exit 1; }\n";
 
 /// The (backup, restore, drill) shell scripts of an engine.
 pub fn scripts(engine: DbEngine) -> (String, String, String) {
@@ -117,7 +183,7 @@ pub fn scripts(engine: DbEngine) -> (String, String, String) {
         DbEngine::MySql => (
             format!("{COMMON_HEAD}{MYSQL_CREDENTIALS}{MYSQL_BACKUP}"),
             format!("{LATEST_GZ}{MYSQL_CREDENTIALS}{MYSQL_RESTORE}"),
-            ARCHIVE_DRILL.into(),
+            MYSQL_DRILL.into(),
         ),
         DbEngine::Mongo => (
             format!("{COMMON_HEAD}{MONGO_BACKUP}"),
@@ -127,7 +193,7 @@ pub fn scripts(engine: DbEngine) -> (String, String, String) {
         DbEngine::Redis => (
             format!("{COMMON_HEAD}{REDIS_BACKUP}"),
             format!("{LATEST_GZ}{REDIS_RESTORE}"),
-            ARCHIVE_DRILL.into(),
+            REDIS_DRILL.into(),
         ),
     }
 }
@@ -148,6 +214,33 @@ fn labels(plan: &Plan, b: &BackupPlan, component: &str) -> Value {
         "app.kubernetes.io/part-of": meta::instance(plan),
         "app.kubernetes.io/managed-by": "homeport",
     })
+}
+
+/// The secret-file mounts of the database's container: (volume, Secret, mount).
+fn secret_files(plan: &Plan, b: &BackupPlan) -> Vec<(String, String, MountPlan)> {
+    let Some(pod) = plan
+        .pods
+        .iter()
+        .find(|p| p.name == b.pod && p.namespace == b.namespace)
+    else {
+        return Vec::new();
+    };
+    let Some(container) = pod.containers.iter().find(|c| c.name == b.container) else {
+        return Vec::new();
+    };
+    container
+        .mounts
+        .iter()
+        .filter_map(|m| {
+            let v = pod.volumes.iter().find(|v| v.name == m.volume)?;
+            match &v.source {
+                VolumeSource::Secret { name } => {
+                    Some((format!("db-{}", v.name), name.clone(), m.clone()))
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: bool) -> Value {
@@ -172,9 +265,22 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
     volumes.push(json!({"name": "scratch", "emptyDir": {"sizeLimit": "2Gi"}}));
     if drill {
         env.push(json!({"name": "DRILL_DIR", "value": "/tmp"}));
-        env.push(json!({"name": "DRILL_PORT", "value": "5432"}));
-        mounts.push(json!({"name": "run", "mountPath": "/var/run/postgresql"}));
-        volumes.push(json!({"name": "run", "emptyDir": {}}));
+        if b.engine == DbEngine::Postgres {
+            env.push(json!({"name": "DRILL_PORT", "value": "5432"}));
+            mounts.push(json!({"name": "run", "mountPath": "/var/run/postgresql"}));
+            volumes.push(json!({"name": "run", "emptyDir": {}}));
+        }
+    }
+    // The database's secret files (`*_FILE` variables name them) at the same paths.
+    for (volume, secret, mount) in secret_files(plan, b) {
+        if !volumes.iter().any(|v| v["name"] == volume.as_str()) {
+            volumes.push(json!({"name": volume, "secret": {"secretName": secret}}));
+        }
+        let mut m = json!({"name": volume, "mountPath": mount.path, "readOnly": true});
+        if let Some(sub) = &mount.sub_path {
+            m["subPath"] = json!(sub);
+        }
+        mounts.push(m);
     }
     if b.engine == DbEngine::Redis && component == "restore" {
         env.push(json!({"name": "RESTORE_TARGET", "value": MOUNT}));
@@ -217,7 +323,12 @@ fn metadata(plan: &Plan, b: &BackupPlan, name: &str, component: &str, doc: &str)
 /// The CronJob, restore Job and drill CronJob of one database.
 pub fn objects(plan: &Plan, b: &BackupPlan) -> Vec<Value> {
     let (backup, restore, drill) = scripts(b.engine);
-    let pg_drill = b.engine == DbEngine::Postgres;
+    let drill_doc = match b.engine {
+        DbEngine::Postgres => "restores the latest dump into a throw-away PostgreSQL in its own pod and checks it loads",
+        DbEngine::MySql => "restores the latest dump into a throw-away MariaDB/MySQL in its own pod and checks it loads",
+        DbEngine::Redis => "starts a throw-away Redis in its own pod on the latest snapshot and checks it loads",
+        DbEngine::Mongo => "checks the latest archive decompresses completely and is not empty (no throw-away MongoDB is started)",
+    };
     let job = |component: &str, script: &str, drill: bool| json!({"backoffLimit": 2, "ttlSecondsAfterFinished": 604800, "template": pod_spec(plan, b, component, script, drill)});
     let cron = |schedule: &str, spec: Value| json!({"schedule": schedule, "timeZone": "Etc/UTC", "concurrencyPolicy": "Forbid", "startingDeadlineSeconds": 3600, "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 3, "jobTemplate": {"spec": spec}});
     let mut restore_spec = job("restore", &restore, false);
@@ -230,8 +341,8 @@ pub fn objects(plan: &Plan, b: &BackupPlan) -> Vec<Value> {
             "metadata": metadata(plan, b, &format!("{}-restore", b.pod), "restore", &format!("restores the latest dump (or RESTORE_FILE) into {}: kubectl -n {} patch job {}-restore -p '{{\"spec\":{{\"suspend\":false}}}}'", b.pod, b.namespace, b.pod)),
             "spec": restore_spec}),
         json!({"apiVersion": "batch/v1", "kind": "CronJob",
-            "metadata": metadata(plan, b, &format!("{}-restore-drill", b.pod), "restore-drill", if pg_drill { "restores the latest dump into a throw-away PostgreSQL in its own pod and checks it loads" } else { "checks the latest dump decompresses completely and is not empty" }),
-            "spec": cron(&b.drill_schedule, job("restore-drill", &drill, pg_drill))}),
+            "metadata": metadata(plan, b, &format!("{}-restore-drill", b.pod), "restore-drill", drill_doc),
+            "spec": cron(&b.drill_schedule, job("restore-drill", &drill, true))}),
     ];
     out.extend(network_policies(plan, b));
     out

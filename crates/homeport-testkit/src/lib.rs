@@ -1,5 +1,7 @@
 //! Helpers shared by homeport's tests: where the external tools are (kubectl, helm,
-//! kubernetes-validate), running them on what homeport writes, and where the shared corpus is.
+//! kubernetes-validate), running them on what homeport writes, where the shared corpus is, and
+//! database servers on loopback ([`postgres`], [`mariadb`], [`redis`]) for the scripts
+//! homeport writes ([`shell`]).
 //!
 //! The tools are installed by `scripts/install-tools` into `<workspace>/.cache/tools/bin`;
 //! `scripts/test` also exports their absolute paths as `HOMEPORT_KUBECTL`, `HOMEPORT_HELM` and
@@ -15,7 +17,11 @@
 //!
 //! Under CI (`CI` set) a missing tool panics instead, so CI never skips silently.
 
+pub mod mariadb;
+pub mod postgres;
+pub mod redis;
 pub mod registry;
+pub mod shell;
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;

@@ -1,132 +1,29 @@
-//! Backup and restore round trip with a real PostgreSQL: the scripts of the rendered
-//! `postgres-backup` CronJob, `postgres-restore` Job and `postgres-restore-drill` CronJob of
-//! the transcode stack, run as written (only the host, port and directories substituted)
-//! against two PostgreSQL servers started here on loopback, restore the same row counts.
+//! Backup and restore round trips with real database servers (homeport-testkit starts them
+//! on loopback with free ports and temporary directories): the scripts of the rendered
+//! `<db>-backup` CronJob, `<db>-restore` Job and `<db>-restore-drill` CronJob, run as written
+//! (extracted from the rendered objects; only the host, port and directories substituted
+//! through their environment), restore the same rows or keys.
 //!
-//! Needs the PostgreSQL server binaries (`initdb`, `pg_ctl`; Debian: postgresql, installed by
+//! * PostgreSQL (transcode stack): `pg_dump` / `pg_restore`, the drill on its own server.
+//! * MariaDB (hardened-extras stack, root password from a secret file): `mariadb-dump` /
+//!   `mariadb`, the drill on its own server.
+//! * Redis (transcode stack): `redis-cli --rdb` snapshot, restored file loaded by a
+//!   throw-away server, the drill on its own server.
+//!
+//! MongoDB has no Debian package: its scripts are only checked by shellcheck here.
+//!
+//! Needs the Debian packages postgresql, mariadb-server and redis-server (installed by
 //! scripts/install-tools): skipped with a line on a developer machine without them, failed
-//! under CI=true.
+//! under CI.
 
 mod support;
 
+use homeport_testkit::shell::{free_port, require_package, Shell};
+use homeport_testkit::{mariadb, postgres, redis};
 use serde_json::Value;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use support::*;
-
-/// The directory holding `initdb` and `pg_ctl`, if PostgreSQL is installed.
-fn postgres_bin() -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    if let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<PathBuf> = entries.flatten().map(|e| e.path().join("bin")).collect();
-        versions.sort();
-        dirs.extend(versions.into_iter().rev());
-    }
-    dirs.into_iter().find(|d| {
-        d.join("initdb").is_file() && d.join("pg_ctl").is_file() && d.join("pg_dump").is_file()
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Runs `script` with `sh -c` as an unprivileged user (PostgreSQL refuses root).
-struct Runner {
-    bin: PathBuf,
-    root: bool,
-}
-
-impl Runner {
-    fn sh(&self, script: &str, env: &[(String, String)]) -> std::process::Output {
-        let mut cmd = if self.root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--", "/bin/sh", "-c", script]);
-            c
-        } else {
-            let mut c = Command::new("/bin/sh");
-            c.args(["-c", script]);
-            c
-        };
-        let path = format!(
-            "{}:{}",
-            self.bin.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        cmd.env("PATH", path);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    }
-
-    fn ok(&self, script: &str, env: &[(String, String)]) -> String {
-        let out = self.sh(script, env);
-        assert!(
-            out.status.success(),
-            "script failed:\n{script}\nstdout:\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-/// A PostgreSQL server on loopback in `dir`.
-struct Server {
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Server {
-    fn start(r: &Runner, dir: &Path) -> Server {
-        let port = free_port();
-        let d = dir.display();
-        r.ok(
-            &format!("initdb --pgdata={d}/data --username=transcode --auth=trust >/dev/null && pg_ctl --pgdata={d}/data --log={d}/log --wait --options=\"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={d}\" start >/dev/null && createdb --host=127.0.0.1 --port={port} --username=transcode transcode"),
-            &[],
-        );
-        Server {
-            dir: dir.to_path_buf(),
-            port,
-        }
-    }
-
-    fn psql(&self, r: &Runner, sql: &str) -> String {
-        r.ok(
-            &format!("psql --host=127.0.0.1 --port={} --username=transcode --dbname=transcode -Atc \"$SQL\"", self.port),
-            &[("SQL".into(), sql.into())],
-        )
-        .trim()
-        .to_string()
-    }
-
-    fn stop(&self, r: &Runner) {
-        let _ = r.sh(
-            &format!(
-                "pg_ctl --pgdata={}/data --mode=fast stop",
-                self.dir.display()
-            ),
-            &[],
-        );
-    }
-}
-
 /// The shell script and the literal environment of the first container of a workload.
 fn script_and_env(
     objects: &[Value],
@@ -157,6 +54,25 @@ fn script_and_env(
     (cmd[2].as_str().unwrap().to_string(), env, c.clone())
 }
 
+/// The restricted security context every backup container has.
+fn assert_restricted(c: &Value) {
+    assert_eq!(c["securityContext"]["runAsNonRoot"], true, "{c}");
+    assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], false);
+    assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(c["securityContext"]["capabilities"]["drop"][0], "ALL");
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn with(env: &[(String, String)], overrides: &[(&str, String)]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = env
         .iter()
@@ -169,17 +85,10 @@ fn with(env: &[(String, String)], overrides: &[(&str, String)]) -> Vec<(String, 
 
 #[test]
 fn postgres_backup_restore_and_drill_round_trip() {
-    let Some(bin) = postgres_bin() else {
-        let why =
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: run scripts/install-tools";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{why}; CI is set, so this test must not be skipped");
-        }
-        eprintln!("skipping: {why}");
+    let Some(bin) = require_package(postgres::bin_dir(), "PostgreSQL (initdb, pg_ctl)") else {
         return;
     };
-    let root = is_root();
-    let r = Runner { bin, root };
+    let sh = Shell::new(&[bin]);
     let (_, objects) = render(&stack_compose("transcode-service"));
 
     let (backup, backup_env, backup_c) = script_and_env(&objects, "CronJob", "postgres-backup");
@@ -200,15 +109,7 @@ fn postgres_backup_restore_and_drill_round_trip() {
             .any(|r| r.contains("secretRef") && r.contains("postgres-env")),
         "{refs:?}"
     );
-    assert_eq!(backup_c["securityContext"]["runAsNonRoot"], true);
-    assert_eq!(
-        backup_c["securityContext"]["allowPrivilegeEscalation"],
-        false
-    );
-    assert_eq!(
-        backup_c["securityContext"]["capabilities"]["drop"][0],
-        "ALL"
-    );
+    assert_restricted(&backup_c);
     assert_eq!(
         named(&objects, "Job", "postgres-restore").unwrap()["spec"]["suspend"],
         true
@@ -216,99 +117,341 @@ fn postgres_backup_restore_and_drill_round_trip() {
 
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path();
-    if root {
-        std::fs::set_permissions(base, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-            .unwrap();
-    }
-    for d in ["source", "target", "backup", "drill"] {
-        std::fs::create_dir(base.join(d)).unwrap();
-        if root {
-            std::fs::set_permissions(
-                base.join(d),
-                std::os::unix::fs::PermissionsExt::from_mode(0o777),
-            )
-            .unwrap();
-        }
-    }
-    let source = Server::start(&r, &base.join("source"));
-    let target = Server::start(&r, &base.join("target"));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        source.psql(&r, "create table jobs (id serial primary key, name text not null); insert into jobs (name) select 'job-' || g from generate_series(1, 1234) g; create table results (job int references jobs(id), ok boolean); insert into results select id, id % 2 = 0 from jobs where id <= 321;");
-        // The credentials the database's Secret/ConfigMap give the job (envFrom).
-        let creds = [
-            ("POSTGRES_USER", "transcode".to_string()),
-            ("POSTGRES_DB", "transcode".to_string()),
-            ("POSTGRES_PASSWORD", "not-used-trust-auth".to_string()),
-        ];
-        let backup_dir = base.join("backup").display().to_string();
-        let mut o: Vec<(&str, String)> = vec![
-            ("DB_HOST", "127.0.0.1".into()),
-            ("DB_PORT", source.port.to_string()),
-            ("BACKUP_DIR", backup_dir.clone()),
-        ];
-        o.extend(creds.iter().cloned());
-        let out = r.ok(&backup, &with(&backup_env, &o));
-        assert!(out.contains("backed up transcode"), "{out}");
-        let dumps: Vec<_> = std::fs::read_dir(base.join("backup"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(dumps.len(), 1, "{dumps:?}");
-        assert!(
-            dumps[0].starts_with("transcode-") && dumps[0].ends_with(".dump"),
-            "{dumps:?}"
-        );
+    let source = postgres::Postgres::start(&sh, &base.join("source"), "transcode", "transcode");
+    let target = postgres::Postgres::start(&sh, &base.join("target"), "transcode", "transcode");
+    let backup_dir = sh.writable_dir(&base.join("backup")).display().to_string();
+    let drill_dir = sh.writable_dir(&base.join("drill")).display().to_string();
+    source.psql("create table jobs (id serial primary key, name text not null); insert into jobs (name) select 'job-' || g from generate_series(1, 1234) g; create table results (job int references jobs(id), ok boolean); insert into results select id, id % 2 = 0 from jobs where id <= 321;");
+    // The credentials the database's Secret/ConfigMap give the job (envFrom).
+    let creds = [
+        ("POSTGRES_USER", "transcode".to_string()),
+        ("POSTGRES_DB", "transcode".to_string()),
+        ("POSTGRES_PASSWORD", "not-used-trust-auth".to_string()),
+    ];
+    let mut o: Vec<(&str, String)> = vec![
+        ("DB_HOST", "127.0.0.1".into()),
+        ("DB_PORT", source.port.to_string()),
+        ("BACKUP_DIR", backup_dir.clone()),
+    ];
+    o.extend(creds.iter().cloned());
+    let out = sh.ok(&backup, &with(&backup_env, &o));
+    assert!(out.contains("backed up transcode"), "{out}");
+    let dumps = files_in(Path::new(&backup_dir));
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        dumps[0].starts_with("transcode-") && dumps[0].ends_with(".dump"),
+        "{dumps:?}"
+    );
 
-        let mut o: Vec<(&str, String)> = vec![
-            ("DB_HOST", "127.0.0.1".into()),
-            ("DB_PORT", target.port.to_string()),
-            ("BACKUP_DIR", backup_dir.clone()),
-        ];
-        o.extend(creds.iter().cloned());
-        r.ok(&restore, &with(&restore_env, &o));
-        for table in ["jobs", "results"] {
-            let q = format!("select count(*) from {table}");
-            assert_eq!(
-                source.psql(&r, &q),
-                target.psql(&r, &q),
-                "{table} row counts differ"
-            );
-        }
-        assert_eq!(target.psql(&r, "select count(*) from jobs"), "1234");
+    let mut o: Vec<(&str, String)> = vec![
+        ("DB_HOST", "127.0.0.1".into()),
+        ("DB_PORT", target.port.to_string()),
+        ("BACKUP_DIR", backup_dir.clone()),
+    ];
+    o.extend(creds.iter().cloned());
+    sh.ok(&restore, &with(&restore_env, &o));
+    for table in ["jobs", "results"] {
+        let q = format!("select count(*) from {table}");
         assert_eq!(
-            target.psql(&r, "select count(*) from results where ok"),
-            "160"
+            source.psql(&q),
+            target.psql(&q),
+            "{table} row counts differ"
         );
-
-        let o: Vec<(&str, String)> = vec![
-            ("BACKUP_DIR", backup_dir.clone()),
-            ("DRILL_DIR", base.join("drill").display().to_string()),
-            ("DRILL_PORT", free_port().to_string()),
-        ];
-        let out = r.ok(&drill, &with(&drill_env, &o));
-        assert!(out.contains("loads (2 tables)"), "{out}");
-
-        // A drill without any dump fails.
-        let empty = base.join("drill").display().to_string();
-        let failed = r.sh(
-            &drill,
-            &with(
-                &drill_env,
-                &[
-                    ("BACKUP_DIR", empty.clone()),
-                    ("DRILL_DIR", empty),
-                    ("DRILL_PORT", free_port().to_string()),
-                ],
-            ),
-        );
-        assert!(!failed.status.success());
-    }));
-    source.stop(&r);
-    target.stop(&r);
-    if let Err(e) = result {
-        std::panic::resume_unwind(e);
     }
+    assert_eq!(target.psql("select count(*) from jobs"), "1234");
+    assert_eq!(target.psql("select count(*) from results where ok"), "160");
+
+    let o: Vec<(&str, String)> = vec![
+        ("BACKUP_DIR", backup_dir.clone()),
+        ("DRILL_DIR", drill_dir.clone()),
+        ("DRILL_PORT", free_port().to_string()),
+    ];
+    let out = sh.ok(&drill, &with(&drill_env, &o));
+    assert!(out.contains("loads (2 tables)"), "{out}");
+
+    // A drill without any dump fails.
+    let failed = sh.sh(
+        &drill,
+        &with(
+            &drill_env,
+            &[
+                ("BACKUP_DIR", drill_dir.clone()),
+                ("DRILL_DIR", drill_dir),
+                ("DRILL_PORT", free_port().to_string()),
+            ],
+        ),
+    );
+    assert!(!failed.status.success());
+}
+
+/// MariaDB: the hardened stack's database takes its root password from a Compose secret
+/// (`MARIADB_ROOT_PASSWORD_FILE`); the jobs mount that secret at the same path and read it.
+#[test]
+fn mariadb_backup_restore_and_drill_round_trip() {
+    let Some(bins) = require_package(
+        mariadb::binaries(),
+        "MariaDB (mariadb-install-db, mariadbd)",
+    ) else {
+        return;
+    };
+    let sh = Shell::new(&[]);
+    let (_, objects) = render(&stack_compose("hardened-extras"));
+    let (backup, backup_env, backup_c) = script_and_env(&objects, "CronJob", "db-backup");
+    let (restore, restore_env, restore_c) = script_and_env(&objects, "Job", "db-restore");
+    let (drill, drill_env, drill_c) = script_and_env(&objects, "CronJob", "db-restore-drill");
+    let db = named(&objects, "StatefulSet", "db").expect("db StatefulSet");
+    let db_c = container(db, "db");
+    assert_eq!(backup_c["image"], db_c["image"]);
+    assert_eq!(drill_c["image"], db_c["image"]);
+    for c in [&backup_c, &restore_c, &drill_c] {
+        assert_restricted(c);
+    }
+    // The database reads its root password from a secret file; so do the dump and restore.
+    let secret_mount = db_c["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == "/run/secrets/db_root_password")
+        .expect("the database's secret file");
+    for (what, c, o) in [
+        (
+            "backup",
+            &backup_c,
+            named(&objects, "CronJob", "db-backup").unwrap(),
+        ),
+        (
+            "restore",
+            &restore_c,
+            named(&objects, "Job", "db-restore").unwrap(),
+        ),
+    ] {
+        let m = c["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mountPath"] == "/run/secrets/db_root_password")
+            .unwrap_or_else(|| panic!("{what} lacks the secret file: {c}"));
+        assert_eq!(m["subPath"], secret_mount["subPath"]);
+        let volumes = pod_template(o)["spec"]["volumes"].as_array().unwrap();
+        let db_volumes = pod_template(db)["spec"]["volumes"].as_array().unwrap();
+        let secret_of = |vs: &[Value], name: &Value| {
+            vs.iter().find(|v| &v["name"] == name).unwrap()["secret"]["secretName"].clone()
+        };
+        assert_eq!(
+            secret_of(volumes, &m["name"]),
+            secret_of(db_volumes, &secret_mount["name"])
+        );
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    let mut source = mariadb::MariaDb::start(&bins, &base.join("source")).unwrap();
+    let mut target = mariadb::MariaDb::start(&bins, &base.join("target")).unwrap();
+    source.set_root_password("s3cret-root").unwrap();
+    target.set_root_password("s3cret-root").unwrap();
+    source
+        .sql("create database app; use app; create table app.posts (id int primary key auto_increment, title varchar(200) not null, body text); insert into app.posts (title, body) select concat('post ', seq), repeat('x', seq) from seq_1_to_777; create table app.tags (post int, tag varchar(20)); insert into app.tags select id, if(id % 3 = 0, 'three', 'other') from app.posts where id <= 400; create database other; create table other.t (n int); insert into other.t select seq from seq_1_to_55;")
+        .unwrap();
+    // The job's environment names the mounted file, as the database's does.
+    let env = named(&objects, "ConfigMap", "db-env").expect("db-env ConfigMap");
+    assert_eq!(
+        env["data"]["MARIADB_ROOT_PASSWORD_FILE"],
+        "/run/secrets/db_root_password"
+    );
+    // The mounted secret file, as the kubelet writes it (a Compose secret file usually ends
+    // with a newline, which the image's entrypoint and the scripts both drop).
+    let secrets = sh.writable_dir(&base.join("secrets"));
+    std::fs::write(secrets.join("db_root_password"), "s3cret-root\n").unwrap();
+    let backup_dir = sh.writable_dir(&base.join("backup")).display().to_string();
+    let drill_dir = sh.writable_dir(&base.join("drill")).display().to_string();
+    let creds = [
+        (
+            "MARIADB_ROOT_PASSWORD_FILE",
+            secrets.join("db_root_password").display().to_string(),
+        ),
+        ("MARIADB_DATABASE", "app".to_string()),
+    ];
+    let at = |port: u16| {
+        let mut o: Vec<(&str, String)> = vec![
+            ("DB_HOST", "127.0.0.1".into()),
+            ("DB_PORT", port.to_string()),
+            ("BACKUP_DIR", backup_dir.clone()),
+        ];
+        o.extend(creds.iter().cloned());
+        o
+    };
+    sh.ok(&backup, &with(&backup_env, &at(source.port)));
+    let dumps = files_in(Path::new(&backup_dir));
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        dumps[0].starts_with("mysql-") && dumps[0].ends_with(".sql.gz"),
+        "{dumps:?}"
+    );
+
+    let out = sh.ok(&restore, &with(&restore_env, &at(target.port)));
+    assert!(out.contains("restoring"), "{out}");
+    for q in [
+        "select count(*) from app.posts",
+        "select count(*) from app.tags where tag = 'three'",
+        "select sum(length(body)) from app.posts",
+        "select count(*) from other.t",
+    ] {
+        assert_eq!(source.sql(q).unwrap(), target.sql(q).unwrap(), "{q}");
+    }
+    assert_eq!(target.sql("select count(*) from app.posts").unwrap(), "777");
+
+    let o: Vec<(&str, String)> = vec![
+        ("BACKUP_DIR", backup_dir.clone()),
+        ("DRILL_DIR", drill_dir.clone()),
+    ];
+    let out = sh.ok(&drill, &with(&drill_env, &o));
+    assert!(out.contains("loads (3 tables)"), "{out}");
+    assert!(
+        files_in(Path::new(&drill_dir)).is_empty(),
+        "the drill cleans up"
+    );
+
+    // A drill on a truncated dump fails.
+    let broken = sh.writable_dir(&base.join("broken"));
+    let dump = std::fs::read(Path::new(&backup_dir).join(&dumps[0])).unwrap();
+    std::fs::write(broken.join(&dumps[0]), &dump[..dump.len() / 2]).unwrap();
+    let failed = sh.sh(
+        &drill,
+        &with(
+            &drill_env,
+            &[
+                ("BACKUP_DIR", broken.display().to_string()),
+                ("DRILL_DIR", drill_dir),
+            ],
+        ),
+    );
+    assert!(!failed.status.success());
+}
+
+/// Redis: a snapshot copy (`redis-cli --rdb`), the restore Job's file loaded by a throw-away
+/// server holds the same keys and values, the drill loads it.
+#[test]
+fn redis_snapshot_restore_and_drill_round_trip() {
+    let Some(bins) = require_package(redis::binaries(), "Redis (redis-server, redis-cli)") else {
+        return;
+    };
+    let sh = Shell::new(&[]);
+    let (_, objects) = render(&stack_compose("transcode-service"));
+    let (backup, backup_env, backup_c) = script_and_env(&objects, "CronJob", "redis-backup");
+    let (restore, restore_env, restore_c) = script_and_env(&objects, "Job", "redis-restore");
+    let (drill, drill_env, drill_c) = script_and_env(&objects, "CronJob", "redis-restore-drill");
+    let db = workload_with_container(&objects, "redis");
+    assert_eq!(backup_c["image"], container(db, "redis")["image"]);
+    assert_eq!(drill_c["image"], backup_c["image"]);
+    for c in [&backup_c, &restore_c, &drill_c] {
+        assert_restricted(c);
+    }
+
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path();
+    let source = redis::Redis::start(&bins, &base.join("source"), None).unwrap();
+    for i in 0..300 {
+        source
+            .cli(&["set", &format!("job:{i}"), &format!("state-{}", i % 7)])
+            .unwrap();
+    }
+    source
+        .cli(&["rpush", "queue:transcode", "a", "b", "c"])
+        .unwrap();
+    source
+        .cli(&["hset", "user:1", "name", "ada", "plan", "pro"])
+        .unwrap();
+    source.cli(&["sadd", "tags", "x", "y", "z"]).unwrap();
+    source
+        .cli(&["zadd", "scores", "1", "one", "2.5", "two"])
+        .unwrap();
+    source.cli(&["-n", "3", "set", "other-db", "kept"]).unwrap();
+
+    let backup_dir = sh.writable_dir(&base.join("backup")).display().to_string();
+    let drill_dir = sh.writable_dir(&base.join("drill")).display().to_string();
+    let at = |port: u16| -> Vec<(&str, String)> {
+        vec![
+            ("DB_HOST", "127.0.0.1".into()),
+            ("DB_PORT", port.to_string()),
+            ("BACKUP_DIR", backup_dir.clone()),
+        ]
+    };
+    sh.ok(&backup, &with(&backup_env, &at(source.port)));
+    let dumps = files_in(Path::new(&backup_dir));
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    assert!(
+        dumps[0].starts_with("redis-") && dumps[0].ends_with(".rdb.gz"),
+        "{dumps:?}"
+    );
+
+    // The restore Job writes the snapshot for the server's data volume.
+    let restored = sh.writable_dir(&base.join("restored"));
+    let mut o = at(source.port);
+    o.push(("RESTORE_TARGET", restored.display().to_string()));
+    let out = sh.ok(&restore, &with(&restore_env, &o));
+    assert!(out.contains("dump.rdb.restored"), "{out}");
+    let target = redis::Redis::start(
+        &bins,
+        &base.join("target"),
+        Some(&restored.join("dump.rdb.restored")),
+    )
+    .unwrap();
+    for db in [0, 3] {
+        let (s, t) = (source.contents(db), target.contents(db));
+        assert!(!s.is_empty());
+        assert_eq!(s, t, "database {db} differs");
+    }
+    assert_eq!(target.cli(&["dbsize"]).unwrap(), "304");
+
+    let o: Vec<(&str, String)> = vec![
+        ("BACKUP_DIR", backup_dir.clone()),
+        ("DRILL_DIR", drill_dir.clone()),
+    ];
+    let out = sh.ok(&drill, &with(&drill_env, &o));
+    assert!(out.contains("loads (305 keys)"), "{out}");
+    assert!(
+        files_in(Path::new(&drill_dir)).is_empty(),
+        "the drill cleans up"
+    );
+
+    // A drill on a truncated snapshot fails: Redis refuses to load it.
+    let broken = sh.writable_dir(&base.join("broken"));
+    let snapshot = std::fs::read(Path::new(&backup_dir).join(&dumps[0])).unwrap();
+    let mut gz = Vec::new();
+    {
+        let out = Command::new("gunzip")
+            .arg("-c")
+            .arg(Path::new(&backup_dir).join(&dumps[0]))
+            .output()
+            .unwrap();
+        let half = &out.stdout[..out.stdout.len() / 2];
+        let mut child = Command::new("gzip")
+            .arg("-c")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(half).unwrap();
+        gz.extend(child.wait_with_output().unwrap().stdout);
+    }
+    assert!(!snapshot.is_empty());
+    std::fs::write(broken.join(&dumps[0]), gz).unwrap();
+    let failed = sh.sh(
+        &drill,
+        &with(
+            &drill_env,
+            &[
+                ("BACKUP_DIR", broken.display().to_string()),
+                ("DRILL_DIR", drill_dir),
+            ],
+        ),
+    );
+    assert!(
+        !failed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&failed.stdout)
+    );
 }
 
 /// Every backup, restore and drill script of every engine passes shellcheck as a POSIX sh

@@ -58,6 +58,8 @@ const COMPOSE: &str = "services:
     image: example/worker:1
     x-homeport:
       queue: {type: redis, name: jobs}
+  redis:
+    image: redis:7.4
 ";
 
 fn files_under(dir: &Path) -> Vec<String> {

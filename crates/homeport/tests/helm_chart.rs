@@ -493,12 +493,14 @@ fn storage_class_host_and_tag_change_exactly_those_fields() {
                 })
         })
         .collect();
-    // Known gap: the namespace-wide `backups` claim of the production layer keeps its class.
-    let want: BTreeSet<String> = claims
-        .into_iter()
-        .chain(templates)
-        .filter(|p| !p.ends_with("/backups.spec.storageClassName"))
-        .collect();
+    // The namespace-wide `backups` claim of the production layer follows the same value.
+    assert!(
+        claims
+            .iter()
+            .any(|p| p.ends_with("/backups.spec.storageClassName")),
+        "{claims:?}"
+    );
+    let want: BTreeSet<String> = claims.into_iter().chain(templates).collect();
     assert_eq!(all, want);
 }
 
@@ -804,4 +806,58 @@ fn corpus_charts_lint_render_the_plan_and_toggle_every_service() {
         checked > 0 || files.is_empty(),
         "no corpus stack could be rendered"
     );
+}
+
+/// The backup jobs read their database's Secrets (its environment and its secret files):
+/// with `existingSecret` set they read the user's Secrets, as the database does.
+#[test]
+fn backup_jobs_follow_their_database_existing_secrets() {
+    let Some(_) = require_tool(Tool::Helm) else {
+        return;
+    };
+    let chart = convert_chart("hardened-extras");
+    let objects = helm_template(
+        &chart,
+        &chart.secret_values,
+        &[
+            "--set",
+            "db.secrets.db-env.existingSecret=my-db-env",
+            "--set",
+            "db.secrets.db-secrets.existingSecret=my-db-secrets",
+        ],
+    )
+    .unwrap();
+    let secrets_of = |o: &Value| -> Vec<String> {
+        let spec = &pod_template(o)["spec"];
+        let from_env = spec["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["envFrom"].as_array().cloned().unwrap_or_default())
+            .filter_map(|e| e["secretRef"]["name"].as_str().map(str::to_string));
+        let from_volumes = spec["volumes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| v["secret"]["secretName"].as_str().map(str::to_string));
+        let mut all: Vec<String> = from_env.chain(from_volumes).collect();
+        all.sort();
+        all
+    };
+    let db = named(&objects, "StatefulSet", "db").expect("db");
+    assert_eq!(secrets_of(db), ["my-db-env", "my-db-secrets"]);
+    for (kind, name) in [
+        ("CronJob", "db-backup"),
+        ("Job", "db-restore"),
+        ("CronJob", "db-restore-drill"),
+    ] {
+        let o = named(&objects, kind, name).unwrap_or_else(|| panic!("{kind} {name}"));
+        assert_eq!(
+            secrets_of(o),
+            ["my-db-env", "my-db-secrets"],
+            "{kind} {name}"
+        );
+    }
+    assert!(named(&objects, "Secret", "db-secrets").is_none());
 }

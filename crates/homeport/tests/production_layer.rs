@@ -347,3 +347,129 @@ fn without_monitoring_the_plan_says_so_and_gpu_scaling_is_not_generated() {
         .unwrap()
         .contains("no `monitoring`"));
 }
+
+/// The tree's README lists the add-ons of the objects written: a queue hint that becomes a
+/// ScaledObject lists KEDA; the same stack without the hint, or with the scaler refused (a
+/// ReadWriteOnce volume), does not.
+#[test]
+fn readme_lists_keda_only_for_written_scaled_objects() {
+    let stack = |volumes: &str, hints: &str| {
+        format!(
+            "name: jobs\nservices:\n  broker:\n    image: rabbitmq:3.13\n    environment:\n      RABBITMQ_DEFAULT_USER: jobs\n      RABBITMQ_DEFAULT_PASS: fake-amqp-pass\n  worker:\n    image: example/worker:1\n    environment:\n      AMQP_URL: amqp://jobs:fake-amqp-pass@broker:5672/\n{volumes}    x-homeport:\n      autoscale: {{min: 1, max: 4}}\n{hints}{}",
+            if volumes.is_empty() { "" } else { "volumes:\n  state: {}\n" }
+        )
+    };
+    let queue = "      queue: {type: rabbitmq, name: jobs, target: 5}\n";
+    for (what, compose, keda) in [
+        ("queue hint", stack("", queue), true),
+        ("no queue hint", stack("", ""), false),
+        (
+            "refused scaler",
+            stack("    volumes: [state:/state]\n", queue),
+            false,
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("compose.yaml");
+        std::fs::write(&file, &compose).unwrap();
+        let (_, objects) = render(&file);
+        assert_eq!(
+            named(&objects, "ScaledObject", "worker").is_some(),
+            keda,
+            "{what}"
+        );
+        let out = tmp.path().join("out");
+        convert(&file, &out, &[]);
+        let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+        let addons = readme
+            .split("## Add-ons it needs")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_else(|| panic!("{what}: no add-ons section:\n{readme}"));
+        assert_eq!(addons.contains("KEDA"), keda, "{what}:\n{addons}");
+    }
+}
+
+/// The transcode stack as a user would tune it: the GPU worker's max within the two GPU
+/// slots and a GPU-utilisation target. With `monitoring` in the inventory its ScaledObject has
+/// both triggers (queue length through the TriggerAuthentication, GPU utilisation through
+/// Prometheus) and its rollout never needs a third GPU; without monitoring the plan warns and
+/// only the queue trigger is written.
+#[test]
+fn transcode_gpu_worker_scales_on_its_queue_and_gpu_utilisation() {
+    let src = stack_compose("transcode-service");
+    let compose = std::fs::read_to_string(&src).unwrap();
+    let tuned = compose.replace(
+        "queue: {type: rabbitmq, name: transcode.gpu, target: 2}\n      autoscale: {min: 1, max: 5}",
+        "queue: {type: rabbitmq, name: transcode.gpu, target: 2}\n      autoscale: {min: 1, max: 2, gpu: 80}",
+    );
+    assert_ne!(tuned, compose, "the fixture's gpu-worker hints moved");
+    let cluster = std::fs::read_to_string(src.with_file_name("cluster.yaml")).unwrap();
+    let monitored = cluster.replacen(
+        "spec:\n",
+        "spec:\n  monitoring:\n    release: kube-prometheus-stack\n    prometheus: http://kube-prometheus-stack-prometheus.monitoring:9090\n",
+        1,
+    );
+    assert_ne!(monitored, cluster);
+
+    for (with_monitoring, inventory) in [(true, &monitored), (false, &cluster)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("compose.yaml");
+        std::fs::write(&file, &tuned).unwrap();
+        std::fs::write(tmp.path().join("cluster.yaml"), inventory).unwrap();
+        let (_, objects) = render(&file);
+        let so = named(&objects, "ScaledObject", "gpu-worker").expect("gpu-worker ScaledObject");
+        assert!(named(&objects, "HorizontalPodAutoscaler", "gpu-worker").is_none());
+        assert_eq!(so["spec"]["minReplicaCount"], 1);
+        assert_eq!(so["spec"]["maxReplicaCount"], 2);
+        let triggers = so["spec"]["triggers"].as_array().unwrap();
+        let queue = triggers.iter().find(|t| t["type"] == "rabbitmq").unwrap();
+        assert_eq!(queue["metadata"]["queueName"], "transcode.gpu");
+        assert_eq!(queue["metadata"]["value"], "2");
+        let auth = named(
+            &objects,
+            "TriggerAuthentication",
+            queue["authenticationRef"]["name"].as_str().unwrap(),
+        )
+        .expect("TriggerAuthentication");
+        let r = &auth["spec"]["secretTargetRef"][0];
+        let secret = named(&objects, "Secret", r["name"].as_str().unwrap()).expect("its Secret");
+        let url = String::from_utf8(decode_base64(
+            secret["data"][r["key"].as_str().unwrap()].as_str().unwrap(),
+        ))
+        .unwrap();
+        assert!(
+            url.contains("@rabbitmq.transcode.svc.cluster.local:5672"),
+            "{url}"
+        );
+        let gpu = triggers.iter().find(|t| t["type"] == "prometheus");
+        if with_monitoring {
+            let gpu = gpu.expect("the GPU trigger");
+            let query = gpu["metadata"]["query"].as_str().unwrap();
+            assert!(
+                query.contains("DCGM_FI_DEV_GPU_UTIL") && query.contains("gpu-worker-"),
+                "{query}"
+            );
+            assert_eq!(gpu["metadata"]["threshold"], "80");
+            assert_eq!(
+                gpu["metadata"]["serverAddress"],
+                "http://kube-prometheus-stack-prometheus.monitoring:9090"
+            );
+        } else {
+            assert!(gpu.is_none(), "{triggers:?}");
+            let out = run(homeport().arg("-f").arg(&file).arg("plan"));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("warning[HP0511]") && stderr.contains("gpu-worker"),
+                "{stderr}"
+            );
+        }
+        // Two replicas hold both GPUs: a rollout replaces a pod rather than adding a third.
+        let d = named(&objects, "Deployment", "gpu-worker").unwrap();
+        assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 0);
+        assert!(
+            d["spec"]["replicas"].is_null(),
+            "KEDA owns the replica count"
+        );
+    }
+}

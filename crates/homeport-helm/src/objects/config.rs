@@ -106,6 +106,42 @@ impl Builder<'_> {
         }
     }
 
+    /// The Secret references of a pod of no service (`envFrom` and secret volumes of every
+    /// container) → `existingSecret` when set.
+    pub(super) fn secret_references(&mut self, node: &mut Node, o: &Value, tpl: &[&str]) {
+        let Some(template) = at(o, tpl) else { return };
+        let spec: Vec<&str> = tpl.iter().copied().chain(["spec"]).collect();
+        for list in ["initContainers", "containers"] {
+            let Some(cs) = at(template, &["spec", list]).and_then(Value::as_array) else {
+                continue;
+            };
+            for (i, c) in cs.iter().enumerate() {
+                let idx = i.to_string();
+                let mut path = spec.clone();
+                path.extend([list, idx.as_str()]);
+                self.secret_refs(node, &path, c, o);
+            }
+        }
+        let (ns, _) = ident(o);
+        let Some(vols) = at(template, &["spec", "volumes"]).and_then(Value::as_array) else {
+            return;
+        };
+        for (i, v) in vols.iter().enumerate() {
+            let Some(secret) = str_at(v, &["secret", "secretName"]) else {
+                continue;
+            };
+            if let Some(r) = self.existing_secret_ref(&ns, secret) {
+                let idx = i.to_string();
+                let mut path = spec.clone();
+                path.extend(["volumes", idx.as_str(), "secret", "secretName"]);
+                node.set(
+                    &path,
+                    Node::Expr(format!("{r} | default {} | quote", quote(secret))),
+                );
+            }
+        }
+    }
+
     pub(super) fn existing_secret_ref(&self, ns: &str, name: &str) -> Option<String> {
         let svc = self
             .model

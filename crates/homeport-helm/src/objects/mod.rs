@@ -96,6 +96,18 @@ impl<'a> Builder<'a> {
                     let existing = self.claim(&mut node, &claim, o);
                     let any = join("or", &users).unwrap_or_default();
                     when = join("and", &[any, format!("not {existing}")]);
+                } else if let Some(class) = str_at(o, &["spec", "storageClassName"])
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                {
+                    // A claim of no service (the backup claim): its class follows the same
+                    // `global.storageClasses` value as the services' claims on that class
+                    // (an empty class binds a static volume: kept).
+                    let g = self.global_class(&class);
+                    node.set(
+                        &["spec", "storageClassName"],
+                        Node::Expr(format!("{g} | quote")),
+                    );
                 }
             }
             "PersistentVolume" => {
@@ -127,11 +139,13 @@ impl<'a> Builder<'a> {
                 }
             }
             "NetworkPolicy" => self.network_policy(&mut node, o),
-            k => {
-                if let (Some(path), Some(p)) = (pod_template_path(k), &owner) {
-                    self.workload(&mut node, o, &p.service, path);
-                }
-            }
+            k => match (pod_template_path(k), &owner) {
+                (Some(path), Some(p)) => self.workload(&mut node, o, &p.service, path),
+                // A pod of no service (a database's backup jobs) may use that database's
+                // Secrets: it follows their `existingSecret` too.
+                (Some(path), None) => self.secret_references(&mut node, o, path),
+                _ => {}
+            },
         }
         (node, when)
     }

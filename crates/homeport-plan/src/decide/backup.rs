@@ -143,10 +143,13 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan]) -> Backups {
             format!(
                 "a {} database: CronJob {}-backup writes compressed dated dumps to claim `{CLAIM_NAME}`; Job {}-restore (suspended) restores the latest; CronJob {}-restore-drill {}",
                 engine.as_str(), pod.name, pod.name, pod.name,
-                if engine == DbEngine::Postgres {
-                    "restores it weekly into a throw-away PostgreSQL in its own pod and checks it loads"
-                } else {
-                    "checks weekly that the latest dump decompresses completely and is not empty"
+                match engine {
+                    DbEngine::Postgres => "restores it weekly into a throw-away PostgreSQL in its own pod and checks it loads",
+                    DbEngine::MySql => "restores it weekly into a throw-away MariaDB/MySQL in its own pod and checks it loads",
+                    DbEngine::Redis => "loads it weekly in a throw-away Redis in its own pod",
+                    // No throw-away mongod is started, and no test runs these scripts
+                    // against a real MongoDB (it has no Debian package): say so.
+                    DbEngine::Mongo => "only checks weekly that the latest archive decompresses completely and is not empty (no throw-away MongoDB: test a restore by hand)",
                 }
             ),
         );
