@@ -44,16 +44,14 @@ impl PullSecretPlan {
 
 /// The Secret name for a registry: `pull-<registry as a DNS label>` (`pull-ghcr-io`).
 pub fn secret_name(registry: &str) -> String {
-    let slug: String = registry
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut slug = String::with_capacity(registry.len());
+    for c in registry.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
     let slug = slug.trim_matches('-');
     let mut name = format!("pull-{slug}");
     name.truncate(63);

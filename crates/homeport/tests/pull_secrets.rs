@@ -285,6 +285,40 @@ volumes:
         "{api}"
     );
 
+    // `--secrets external-secrets`: an ExternalSecret of the same type, no credential.
+    let es = tmp.path().join("es");
+    let external = hp(
+        &compose,
+        &dc,
+        &[
+            "convert",
+            "--out",
+            es.to_str().unwrap(),
+            "--secrets",
+            "external-secrets",
+            "--secret-store",
+            "vault",
+        ],
+    );
+    assert_eq!(external.status.code(), Some(0));
+    for f in files_under(&es) {
+        let content = String::from_utf8_lossy(&std::fs::read(es.join(&f)).unwrap()).into_owned();
+        for s in &forbidden {
+            assert!(!content.contains(s.as_str()), "{f} holds the credential");
+        }
+    }
+    let externals = parse_stream(
+        &std::fs::read_to_string(es.join("base/project/externalsecret.yaml")).unwrap(),
+    );
+    let pull = externals
+        .iter()
+        .find(|o| o["metadata"]["name"] == name.as_str())
+        .expect("the pull secret's ExternalSecret");
+    assert_eq!(
+        pull["spec"]["target"]["template"]["type"],
+        "kubernetes.io/dockerconfigjson"
+    );
+
     // The registry accepts exactly that credential: anonymous pulls are refused, the
     // Secret's login reads the manifest.
     if let Some(reg) = &registry {
