@@ -55,14 +55,23 @@ pub const KUBE_PROMETHEUS_STACK: Chart = Chart {
     defaults_file: "charts/kube-prometheus-stack-88.5.3.values.yaml",
 };
 
+/// The VerticalPodAutoscaler (its CRDs ship in the chart's `crds/`).
+pub const VERTICAL_POD_AUTOSCALER: Chart = Chart {
+    name: "vertical-pod-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+    version: "0.9.0",
+    defaults_file: "charts/vertical-pod-autoscaler-0.9.0.values.yaml",
+};
+
 /// Every chart bootstrap may install.
-pub const ALL: [Chart; 6] = [
+pub const ALL: [Chart; 7] = [
     NVIDIA_DEVICE_PLUGIN,
     DCGM_EXPORTER,
     NFS_SUBDIR_EXTERNAL_PROVISIONER,
     CERT_MANAGER,
     KEDA,
     KUBE_PROMETHEUS_STACK,
+    VERTICAL_POD_AUTOSCALER,
 ];
 
 /// The Intel GPU device plugin is written as its upstream DaemonSet (the Helm route needs the

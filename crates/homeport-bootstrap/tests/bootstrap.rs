@@ -349,6 +349,24 @@ fn ai_lab_time_slicing_and_monitoring() {
         "traefik"
     );
     assert!(tree.text("README.md").contains("s|<ACME_EMAIL>|"));
+
+    // `rightsize: true`: the VPA recommender alone (every VPA homeport writes is `Off`).
+    let vpa = tree
+        .helm_chart("vertical-pod-autoscaler")
+        .expect("the inventory's rightsize installs the VPA");
+    assert_eq!(
+        vpa["spec"]["repo"],
+        "https://kubernetes.github.io/autoscaler"
+    );
+    let v = tree.values("vertical-pod-autoscaler");
+    assert_eq!(v["admissionController"]["enabled"], false);
+    assert_eq!(v["updater"]["enabled"], false);
+    assert_eq!(v["recommender"]["enabled"], true);
+    assert!(tree.text("README.md").contains("kubectl describe vpa"));
+    // Without it no VPA is installed.
+    assert!(self::tree("media")
+        .helm_chart("vertical-pod-autoscaler")
+        .is_none());
 }
 
 #[test]

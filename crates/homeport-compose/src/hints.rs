@@ -100,6 +100,18 @@ pub enum MetricsHint {
     },
 }
 
+/// `x-homeport.pullSecret`: which `kubernetes.io/dockerconfigjson` Secret the pods pull with.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum PullSecretHint {
+    /// `true`: homeport writes the Secret from the Docker config's login for the image's
+    /// registry (an error when there is none); `false`: no pull secret, even when the
+    /// Docker config has a login for that registry.
+    FromDockerConfig(bool),
+    /// `pullSecret: NAME`: an existing Secret in the pod's namespace; homeport writes none.
+    Existing(String),
+}
+
 /// Hints on one service; every field optional.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct ServiceHints {
@@ -129,6 +141,11 @@ pub struct ServiceHints {
     pub metrics: Option<MetricsHint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip: Option<bool>,
+    #[serde(rename = "pullSecret", skip_serializing_if = "Option::is_none")]
+    pub pull_secret: Option<PullSecretHint>,
+    /// A VerticalPodAutoscaler in recommendation mode (`Off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rightsize: Option<bool>,
 }
 
 impl ServiceHints {
@@ -158,6 +175,11 @@ impl ServiceHints {
             backup: self.backup.clone().or_else(|| defaults.backup.clone()),
             metrics: self.metrics.clone().or_else(|| defaults.metrics.clone()),
             skip: self.skip.or(defaults.skip),
+            pull_secret: self
+                .pull_secret
+                .clone()
+                .or_else(|| defaults.pull_secret.clone()),
+            rightsize: self.rightsize.or(defaults.rightsize),
         }
     }
 }

@@ -250,6 +250,8 @@ pub const HINTS: &[&str] = &[
     "backup",
     "metrics",
     "skip",
+    "pullSecret",
+    "rightsize",
 ];
 pub const HINT_EXPOSE: &[&str] = &["host", "path", "port"];
 pub const HINT_AUTOSCALE: &[&str] = &["min", "max", "cpu", "memory", "gpu"];

@@ -7,6 +7,8 @@
 //!   named user) through `oci-client`: anonymous Bearer tokens, the user's Docker
 //!   credentials, plain HTTP for loopback registries, a timeout on every request;
 //! * [`lock`]: `homeport.lock`, deterministic, digests pinned;
+//! * [`pull`]: the registries of the images and the Docker config's logins to them (pull
+//!   secrets);
 //! * [`resolve`]: a project's images, lock first, then every registry concurrently, each
 //!   failure a warning naming the image and its registry.
 
@@ -15,6 +17,7 @@ pub mod credentials;
 pub mod lock;
 pub mod passwd;
 pub mod project;
+pub mod pull;
 pub mod reference;
 pub mod registry;
 pub mod report;

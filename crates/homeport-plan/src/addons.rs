@@ -24,6 +24,8 @@ pub enum Addon {
     Keda,
     /// Prometheus and its operator (metrics for GPU-utilisation autoscaling).
     PrometheusOperator,
+    /// The VerticalPodAutoscaler CRD and recommender (right-sizing recommendations).
+    VerticalPodAutoscaler,
 }
 
 impl Addon {
@@ -37,6 +39,7 @@ impl Addon {
             Addon::CertManager => "cert-manager".into(),
             Addon::Keda => "keda".into(),
             Addon::PrometheusOperator => "prometheus-operator".into(),
+            Addon::VerticalPodAutoscaler => "vertical-pod-autoscaler".into(),
         }
     }
 }
@@ -122,6 +125,14 @@ pub fn needed(plan: &Plan) -> Vec<AddonNeed> {
                 );
             }
         }
+        if pod.production.rightsize.is_some() {
+            push(
+                &mut needs,
+                Addon::VerticalPodAutoscaler,
+                &pod.service,
+                "a VerticalPodAutoscaler (x-homeport.rightsize or the inventory's `rightsize`)",
+            );
+        }
         if pod.ingresses.iter().any(|r| r.tls) {
             push(
                 &mut needs,
@@ -186,6 +197,8 @@ fn provision(cluster: &Cluster, addon: &Addon) -> (bool, String) {
         Addon::CertManager if cluster.ingress.tls == TlsMode::CertManager => (true, format!("homeport bootstrap: addons/cert-manager.yaml and the ClusterIssuer `{}`", cluster.ingress.issuer.as_deref().unwrap_or("?"))),
         Addon::CertManager => (false, "set `ingress.tls: cert-manager` and `ingress.issuer` in the inventory".into()),
         Addon::Keda => (true, "homeport bootstrap: addons/keda.yaml (installed because this plan needs it)".into()),
+        Addon::VerticalPodAutoscaler if cluster.rightsize => (true, "homeport bootstrap: addons/vertical-pod-autoscaler.yaml (the inventory's `rightsize: true`)".into()),
+        Addon::VerticalPodAutoscaler => (true, "homeport bootstrap: addons/vertical-pod-autoscaler.yaml (installed because this plan needs it)".into()),
         Addon::PrometheusOperator => match &cluster.monitoring {
             Some(m) => (true, format!("homeport bootstrap: addons/{}.yaml (kube-prometheus-stack)", m.release)),
             None => (false, "declare `spec.monitoring` in the inventory (bootstrap then installs kube-prometheus-stack and the DCGM exporter)".into()),

@@ -93,6 +93,10 @@ pub struct Cluster {
     /// `spec.overcommit: accept`: a node's memory over-commitment is a warning instead of an
     /// error (the user knows the services never peak together).
     pub overcommit_accepted: bool,
+    /// `spec.rightsize: true`: the cluster runs the VerticalPodAutoscaler recommender
+    /// (`homeport bootstrap` installs it) and every workload gets a VPA in recommendation
+    /// mode unless its `x-homeport.rightsize` is `false`.
+    pub rightsize: bool,
 }
 
 impl MonitoringConfig {
@@ -406,6 +410,7 @@ impl Cluster {
             backup_storage: None,
             is_default: true,
             overcommit_accepted: false,
+            rightsize: false,
         }
     }
 

@@ -120,3 +120,8 @@ pub const QUEUE_BROKER_MISSING: &str = "HP0512";
 pub const BACKUP_NOT_A_DATABASE: &str = "HP0520";
 /// `backups.storage` naming a class the inventory does not have.
 pub const BACKUP_STORAGE_UNKNOWN: &str = "HP0521";
+/// A registry the Docker config logs in to through a credential helper: its pull secret is
+/// written without data, which the user supplies.
+pub const PULL_SECRET_NEEDS_DATA: &str = "HP0580";
+/// `x-homeport.pullSecret: true` for a registry the Docker config has no login for.
+pub const PULL_SECRET_NO_LOGIN: &str = "HP0581";

@@ -19,11 +19,40 @@ pub struct Facts {
     /// What network access gathering the image facts took (`offline`, the registries
     /// contacted, ...), reported in the plan.
     pub registry_access: String,
+    /// Registries (normalised: `docker.io`, `ghcr.io`, `localhost:5000`) the user's Docker
+    /// config has a login for, and how. Never the credential itself: the planner decides
+    /// which pods need a pull secret; the renderer gets the credential separately.
+    pub registry_logins: BTreeMap<String, RegistryLogin>,
+    /// Image reference as written in Compose -> its normalised registry (from
+    /// `homeport-images`' reference parser), for every service image, built ones included.
+    pub image_registries: BTreeMap<String, String>,
+}
+
+/// How the user's Docker config logs in to a registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RegistryLogin {
+    /// An `auths` entry holding the credential (`docker login` without a helper): homeport
+    /// can write the pull secret from it.
+    Auths,
+    /// A credential helper (`credHelpers` entry or `credsStore`), named here
+    /// (`docker-credential-<name>`): homeport does not run it, the user supplies the data.
+    Helper(String),
 }
 
 impl Facts {
     pub fn image(&self, reference: &str) -> Option<&ImageFacts> {
         self.images.get(reference)
+    }
+
+    /// The normalised registry of an image reference as written in Compose.
+    pub fn registry_of(&self, image: &str) -> Option<&str> {
+        self.image_registries.get(image).map(String::as_str)
+    }
+
+    /// How the Docker config logs in to `registry`, if it does.
+    pub fn registry_login(&self, registry: &str) -> Option<&RegistryLogin> {
+        self.registry_logins.get(registry)
     }
 
     pub fn host_path(&self, path: &str) -> Option<&HostPathFacts> {

@@ -11,8 +11,12 @@ pub mod images;
 pub mod plan;
 mod planner;
 pub mod production;
+pub mod pull_secrets;
 mod report;
+pub mod rightsize;
 
 pub use plan::*;
 pub use planner::{dns_label, plan, plan_with_facts, plan_with_sources};
 pub use production::*;
+pub use pull_secrets::{PullSecretOrigin, PullSecretPlan};
+pub use rightsize::RightsizePlan;

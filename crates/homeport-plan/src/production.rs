@@ -106,6 +106,8 @@ pub struct ProductionPlan {
     pub monitoring_note: Option<String>,
     /// ServiceMonitors, a PrometheusRule and a dashboard per namespace, when declared.
     pub monitoring: Option<MonitoringPlan>,
+    /// The `kubernetes.io/dockerconfigjson` Secrets homeport writes for private registries.
+    pub pull_secrets: Vec<crate::pull_secrets::PullSecretPlan>,
 }
 
 impl ProductionPlan {
@@ -122,6 +124,13 @@ impl ProductionPlan {
                 Some(m) => json!({"release": m.release, "prometheusNamespace": m.prometheus_namespace, "gpuAlerts": m.gpus}),
                 None => json!({"note": self.monitoring_note}),
             },
+            "pullSecrets": self.pull_secrets.iter().map(|p| json!({
+                "name": p.name, "namespace": p.namespace, "registry": p.registry, "pods": p.pods,
+                "data": match &p.origin {
+                    crate::pull_secrets::PullSecretOrigin::DockerConfig => "docker-config".to_string(),
+                    crate::pull_secrets::PullSecretOrigin::Helper(h) => format!("you supply it (credential helper docker-credential-{h})"),
+                },
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -151,6 +160,12 @@ impl ProductionPlan {
             out.push_str("\nNOT BACKED UP\n");
             for n in &self.not_backed_up {
                 let _ = writeln!(out, "  {:<20} {}: {}", n.service, n.what, n.reason);
+            }
+        }
+        if !self.pull_secrets.is_empty() {
+            out.push_str("\nPULL SECRETS\n");
+            for p in &self.pull_secrets {
+                let _ = writeln!(out, "  {}", p.describe());
             }
         }
         if let Some(m) = &self.monitoring_note {
@@ -183,6 +198,10 @@ pub struct PodProduction {
     pub queue_worker_grace: Option<u64>,
     /// Metrics endpoint (port, path) for a ServiceMonitor.
     pub metrics: Option<(String, String)>,
+    /// `imagePullSecrets` of the pod (and of the backup jobs that run its image).
+    pub image_pull_secrets: Vec<String>,
+    /// A VerticalPodAutoscaler in recommendation mode.
+    pub rightsize: Option<crate::rightsize::RightsizePlan>,
 }
 
 /// A KEDA queue trigger.

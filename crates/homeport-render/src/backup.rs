@@ -297,7 +297,13 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
     if !env_from.is_empty() {
         container["envFrom"] = json!(env_from);
     }
-    json!({
+    // The jobs run the database's image: they pull it as the database does.
+    let pull = plan
+        .pods
+        .iter()
+        .find(|p| p.name == b.pod && p.namespace == b.namespace)
+        .and_then(|p| crate::pull_secrets::references(&p.production.image_pull_secrets));
+    let mut spec = json!({
         "metadata": {"labels": labels(plan, b, component), "annotations": {meta::SOURCE_ANNOTATION: b.source}},
         "spec": {
             "restartPolicy": "Never",
@@ -308,7 +314,11 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
             "containers": [container],
             "volumes": volumes,
         },
-    })
+    });
+    if let Some(refs) = pull {
+        spec["spec"]["imagePullSecrets"] = refs;
+    }
+    spec
 }
 
 fn metadata(plan: &Plan, b: &BackupPlan, name: &str, component: &str, doc: &str) -> Value {

@@ -10,11 +10,14 @@ mod monitoring;
 mod network_policy;
 mod pod;
 mod production;
+mod pull_secrets;
+mod rightsize;
 
 pub use backup::scripts as backup_scripts;
 
 pub use meta::SOURCE_ANNOTATION;
 pub use pod::WAIT_IMAGE;
+pub use pull_secrets::PullCredentials;
 
 use homeport_compose::Project;
 use homeport_plan::*;
@@ -37,6 +40,7 @@ fn kind_rank(kind: &str) -> u8 {
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" => 4,
         "PodDisruptionBudget" => 5,
         "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 5,
+        "VerticalPodAutoscaler" => 5,
         "ServiceMonitor" | "PrometheusRule" => 8,
         "Ingress" => 6,
         "NetworkPolicy" => 7,
@@ -101,7 +105,14 @@ fn claim_users<'p>(plan: &'p Plan, namespace: &str, name: &str) -> Vec<&'p PodPl
         .collect()
 }
 
-pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
+/// Every Kubernetes object of the plan; pull secrets without credentials (see
+/// [`render_with`]).
+pub fn render(plan: &Plan, project: &Project) -> Vec<Value> {
+    render_with(plan, project, &PullCredentials::default())
+}
+
+/// As [`render`], with the pull secrets' credentials (kept out of the plan).
+pub fn render_with(plan: &Plan, _project: &Project, credentials: &PullCredentials) -> Vec<Value> {
     let mut out = Out { items: Vec::new() };
     let k8s = format!("v{}", plan.cluster.kubernetes_version);
 
@@ -211,6 +222,9 @@ pub fn render(plan: &Plan, _project: &Project) -> Vec<Value> {
         );
     }
 
+    for p in &plan.production.pull_secrets {
+        out.push(&p.namespace, "", pull_secrets::secret(plan, p, credentials));
+    }
     for pod in &plan.pods {
         render_pod(plan, pod, &mut out);
     }
@@ -418,6 +432,9 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
         for o in production::scaler(plan, pod, a) {
             out.push(ns, svc, o);
         }
+    }
+    if let Some(r) = &pod.production.rightsize {
+        out.push(ns, svc, rightsize::vpa(plan, pod, r));
     }
 
     if !pod.ingresses.is_empty() && long_running {

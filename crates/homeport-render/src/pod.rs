@@ -365,6 +365,9 @@ pub fn template(plan: &Plan, pod: &PodPlan, restart_policy: Option<&str>) -> Val
     if let Some(rc) = &pod.runtime_class {
         spec.insert("runtimeClassName".into(), json!(rc));
     }
+    if let Some(refs) = crate::pull_secrets::references(&pod.production.image_pull_secrets) {
+        spec.insert("imagePullSecrets".into(), refs);
+    }
     let mut psc = Map::new();
     if pod.containers.iter().all(|c| c.security.run_as_non_root) {
         psc.insert("runAsNonRoot".into(), json!(true));

@@ -41,7 +41,42 @@ pub type Response = (u16, Vec<(String, String)>, Vec<u8>);
 pub struct Registry {
     child: Option<Child>,
     addr: SocketAddr,
+    /// `Basic <base64 user:password>` sent with every request of a registry that needs a
+    /// login.
+    basic: Option<String>,
     _storage: tempfile::TempDir,
+}
+
+/// A login a registry requires (`auth.htpasswd`): the user, the password and its bcrypt
+/// hash (the registry accepts bcrypt only; tests pass a hash made beforehand, e.g. with
+/// `htpasswd -nbB`, so no bcrypt implementation is needed here).
+#[derive(Debug, Clone)]
+pub struct Login<'a> {
+    pub user: &'a str,
+    pub password: &'a str,
+    pub bcrypt: &'a str,
+}
+
+/// Standard base64 with padding (the `auth` of a Docker config, HTTP Basic).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// `sha256:<hex>` of `bytes`.
@@ -63,6 +98,16 @@ impl Registry {
     /// Start the registry, or `None` (skip) when it is not installed; under CI a missing
     /// registry panics so CI never skips silently.
     pub fn start() -> Option<Registry> {
+        Self::start_with(None)
+    }
+
+    /// Start a registry that requires `login` (HTTP Basic against an htpasswd file); this
+    /// handle's own requests carry it.
+    pub fn start_with_login(login: &Login) -> Option<Registry> {
+        Self::start_with(Some(login))
+    }
+
+    fn start_with(login: Option<&Login>) -> Option<Registry> {
         let Some(bin) = registry_binary() else {
             let why = "docker-registry not found: install the Debian package docker-registry (scripts/install-tools) or set HOMEPORT_DOCKER_REGISTRY";
             if crate::in_ci() {
@@ -77,10 +122,19 @@ impl Registry {
             let port = free_port();
             let config = storage.path().join("config.yml");
             let data = storage.path().join("data");
-            let text = format!(
+            let mut text = format!(
                 "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
                 data.display()
             );
+            if let Some(l) = login {
+                let file = storage.path().join("htpasswd");
+                std::fs::write(&file, format!("{}:{}\n", l.user, l.bcrypt))
+                    .expect("write htpasswd");
+                text.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: homeport-test\n    path: {}\n",
+                    file.display()
+                ));
+            }
             std::fs::write(&config, text).expect("write registry config");
             let child = Command::new(&bin)
                 .arg("serve")
@@ -93,6 +147,12 @@ impl Registry {
             let mut registry = Registry {
                 child: Some(child),
                 addr: SocketAddr::from(([127, 0, 0, 1], port)),
+                basic: login.map(|l| {
+                    format!(
+                        "Basic {}",
+                        base64(format!("{}:{}", l.user, l.password).as_bytes())
+                    )
+                }),
                 _storage: storage,
             };
             if registry.wait_ready(Duration::from_secs(10)) {
@@ -140,7 +200,19 @@ impl Registry {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<Response> {
-        http(self.addr, method, path, headers, body)
+        match &self.basic {
+            Some(basic) => {
+                let mut with: Vec<(&str, &str)> = vec![("Authorization", basic.as_str())];
+                with.extend_from_slice(headers);
+                http(self.addr, method, path, &with, body)
+            }
+            None => http(self.addr, method, path, headers, body),
+        }
+    }
+
+    /// A request without this handle's login (what an anonymous client gets).
+    pub fn request_anonymous(&self, method: &str, path: &str) -> std::io::Result<Response> {
+        http(self.addr, method, path, &[], &[])
     }
 
     /// Upload a blob (monolithic: POST then PUT with the digest); returns its digest.

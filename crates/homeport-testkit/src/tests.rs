@@ -340,3 +340,14 @@ fn corpus_absent_skips_with_one_line_or_fails_under_ci() {
     };
     assert!(fail.contains("HOMEPORT_SHARED_DIR") && fail.contains("required"));
 }
+
+#[test]
+fn base64_matches_the_standard_alphabet_and_padding() {
+    use crate::registry::base64;
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
+    assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
+}

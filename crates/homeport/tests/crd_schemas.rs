@@ -1,5 +1,5 @@
 //! The operator objects homeport writes (KEDA ScaledObject and TriggerAuthentication,
-//! Prometheus operator ServiceMonitor and PrometheusRule) validate against the operators'
+//! Prometheus operator ServiceMonitor and PrometheusRule, VerticalPodAutoscaler) validate against the operators'
 //! published CRD schemas, vendored in tests/crds (see SOURCE.md there).
 //!
 //! The check is the structural part of what the API server does with a CRD's
@@ -105,6 +105,7 @@ fn validate(objects: &[Value], context: &str) -> Vec<(String, usize)> {
         "keda.sh_triggerauthentications.yaml",
         "monitoring.coreos.com_servicemonitors.yaml",
         "monitoring.coreos.com_prometheusrules.yaml",
+        "autoscaling.k8s.io_verticalpodautoscalers.yaml",
     ]
     .iter()
     .map(|f| load_crd(f))
@@ -112,7 +113,10 @@ fn validate(objects: &[Value], context: &str) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for o in objects {
         let api = o["apiVersion"].as_str().unwrap_or("");
-        if !(api.starts_with("keda.sh/") || api.starts_with("monitoring.coreos.com/")) {
+        if !(api.starts_with("keda.sh/")
+            || api.starts_with("monitoring.coreos.com/")
+            || api.starts_with("autoscaling.k8s.io/"))
+        {
             continue;
         }
         let kind = o["kind"].as_str().unwrap_or("");
@@ -188,4 +192,93 @@ fn gpu_scaling_and_monitoring_objects_match_the_crds() {
             "{k} missing: {counts:?}"
         );
     }
+}
+
+/// `x-homeport.rightsize` and the inventory's `rightsize`: a VPA per workload, every kind,
+/// valid against the published CRD, always `Off` (never a mode that fights the HPA scaling
+/// the same workload), targeting the workload it is named after.
+#[test]
+fn right_sizing_vpas_match_the_crd_and_never_fight_an_autoscaler() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compose = tmp.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        r#"services:
+  api:
+    image: ghcr.io/example/api:1.4
+    ports: ["8080:8080"]
+    x-homeport: {autoscale: {min: 2, max: 6, cpu: 70, memory: 80}}
+  db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: example-password}
+    volumes: ["pg:/var/lib/postgresql/data"]
+  agent:
+    image: ghcr.io/example/agent:2
+    x-homeport: {workload: daemonset}
+  report:
+    image: ghcr.io/example/report:3
+    x-homeport: {workload: cronjob, schedule: "0 4 * * *"}
+  migrate:
+    image: ghcr.io/example/migrate:3
+    x-homeport: {workload: job}
+  legacy:
+    image: ghcr.io/example/legacy:1
+    x-homeport: {rightsize: false}
+volumes:
+  pg: {}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("cluster.yaml"),
+        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  rightsize: true\n  nodes:\n    - name: box\n      arch: amd64\n      cpu: 8\n      memory: 32Gi\n",
+    )
+    .unwrap();
+    let (_, objects) = render(&compose);
+    let counts = validate(&objects, "rightsize");
+    let vpas: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "VerticalPodAutoscaler")
+        .collect();
+    assert!(
+        counts
+            .iter()
+            .any(|(k, n)| k == "VerticalPodAutoscaler" && *n == vpas.len()),
+        "{counts:?}"
+    );
+    let mut targets: Vec<String> = Vec::new();
+    for vpa in &vpas {
+        let target = &vpa["spec"]["targetRef"];
+        let kind = target["kind"].as_str().unwrap();
+        let name = target["name"].as_str().unwrap();
+        assert_eq!(vpa["metadata"]["name"], name);
+        let workload = objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("VPA {name} targets no {kind}"));
+        assert_eq!(target["apiVersion"], workload["apiVersion"]);
+        assert_eq!(vpa["spec"]["updatePolicy"]["updateMode"], "Off", "{name}");
+        targets.push(format!("{kind}/{name}"));
+    }
+    targets.sort();
+    // Every workload but the one that opted out (backups are homeport's own jobs).
+    assert_eq!(
+        targets,
+        [
+            "CronJob/report",
+            "DaemonSet/agent",
+            "Deployment/api",
+            "Job/migrate",
+            "StatefulSet/db"
+        ]
+    );
+    let hpa = objects
+        .iter()
+        .find(|o| o["kind"] == "HorizontalPodAutoscaler")
+        .expect("api's HPA");
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["name"], "api");
+    // The plan says how to read the recommendations.
+    let plan = run(homeport().arg("-f").arg(&compose).arg("plan"));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(text.contains("kubectl describe vpa api -n"), "{text}");
 }

@@ -861,3 +861,82 @@ fn backup_jobs_follow_their_database_existing_secrets() {
     }
     assert!(named(&objects, "Secret", "db-secrets").is_none());
 }
+
+/// A private registry's pull secret and a right-sizing VPA through the chart: with the
+/// Secret's value given at install time the chart renders what `render` does; with the
+/// user's own Secret (`existingSecret`) the pods pull with it and the chart writes none.
+#[test]
+fn pull_secrets_and_vpas_go_through_the_chart() {
+    let Some(_) = require_tool(Tool::Helm) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dc = tmp.path().join("docker");
+    std::fs::create_dir_all(&dc).unwrap();
+    std::fs::write(
+        dc.join("config.json"),
+        r#"{"auths": {"registry.helm-chart.test:5000": {"auth": "Y2hhcnQ6Y2hhcnQtcGFzc3dvcmQ="}}}"#,
+    )
+    .unwrap();
+    // Read by the homeport processes this test starts; only this test's images use that
+    // registry, so the other tests of this binary plan as before.
+    std::env::set_var("DOCKER_CONFIG", &dc);
+    let dir = tmp.path().join("p");
+    std::fs::create_dir_all(&dir).unwrap();
+    let compose = dir.join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  api:\n    image: registry.helm-chart.test:5000/team/api:1.4\n    ports: [\"8080:8080\"]\n    x-homeport:\n      rightsize: true\n      autoscale: {min: 2, max: 4, cpu: 70}\n  web:\n    image: nginx:1.27\n",
+    )
+    .unwrap();
+    let chart = convert_compose(&compose, "private-registry");
+    assert!(
+        chart
+            .rendered
+            .iter()
+            .any(|o| o["kind"] == "VerticalPodAutoscaler")
+            && chart
+                .rendered
+                .iter()
+                .any(|o| o["type"] == "kubernetes.io/dockerconfigjson"),
+        "the stack has both"
+    );
+    homeport_testkit::helm_lint(&chart.dir).unwrap_or_else(|e| panic!("{e}"));
+    let got = helm_template(&chart, &chart.secret_values, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_same_objects(&got, &chart.rendered, "private registry");
+    let got = helm_template(&chart, &chart.existing_values, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let want: Vec<Value> = chart
+        .rendered
+        .iter()
+        .filter(|o| o["kind"] != "Secret")
+        .cloned()
+        .collect();
+    assert_same_objects(&got, &want, "private registry with existingSecret");
+    if require_tool(Tool::KubernetesValidate).is_some() {
+        homeport_testkit::validate_builtin_k8s_objects(&got, "1.33")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Another name for the user's Secret: the pods pull with that one.
+    let other = tmp.path().join("other.yaml");
+    std::fs::write(
+        &other,
+        "global:\n  secrets:\n    pull-registry-helm-chart-test-5000:\n      existingSecret: team-regcred\n",
+    )
+    .unwrap();
+    let got = helm_template(&chart, &other, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let api = got
+        .iter()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "api")
+        .unwrap();
+    assert_eq!(
+        pod_template(api)["spec"]["imagePullSecrets"],
+        json!([{"name": "team-regcred"}])
+    );
+    for f in files_under(&chart.dir) {
+        let text = std::fs::read_to_string(chart.dir.join(&f)).unwrap_or_default();
+        assert!(
+            !text.contains("chart-password") && !text.contains("Y2hhcnQ6Y2hhcnQtcGFzc3dvcmQ="),
+            "{f}"
+        );
+    }
+}

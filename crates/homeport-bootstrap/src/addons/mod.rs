@@ -9,6 +9,7 @@ mod keda;
 mod monitoring;
 mod nfs;
 mod nvidia;
+mod vpa;
 
 pub use cert_manager::{is_private_domain, CA_SECRET, EMAIL_PLACEHOLDER};
 
@@ -132,6 +133,23 @@ pub fn addons(cluster: &Cluster, needs: &[AddonNeed], warnings: &mut Vec<Diagnos
             "addons/keda.yaml".into(),
             vec![keda::chart()],
             format!("KEDA, for the ScaledObjects of {}", by.join(", ")),
+        ));
+    }
+    if cluster.rightsize || wants(&Addon::VerticalPodAutoscaler) {
+        let why = if cluster.rightsize {
+            "the inventory's `rightsize: true`".to_string()
+        } else {
+            let by: Vec<&str> = needs
+                .iter()
+                .filter(|n| n.addon == Addon::VerticalPodAutoscaler)
+                .flat_map(|n| n.needed_by.iter().map(String::as_str))
+                .collect();
+            format!("the VerticalPodAutoscalers of {}", by.join(", "))
+        };
+        out.auto_deploy.push(file(
+            "addons/vertical-pod-autoscaler.yaml".into(),
+            vec![vpa::chart()],
+            format!("the VerticalPodAutoscaler CRD and recommender (recommendations only: no updater, no admission webhook), for {why}; read a workload's with `kubectl describe vpa NAME -n NAMESPACE`"),
         ));
     }
     if let Some(m) = &cluster.monitoring {

@@ -227,10 +227,39 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
                 }
             }
             "skip" => h.skip = ld.bool_of(v, &w),
+            "pullSecret" => h.pull_secret = pull_secret(ld, v, &w),
+            "rightsize" => h.rightsize = ld.bool_of(v, &w),
             _ => ld.unknown_key(&e.key, &format!("`{what}`"), schema::HINTS),
         }
     }
     h
+}
+
+/// `pullSecret: NAME` (an existing Secret: a DNS-1123 subdomain) or `true`/`false`.
+fn pull_secret(ld: &mut Loader, node: &Node, what: &str) -> Option<PullSecretHint> {
+    if let Some(b) = node.as_bool() {
+        return Some(PullSecretHint::FromDockerConfig(b));
+    }
+    let name = ld.str_of(node, what)?;
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        });
+    if !valid {
+        ld.invalid(
+            node.span,
+            format!("`{what}`: `{name}` is not a valid Secret name"),
+            "name an existing kubernetes.io/dockerconfigjson Secret (lowercase letters, digits, `-`, `.`), or use `true` to have homeport write it from your Docker config",
+        );
+        return None;
+    }
+    Some(PullSecretHint::Existing(name))
 }
 
 /// A cron schedule (a CronJob's or a backup's) that Kubernetes would reject is an error here.

@@ -134,6 +134,24 @@ impl Builder<'_> {
                 }
             }
         }
+        // Pull secrets: a Secret the user made (`existingSecret`) replaces the written one.
+        if let Some(refs) = at(template, &["spec", "imagePullSecrets"]).and_then(Value::as_array) {
+            let (ns, _) = ident(o);
+            for (i, r) in refs.iter().enumerate() {
+                let Some(secret) = str_at(r, &["name"]) else {
+                    continue;
+                };
+                if let Some(existing) = self.existing_secret_ref(&ns, secret) {
+                    let idx = i.to_string();
+                    let mut path: Vec<&str> = spec.clone();
+                    path.extend(["imagePullSecrets", idx.as_str(), "name"]);
+                    node.set(
+                        &path,
+                        Node::Expr(format!("{existing} | default {} | quote", quote(secret))),
+                    );
+                }
+            }
+        }
         // Placement and the pod's security context.
         let psc = template["spec"]
             .get("securityContext")

@@ -30,6 +30,7 @@ const SPEC_KEYS: &[&str] = &[
     "overcommit",
     "monitoring",
     "backups",
+    "rightsize",
 ];
 const BACKUPS_KEYS: &[&str] = &["storage"];
 const MONITORING_KEYS: &[&str] = &["operator", "release", "prometheus"];
@@ -372,6 +373,9 @@ impl Reader {
             ) {
                 cluster.datastore = d;
             }
+        }
+        if let Some(v) = spec.get("rightsize") {
+            cluster.rightsize = self.boolean(v, "`rightsize`").unwrap_or(false);
         }
         if let Some(v) = spec.get("monitoring") {
             cluster.monitoring = self.monitoring(v);

@@ -11,6 +11,8 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Produ
     super::availability::decide(cx, pods);
     let backups = super::backup::decide(cx, pods);
     let monitoring = super::monitoring::decide(cx, pods);
+    let pull_secrets = super::pull_secrets::decide(cx, pods);
+    super::rightsize::decide(cx, pods);
     let monitoring_note = cx.cluster.monitoring.is_none().then(|| {
         "the inventory declares no `monitoring`: no ServiceMonitor, PrometheusRule or dashboard is written (add `monitoring: {operator: prometheus-operator, release: ...}` to cluster.yaml)".to_string()
     });
@@ -21,5 +23,6 @@ pub fn decide(cx: &mut Ctx, pods: &mut [PodPlan], claims: &[ClaimPlan]) -> Produ
         not_backed_up: backups.not_backed_up,
         monitoring_note,
         monitoring,
+        pull_secrets,
     }
 }

@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &ConvertArgs, out: &Output) -> u8 {
         );
         return EXIT_FINDINGS;
     }
-    let rendered = homeport_render::render(plan, project);
+    let rendered = homeport_render::render_with(plan, project, &planned.pull_credentials);
     if args.output == OutputFormat::Helm {
         return helm(args, out, plan, &rendered, sources);
     }

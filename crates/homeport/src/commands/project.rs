@@ -17,6 +17,8 @@ pub struct Planned {
     pub sources: SourceMap,
     pub cluster_file: Option<PathBuf>,
     pub plan: Plan,
+    /// The pull secrets' credentials from the user's Docker config, kept out of the plan.
+    pub pull_credentials: homeport_render::PullCredentials,
 }
 
 /// Load the project and the cluster inventory, then plan. Loader and inventory diagnostics
@@ -37,12 +39,19 @@ pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
     let gathered = super::image_facts::gather(global, &project, false, out, &sources)?;
     let mut facts = gathered.facts();
     facts.host = homeport_host::gather(&project);
+    // The Docker config is a local file: read even `--offline`, for the pull secrets.
+    let credentials = homeport_images::Credentials::from_environment();
+    homeport_images::pull::gather_registry_facts(&project, &credentials, &mut facts);
+    let pull_credentials = homeport_render::PullCredentials::new(
+        homeport_images::pull::pull_credentials(&facts, &credentials),
+    );
     let plan = homeport_plan::plan_with_facts(&project, &cluster, Some(&sources), &facts);
     Ok(Planned {
         project,
         sources,
         cluster_file,
         plan,
+        pull_credentials,
     })
 }
 

@@ -13,7 +13,12 @@ pub fn run(global: &GlobalArgs, args: &RenderArgs, out: &Output) -> u8 {
         Ok(planned) => planned,
         Err(code) => return code,
     };
-    let (project, sources, plan) = (planned.project, planned.sources, planned.plan);
+    let (project, sources, plan, credentials) = (
+        planned.project,
+        planned.sources,
+        planned.plan,
+        planned.pull_credentials,
+    );
     out.diagnostics(&plan.diagnostics, &sources);
     if plan.diagnostics.has_errors() {
         let _ = writeln!(
@@ -22,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &RenderArgs, out: &Output) -> u8 {
         );
         return EXIT_FINDINGS;
     }
-    let objects = homeport_render::render(&plan, &project);
+    let objects = homeport_render::render_with(&plan, &project, &credentials);
     let text = match args.format {
         DataFormat::Yaml => homeport_yaml::emit_documents(objects.iter()),
         DataFormat::Json => {

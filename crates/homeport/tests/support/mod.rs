@@ -18,6 +18,13 @@ pub fn homeport() -> Command {
         .env("HOMEPORT_OFFLINE", "1")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROFILES");
+    // The developer's own Docker logins would add pull secrets: none unless a test says so.
+    if std::env::var_os("DOCKER_CONFIG").is_none() {
+        cmd.env(
+            "DOCKER_CONFIG",
+            workspace_root().join("target/no-docker-config"),
+        );
+    }
     cmd
 }
 
