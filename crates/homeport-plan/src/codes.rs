@@ -120,3 +120,6 @@ pub const QUEUE_BROKER_MISSING: &str = "HP0512";
 pub const BACKUP_NOT_A_DATABASE: &str = "HP0520";
 /// `backups.storage` naming a class the inventory does not have.
 pub const BACKUP_STORAGE_UNKNOWN: &str = "HP0521";
+/// `x-homeport.rbac` grants something lint reports (reading Secrets, creating pods, exec):
+/// written as asked, with the lint exception explained.
+pub const RBAC_SENSITIVE: &str = "HP0530";

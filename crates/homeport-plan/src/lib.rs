@@ -12,7 +12,9 @@ pub mod plan;
 mod planner;
 pub mod production;
 mod report;
+pub mod tenancy;
 
 pub use plan::*;
 pub use planner::{dns_label, plan, plan_with_facts, plan_with_sources};
 pub use production::*;
+pub use tenancy::*;

@@ -7,7 +7,11 @@
 //! they run unchanged against any server (tests run them against a real PostgreSQL).
 
 use crate::meta;
-use homeport_plan::{BackupClaimPlan, BackupPlan, DbEngine, Plan};
+use homeport_plan::cluster::{format_cpu_millis, format_memory_bytes};
+use homeport_plan::{
+    BackupClaimPlan, BackupPlan, DbEngine, Plan, BACKUP_JOB_CPU_LIMIT_MILLIS,
+    BACKUP_JOB_CPU_REQUEST_MILLIS, BACKUP_JOB_MEMORY_LIMIT_BYTES, BACKUP_JOB_MEMORY_REQUEST_BYTES,
+};
 use serde_json::{json, Value};
 
 /// Where the backup claim is mounted in the jobs.
@@ -186,12 +190,15 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
         "env": env,
         "volumeMounts": mounts,
         "securityContext": security_context(b.run_as_user),
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+        "resources": {
+            "requests": {"cpu": format_cpu_millis(BACKUP_JOB_CPU_REQUEST_MILLIS), "memory": format_memory_bytes(BACKUP_JOB_MEMORY_REQUEST_BYTES)},
+            "limits": {"cpu": format_cpu_millis(BACKUP_JOB_CPU_LIMIT_MILLIS), "memory": format_memory_bytes(BACKUP_JOB_MEMORY_LIMIT_BYTES)},
+        },
     });
     if !env_from.is_empty() {
         container["envFrom"] = json!(env_from);
     }
-    json!({
+    let mut pod = json!({
         "metadata": {"labels": labels(plan, b, component), "annotations": {meta::SOURCE_ANNOTATION: b.source}},
         "spec": {
             "restartPolicy": "Never",
@@ -202,7 +209,12 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
             "containers": [container],
             "volumes": volumes,
         },
-    })
+    });
+    // The database's own identity (it has no API access: no token).
+    if let Some(sa) = plan.tenancy.account(&b.namespace, &b.pod) {
+        pod["spec"]["serviceAccountName"] = json!(sa.name);
+    }
+    pod
 }
 
 fn metadata(plan: &Plan, b: &BackupPlan, name: &str, component: &str, doc: &str) -> Value {
