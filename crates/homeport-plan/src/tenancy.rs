@@ -102,26 +102,41 @@ impl QuotaFigures {
         }
     }
 
+    /// `cpu 250m/2 memory 256Mi/1Gi pods 1 ...` (requests/limits), zero parts left out.
     pub fn summary(&self) -> String {
-        let mut s = format!(
-            "cpu {}/{} memory {}/{} pods {}",
-            format_cpu_millis(self.requests_cpu_millis),
-            format_cpu_millis(self.limits_cpu_millis),
-            format_memory_bytes(self.requests_memory_bytes),
-            format_memory_bytes(self.limits_memory_bytes),
-            self.pods
-        );
+        let mut parts: Vec<String> = Vec::new();
+        if self.requests_cpu_millis + self.limits_cpu_millis > 0 {
+            parts.push(format!(
+                "cpu {}/{}",
+                format_cpu_millis(self.requests_cpu_millis),
+                format_cpu_millis(self.limits_cpu_millis)
+            ));
+        }
+        if self.requests_memory_bytes + self.limits_memory_bytes > 0 {
+            parts.push(format!(
+                "memory {}/{}",
+                format_memory_bytes(self.requests_memory_bytes),
+                format_memory_bytes(self.limits_memory_bytes)
+            ));
+        }
+        if self.pods > 0 {
+            parts.push(format!("pods {}", self.pods));
+        }
         for (g, n) in &self.gpus {
-            s.push_str(&format!(" {g} {n}"));
+            parts.push(format!("{g} {n}"));
         }
         if self.claims > 0 {
-            s.push_str(&format!(
-                " claims {} storage {}",
+            parts.push(format!(
+                "claims {} storage {}",
                 self.claims,
                 format_memory_bytes(self.storage_bytes)
             ));
         }
-        s
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(" ")
+        }
     }
 }
 
