@@ -107,20 +107,17 @@ fn max_pods(objects: &[Value], w: &Value, nodes: u64) -> (u64, u64) {
         "Deployment" | "StatefulSet" => {
             let scaler = objects.iter().find(|o| {
                 ns_of(o) == ns_of(w)
-                    && ((o["kind"] == "HorizontalPodAutoscaler"
-                        && o["spec"]["scaleTargetRef"]["name"] == w["metadata"]["name"])
-                        || (o["kind"] == "ScaledObject"
-                            && o["spec"]["scaleTargetRef"]["name"] == w["metadata"]["name"]))
+                    && (o["kind"] == "HorizontalPodAutoscaler" || o["kind"] == "ScaledObject")
+                    && o["spec"]["scaleTargetRef"]["name"] == w["metadata"]["name"]
             });
-            let replicas = w["spec"]["replicas"].as_u64().unwrap_or(1);
+            // Under an autoscaler the workload carries no replicas: the scaler's max counts.
             let max = match scaler {
                 Some(s) if s["kind"] == "HorizontalPodAutoscaler" => {
                     s["spec"]["maxReplicas"].as_u64().unwrap()
                 }
                 Some(s) => s["spec"]["maxReplicaCount"].as_u64().unwrap(),
-                None => replicas,
-            }
-            .max(if scaler.is_some() { 0 } else { replicas });
+                None => w["spec"]["replicas"].as_u64().unwrap_or(1),
+            };
             let surge = if kind == "Deployment" && w["spec"]["strategy"]["type"] != "Recreate" {
                 match &w["spec"]["strategy"]["rollingUpdate"]["maxSurge"] {
                     Value::Number(n) => n.as_u64().unwrap(),
