@@ -571,3 +571,64 @@ fn hinted_secret_access_is_written_with_a_warning_and_an_explained_exception() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("HP0530"));
     assert_eq!(rbac_findings(&text), Vec::<String>::new());
 }
+
+fn compose_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            compose_files(&path, out);
+        } else {
+            let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
+            if name.contains("compose") && (name.ends_with(".yml") || name.ends_with(".yaml")) {
+                out.push(path);
+            }
+        }
+    }
+}
+
+/// Every corpus file that renders: each pod its own account, the token only where a role is
+/// bound, no `*` nor Secrets in any role, and each quota exactly the recomputed figures.
+#[test]
+fn every_corpus_stack_gets_accounts_and_exact_quotas() {
+    let Some(corpus) = homeport_testkit::require_corpus() else {
+        return;
+    };
+    let mut files = Vec::new();
+    compose_files(&corpus, &mut files);
+    let mut checked = 0;
+    for file in &files {
+        let output = run(homeport()
+            .arg("-f")
+            .arg(file)
+            .arg("render")
+            .env_remove("HOME"));
+        if output.status.code() != Some(0) {
+            continue;
+        }
+        let objects = parse_stream(&String::from_utf8_lossy(&output.stdout));
+        let clients: Vec<(String, String)> = objects
+            .iter()
+            .filter(|o| o["kind"] == "RoleBinding" || o["kind"] == "ClusterRoleBinding")
+            .map(|b| {
+                let s = &b["subjects"][0];
+                (
+                    s["namespace"].as_str().unwrap_or("").to_string(),
+                    s["name"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let clients: Vec<(&str, &str)> = clients
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect();
+        let nodes = node_count(file);
+        let result = std::panic::catch_unwind(|| check_tenancy(&objects, nodes, &clients));
+        assert!(result.is_ok(), "{}", file.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} corpus stacks rendered");
+}
