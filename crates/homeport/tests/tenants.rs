@@ -632,3 +632,46 @@ fn every_corpus_stack_gets_accounts_and_exact_quotas() {
     }
     assert!(checked >= 10, "only {checked} corpus stacks rendered");
 }
+
+/// A data service granted API access by hint has no internet egress, yet reaches the API
+/// server: its NetworkPolicy admits the API ports only.
+#[test]
+fn an_api_client_without_internet_egress_reaches_the_api_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compose = tmp.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "name: cache\nservices:\n  web:\n    image: ghcr.io/example/web:1.0\n    ports: [\"8080:8080\"]\n    depends_on: [redis]\n  redis:\n    image: redis:7.4\n    x-homeport:\n      rbac:\n        - {resources: [endpoints], verbs: [get]}\n",
+    )
+    .unwrap();
+    let (_, objects) = render(&compose);
+    let np = named(&objects, "NetworkPolicy", "redis").expect("redis NetworkPolicy");
+    let egress = np["spec"]["egress"].as_array().unwrap();
+    let api: Vec<&Value> = egress
+        .iter()
+        .filter(|e| {
+            e["to"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| !t["ipBlock"].is_null())
+        })
+        .collect();
+    assert_eq!(api.len(), 1, "{egress:?}");
+    let ports: Vec<u64> = api[0]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ports, vec![6443, 443]);
+    // The web app (no API access) gets nothing of the kind beyond its own internet egress.
+    let web = named(&objects, "NetworkPolicy", "web").unwrap();
+    assert!(web["spec"]["egress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["ports"]
+            .as_array()
+            .is_none_or(|p| !p.iter().any(|p| p["port"] == 6443))));
+}
