@@ -112,6 +112,28 @@ pub enum PullSecretHint {
     Existing(String),
 }
 
+/// `x-homeport.rbac`: the Kubernetes API access a service needs (its rules replace what the
+/// knowledge base would grant), or `false` for none at all.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum RbacHint {
+    Disabled(bool),
+    Rules(Vec<RbacRuleHint>),
+}
+
+/// One rule of `x-homeport.rbac`: validated at load (no `*`, no escalation verbs).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RbacRuleHint {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_names: Vec<String>,
+    /// `scope: cluster`: a ClusterRole (cluster-scoped resources, or every namespace).
+    pub cluster: bool,
+}
+
 /// Hints on one service; every field optional.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct ServiceHints {
@@ -146,6 +168,8 @@ pub struct ServiceHints {
     /// A VerticalPodAutoscaler in recommendation mode (`Off`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rightsize: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rbac: Option<RbacHint>,
 }
 
 impl ServiceHints {
@@ -180,6 +204,8 @@ impl ServiceHints {
                 .clone()
                 .or_else(|| defaults.pull_secret.clone()),
             rightsize: self.rightsize.or(defaults.rightsize),
+            // Service-level only: API access is never a project-wide default.
+            rbac: self.rbac.clone(),
         }
     }
 }
@@ -189,10 +215,13 @@ impl ServiceHints {
 pub struct ProjectHints {
     #[serde(flatten)]
     pub defaults: ServiceHints,
+    /// `quota: false`: no ResourceQuota nor LimitRange per namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<bool>,
 }
 
 impl ProjectHints {
     pub fn is_empty(&self) -> bool {
-        self.defaults.is_empty()
+        self.defaults.is_empty() && self.quota.is_none()
     }
 }

@@ -252,7 +252,10 @@ pub const HINTS: &[&str] = &[
     "skip",
     "pullSecret",
     "rightsize",
+    "rbac",
+    "quota",
 ];
+pub const HINT_RBAC_RULE: &[&str] = &["apiGroups", "resources", "verbs", "resourceNames", "scope"];
 pub const HINT_EXPOSE: &[&str] = &["host", "path", "port"];
 pub const HINT_AUTOSCALE: &[&str] = &["min", "max", "cpu", "memory", "gpu"];
 pub const HINT_QUEUE: &[&str] = &["type", "name", "target"];

@@ -18,6 +18,7 @@ fn plan() -> Plan {
         addons: vec![],
         images: Default::default(),
         production: Default::default(),
+        tenancy: Default::default(),
     }
 }
 

@@ -125,3 +125,6 @@ pub const BACKUP_STORAGE_UNKNOWN: &str = "HP0521";
 pub const PULL_SECRET_NEEDS_DATA: &str = "HP0580";
 /// `x-homeport.pullSecret: true` for a registry the Docker config has no login for.
 pub const PULL_SECRET_NO_LOGIN: &str = "HP0581";
+/// `x-homeport.rbac` grants something lint reports (reading Secrets, creating pods, exec):
+/// written as asked, with the lint exception explained.
+pub const RBAC_SENSITIVE: &str = "HP0530";

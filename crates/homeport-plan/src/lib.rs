@@ -14,9 +14,11 @@ pub mod production;
 pub mod pull_secrets;
 mod report;
 pub mod rightsize;
+pub mod tenancy;
 
 pub use plan::*;
 pub use planner::{dns_label, plan, plan_with_facts, plan_with_sources};
 pub use production::*;
 pub use pull_secrets::{PullSecretOrigin, PullSecretPlan};
 pub use rightsize::RightsizePlan;
+pub use tenancy::*;

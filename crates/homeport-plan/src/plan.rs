@@ -71,6 +71,8 @@ pub struct Plan {
     pub images: ImageSummary,
     /// Priorities, backups, monitoring (the production layer).
     pub production: crate::production::ProductionPlan,
+    /// ServiceAccounts and RBAC per workload, quotas per namespace.
+    pub tenancy: crate::tenancy::TenancyPlan,
     pub diagnostics: Diagnostics,
 }
 

@@ -293,6 +293,13 @@ pub fn plan_with_facts(
     network::report_left_out_references(&mut cx, &pods);
     let nodes = placement::place(&mut cx, &mut pods, &claims);
     let production = crate::decide::production::decide(&mut cx, &mut pods, &claims);
+    let service_accounts = crate::decide::service_account::decide(&mut cx, &pods);
+    let (quotas, quota_note) = crate::decide::quota::decide(&cx, &pods, &claims, &production);
+    let tenancy = crate::tenancy::TenancyPlan {
+        service_accounts,
+        quotas,
+        quota_note,
+    };
 
     let mut diagnostics = cx.diags;
     diagnostics.sort();
@@ -309,6 +316,7 @@ pub fn plan_with_facts(
         addons: Vec::new(),
         images: image_summary(project, facts),
         production,
+        tenancy,
         diagnostics,
     };
     plan.addons = crate::addons::needed(&plan);

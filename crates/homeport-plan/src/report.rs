@@ -147,6 +147,7 @@ impl Plan {
                 "network": self.images.network,
             },
             "production": self.production.to_json(),
+            "tenancy": self.tenancy.to_json(),
             "diagnostics": diagnostics,
         })
     }
@@ -299,6 +300,7 @@ impl Plan {
             );
         }
         out.push_str(&self.production.to_table());
+        out.push_str(&self.tenancy.to_table());
         if !self.addons.is_empty() {
             out.push_str("\nADD-ONS (cluster side, see `homeport bootstrap`)\n");
             for a in &self.addons {

@@ -7,7 +7,12 @@
 //! they run unchanged against any server (tests run them against a real PostgreSQL).
 
 use crate::meta;
-use homeport_plan::{BackupClaimPlan, BackupPlan, DbEngine, MountPlan, Plan, VolumeSource};
+use homeport_plan::cluster::{format_cpu_millis, format_memory_bytes};
+use homeport_plan::{
+    BackupClaimPlan, BackupPlan, DbEngine, MountPlan, Plan, VolumeSource,
+    BACKUP_JOB_CPU_LIMIT_MILLIS, BACKUP_JOB_CPU_REQUEST_MILLIS, BACKUP_JOB_MEMORY_LIMIT_BYTES,
+    BACKUP_JOB_MEMORY_REQUEST_BYTES,
+};
 use serde_json::{json, Value};
 
 /// Where the backup claim is mounted in the jobs.
@@ -292,7 +297,10 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
         "env": env,
         "volumeMounts": mounts,
         "securityContext": security_context(b.run_as_user),
-        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+        "resources": {
+            "requests": {"cpu": format_cpu_millis(BACKUP_JOB_CPU_REQUEST_MILLIS), "memory": format_memory_bytes(BACKUP_JOB_MEMORY_REQUEST_BYTES)},
+            "limits": {"cpu": format_cpu_millis(BACKUP_JOB_CPU_LIMIT_MILLIS), "memory": format_memory_bytes(BACKUP_JOB_MEMORY_LIMIT_BYTES)},
+        },
     });
     if !env_from.is_empty() {
         container["envFrom"] = json!(env_from);
@@ -303,7 +311,7 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
         .iter()
         .find(|p| p.name == b.pod && p.namespace == b.namespace)
         .and_then(|p| crate::pull_secrets::references(&p.production.image_pull_secrets));
-    let mut spec = json!({
+    let mut pod = json!({
         "metadata": {"labels": labels(plan, b, component), "annotations": {meta::SOURCE_ANNOTATION: b.source}},
         "spec": {
             "restartPolicy": "Never",
@@ -316,9 +324,13 @@ fn pod_spec(plan: &Plan, b: &BackupPlan, component: &str, script: &str, drill: b
         },
     });
     if let Some(refs) = pull {
-        spec["spec"]["imagePullSecrets"] = refs;
+        pod["spec"]["imagePullSecrets"] = refs;
     }
-    spec
+    // The database's own identity (it has no API access: no token).
+    if let Some(sa) = plan.tenancy.account(&b.namespace, &b.pod) {
+        pod["spec"]["serviceAccountName"] = json!(sa.name);
+    }
+    pod
 }
 
 fn metadata(plan: &Plan, b: &BackupPlan, name: &str, component: &str, doc: &str) -> Value {

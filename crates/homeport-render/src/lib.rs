@@ -12,6 +12,7 @@ mod pod;
 mod production;
 mod pull_secrets;
 mod rightsize;
+mod tenancy;
 
 pub use backup::scripts as backup_scripts;
 
@@ -42,6 +43,8 @@ fn kind_rank(kind: &str) -> u8 {
         "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 5,
         "VerticalPodAutoscaler" => 5,
         "ServiceMonitor" | "PrometheusRule" => 8,
+        "ServiceAccount" | "ResourceQuota" | "LimitRange" => 0,
+        "Role" | "RoleBinding" => 1,
         "Ingress" => 6,
         "NetworkPolicy" => 7,
         _ => 9,
@@ -250,6 +253,22 @@ pub fn render_with(plan: &Plan, _project: &Project, credentials: &PullCredential
         }
     }
     namespaces.extend(production::priority_classes(plan));
+    for q in &plan.tenancy.quotas {
+        for o in tenancy::quota(plan, q) {
+            out.push(&q.namespace, "", o);
+        }
+    }
+    let mut cluster_rbac = Vec::new();
+    for pod in &plan.pods {
+        if let Some(sa) = plan.tenancy.account(&pod.namespace, &pod.name) {
+            let (namespaced, cluster) = tenancy::service_account(plan, pod, sa);
+            for o in namespaced {
+                out.push(&pod.namespace, &pod.name, o);
+            }
+            cluster_rbac.extend(cluster);
+        }
+    }
+    namespaces.extend(cluster_rbac);
 
     out.items.sort_by(|a, b| a.0.cmp(&b.0));
     namespaces.extend(out.items.into_iter().map(|(_, v)| v));

@@ -131,16 +131,24 @@ pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
     for (ns, name, ps) in &net.to_pods {
         egress.push(json!({"to": [pod_peer(plan, ns, name)], "ports": ports(ps)}));
     }
+    let except: Vec<&str> = match plan.cluster.distribution {
+        Distribution::K3s => vec!["10.42.0.0/16", "10.43.0.0/16"],
+        Distribution::Kubernetes => vec![],
+    };
+    let mut v4 = json!({"cidr": "0.0.0.0/0"});
+    if !except.is_empty() {
+        v4["except"] = json!(except);
+    }
     if net.internet_egress {
-        let except: Vec<&str> = match plan.cluster.distribution {
-            Distribution::K3s => vec!["10.42.0.0/16", "10.43.0.0/16"],
-            Distribution::Kubernetes => vec![],
-        };
-        let mut v4 = json!({"cidr": "0.0.0.0/0"});
-        if !except.is_empty() {
-            v4["except"] = json!(except);
-        }
         egress.push(json!({"to": [{"ipBlock": v4}, {"ipBlock": {"cidr": "::/0"}}]}));
+    } else if plan
+        .tenancy
+        .account(&pod.namespace, &pod.name)
+        .is_some_and(|sa| sa.needs_token())
+    {
+        // An API client without internet egress still reaches the API server (the nodes'
+        // 6443 on k3s, 443 elsewhere; policies see the address after the Service's DNAT).
+        egress.push(json!({"to": [{"ipBlock": v4}, {"ipBlock": {"cidr": "::/0"}}], "ports": [{"protocol": "TCP", "port": 6443}, {"protocol": "TCP", "port": 443}]}));
     }
     if ingress.is_empty() && egress.is_empty() {
         return None;

@@ -159,6 +159,14 @@ fn container(c: &ContainerPlan) -> Value {
     Value::Object(m)
 }
 
+/// Requests and limits of the wait and seed init containers (counted by the quota).
+fn init_resources() -> Value {
+    json!({
+        "requests": {"cpu": format_cpu_millis(INIT_CPU_REQUEST_MILLIS), "memory": format_memory_bytes(INIT_MEMORY_REQUEST_BYTES)},
+        "limits": {"cpu": format_cpu_millis(INIT_CPU_LIMIT_MILLIS), "memory": format_memory_bytes(INIT_MEMORY_LIMIT_BYTES)},
+    })
+}
+
 fn wait_container(plan: &Plan, pod: &PodPlan, w: &WaitFor) -> Value {
     let host = match plan.pods.iter().find(|p| p.name == w.host) {
         Some(t) if t.namespace != pod.namespace => format!("{}.{}.svc", t.name, t.namespace),
@@ -170,7 +178,7 @@ fn wait_container(plan: &Plan, pod: &PodPlan, w: &WaitFor) -> Value {
         "image": WAIT_IMAGE,
         "imagePullPolicy": "Always",
         "command": ["sh", "-c", format!("until nc -z -w 2 {host} {port}; do echo waiting for {host}:{port}; sleep 2; done", port = w.port)],
-        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
+        "resources": init_resources(),
         "securityContext": {
             "allowPrivilegeEscalation": false,
             "runAsNonRoot": true,
@@ -218,7 +226,7 @@ fn seed_container(pod: &PodPlan, i: usize, s: &SeedPlan) -> Value {
         "image": WAIT_IMAGE,
         "imagePullPolicy": "Always",
         "command": ["sh", "-c", "if [ -z \"$(ls -A /seed-target | grep -v '^lost+found$')\" ]; then cp -R /seed/. /seed-target/ && echo seeded; else echo not empty, left as is; fi"],
-        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
+        "resources": init_resources(),
         "securityContext": ctx,
         "volumeMounts": mounts,
     })
@@ -347,7 +355,15 @@ pub fn template(plan: &Plan, pod: &PodPlan, restart_policy: Option<&str>) -> Val
         labels.insert("homeport.dev/preemptible".into(), json!("true"));
     }
     let mut spec = Map::new();
-    spec.insert("automountServiceAccountToken".into(), json!(false));
+    // Its own ServiceAccount; the token only where the workload talks to the API.
+    let account = plan.tenancy.account(&pod.namespace, &pod.name);
+    if let Some(sa) = account {
+        spec.insert("serviceAccountName".into(), json!(sa.name));
+    }
+    spec.insert(
+        "automountServiceAccountToken".into(),
+        json!(account.is_some_and(|sa| sa.needs_token())),
+    );
     spec.insert("enableServiceLinks".into(), json!(false));
     if let Some(r) = restart_policy {
         spec.insert("restartPolicy".into(), json!(r));

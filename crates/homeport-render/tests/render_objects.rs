@@ -391,6 +391,8 @@ fn media_stack_objects_follow_the_conventions() {
         // namespace's.
         let ns_wide = kind == "Namespace"
             || kind == "PriorityClass"
+            || kind == "ResourceQuota"
+            || kind == "LimitRange"
             || (kind == "PersistentVolumeClaim" && o["metadata"]["name"] == "backups")
             || (kind == "NetworkPolicy"
                 && matches!(

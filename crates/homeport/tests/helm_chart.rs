@@ -18,6 +18,7 @@ const STACKS: &[&str] = &[
     "transcode-service",
     "vpn-downloads",
     "media-server",
+    "tenants",
 ];
 
 /// A converted chart with what the test needs beside it.

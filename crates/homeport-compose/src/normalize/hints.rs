@@ -6,8 +6,15 @@ use crate::schema;
 use homeport_yaml::{Node, Value};
 
 pub(crate) fn project_hints(ld: &mut Loader, node: &Node) -> ProjectHints {
+    let quota = match &node.value {
+        Value::Map(m) => m
+            .get("quota")
+            .and_then(|v| ld.bool_of(v, "x-homeport.quota")),
+        _ => None,
+    };
     ProjectHints {
-        defaults: service_hints(ld, node, "x-homeport"),
+        defaults: hints_block(ld, node, "x-homeport", true),
+        quota,
     }
 }
 
@@ -41,6 +48,11 @@ fn is_dns_label(s: &str) -> bool {
 }
 
 pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> ServiceHints {
+    hints_block(ld, node, what, false)
+}
+
+/// The hints of a service, or (`project`) the top-level block's defaults.
+fn hints_block(ld: &mut Loader, node: &Node, what: &str, project: bool) -> ServiceHints {
     let mut h = ServiceHints::default();
     let Some(m) = ld.map_of(node, what) else {
         return h;
@@ -229,6 +241,19 @@ pub(crate) fn service_hints(ld: &mut Loader, node: &Node, what: &str) -> Service
             "skip" => h.skip = ld.bool_of(v, &w),
             "pullSecret" => h.pull_secret = pull_secret(ld, v, &w),
             "rightsize" => h.rightsize = ld.bool_of(v, &w),
+            // Read by `project_hints`.
+            "quota" if project => {}
+            "quota" => ld.invalid(
+                e.key.span,
+                format!("`{w}` is a project-level hint"),
+                "set `quota: false` in the top-level `x-homeport` block",
+            ),
+            "rbac" if project => ld.invalid(
+                e.key.span,
+                format!("`{w}` is a service-level hint"),
+                "set `x-homeport.rbac` on the service that talks to the Kubernetes API",
+            ),
+            "rbac" => h.rbac = super::rbac_hint::rbac(ld, v, &w),
             _ => ld.unknown_key(&e.key, &format!("`{what}`"), schema::HINTS),
         }
     }

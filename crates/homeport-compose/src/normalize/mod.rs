@@ -6,6 +6,7 @@ mod deploy;
 mod environment;
 mod hints;
 mod ports;
+mod rbac_hint;
 mod read;
 mod references;
 mod service;
