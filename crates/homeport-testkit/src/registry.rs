@@ -41,6 +41,8 @@ pub type Response = (u16, Vec<(String, String)>, Vec<u8>);
 pub struct Registry {
     child: Option<Child>,
     addr: SocketAddr,
+    /// `Authorization` header value the test's own requests send (htpasswd registries).
+    authorization: Option<String>,
     _storage: tempfile::TempDir,
 }
 
@@ -63,6 +65,17 @@ impl Registry {
     /// Start the registry, or `None` (skip) when it is not installed; under CI a missing
     /// registry panics so CI never skips silently.
     pub fn start() -> Option<Registry> {
+        Self::start_with(None)
+    }
+
+    /// Start a registry that requires HTTP Basic auth (its `htpasswd` backend): `htpasswd`
+    /// is the file's line (`user:$2b$...`, bcrypt), `authorization` the header value
+    /// (`Basic <base64 user:password>`) the test's own pushes send.
+    pub fn start_with_htpasswd(htpasswd: &str, authorization: &str) -> Option<Registry> {
+        Self::start_with(Some((htpasswd, authorization)))
+    }
+
+    fn start_with(auth: Option<(&str, &str)>) -> Option<Registry> {
         let Some(bin) = registry_binary() else {
             let why = "docker-registry not found: install the Debian package docker-registry (scripts/install-tools) or set HOMEPORT_DOCKER_REGISTRY";
             if crate::in_ci() {
@@ -77,10 +90,18 @@ impl Registry {
             let port = free_port();
             let config = storage.path().join("config.yml");
             let data = storage.path().join("data");
-            let text = format!(
+            let mut text = format!(
                 "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
                 data.display()
             );
+            if let Some((line, _)) = auth {
+                let file = storage.path().join("htpasswd");
+                std::fs::write(&file, format!("{line}\n")).expect("write htpasswd");
+                text.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: homeport-test\n    path: {}\n",
+                    file.display()
+                ));
+            }
             std::fs::write(&config, text).expect("write registry config");
             let child = Command::new(&bin)
                 .arg("serve")
@@ -93,6 +114,7 @@ impl Registry {
             let mut registry = Registry {
                 child: Some(child),
                 addr: SocketAddr::from(([127, 0, 0, 1], port)),
+                authorization: auth.map(|(_, header)| header.to_string()),
                 _storage: storage,
             };
             if registry.wait_ready(Duration::from_secs(10)) {
@@ -140,7 +162,14 @@ impl Registry {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<Response> {
-        http(self.addr, method, path, headers, body)
+        match &self.authorization {
+            Some(value) => {
+                let mut all = headers.to_vec();
+                all.push(("Authorization", value));
+                http(self.addr, method, path, &all, body)
+            }
+            None => http(self.addr, method, path, headers, body),
+        }
     }
 
     /// Upload a blob (monolithic: POST then PUT with the digest); returns its digest.
