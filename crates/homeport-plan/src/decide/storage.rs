@@ -484,6 +484,45 @@ fn named_volume(
     mount_claim(pod, index, vol_dns, claim_name, m, m.subpath.clone());
 }
 
+/// A claim for a data directory the image declares as a volume that no Compose mount covers
+/// (see `image_volumes`): handled as a named volume `data` of this service alone (another
+/// name when the project already has a volume `data`), so it gets the same class, size and
+/// workload rules as one written in Compose. Returns the volume's name.
+pub(crate) fn image_data_claim(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    claims: &mut Vec<ClaimPlan>,
+    target: &str,
+) -> String {
+    let taken = |cx: &Ctx, n: &str| {
+        cx.project.volumes.contains_key(n)
+            || cx.volume_users.contains_key(n)
+            || pod.volumes.iter().any(|v| v.name == dns_label(n))
+            || pod.claim_templates.iter().any(|t| t.name == dns_label(n))
+    };
+    let mut name = "data".to_string();
+    let mut n = 2;
+    while taken(cx, &name) {
+        name = format!("image-data-{n}");
+        n += 1;
+    }
+    let m = VolumeMount {
+        kind: MountType::Volume,
+        source: Some(name.clone()),
+        target: target.to_string(),
+        read_only: false,
+        subpath: None,
+        options: Vec::new(),
+        tmpfs_size_bytes: None,
+        span: None,
+    };
+    named_volume(cx, svc, profile, index, pod, claims, &name, &m);
+    name
+}
+
 /// A claim name for `origin` (a host path, `volume:<name>`) in `namespace`, from `base`:
 /// `base` itself unless another origin already holds that name there (two different host
 /// paths never share a claim), else `base-2`, `base-3`, ...
