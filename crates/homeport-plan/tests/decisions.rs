@@ -912,3 +912,76 @@ fn init_task_of_a_server_image_is_a_job_and_shared_binds_share_a_claim() {
     assert_eq!(shared.len(), 1);
     assert_eq!(shared[0].access_mode, "ReadWriteMany");
 }
+
+#[test]
+fn healthchecks_on_dropped_things_are_rewritten_or_dropped() {
+    let mut db = svc("db", "postgres:16");
+    db.networks.get_mut("default").unwrap().ipv4_address = Some("10.5.0.3".into());
+    let mut api = svc("api", "example/api:1");
+    api.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::CmdShell(
+            "pg_isready -h 10.5.0.3 -p 5432".into(),
+        )),
+        ..Default::default()
+    });
+    let mut hosty = svc("hosty", "example/api:1");
+    hosty.ports = vec![port(8080, None)];
+    hosty.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::Cmd(vec![
+            "curl".into(),
+            "-f".into(),
+            "http://host.docker.internal:8080/".into(),
+        ])),
+        ..Default::default()
+    });
+    let mut sock = svc("sock", "example/api:1");
+    sock.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::Cmd(vec!["docker".into(), "ps".into()])),
+        ..Default::default()
+    });
+    let p = plan(
+        &project(vec![db, api, hosty, sock]),
+        &Cluster::default_k3s(),
+    );
+    // A static IP of another service: its Service name instead.
+    let r = p.pod_of("api").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(
+        r.action,
+        ProbeAction::Exec(vec![
+            "sh".into(),
+            "-c".into(),
+            "pg_isready -h db -p 5432".into()
+        ])
+    );
+    let why = &decision(&p, "api", "probes")[0].reason;
+    assert!(why.contains("10.5.0.3 -> db"), "{why}");
+    // The Docker host: the check is dropped, the container's own port is probed instead.
+    let r = p.pod_of("hosty").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(r.action, ProbeAction::Tcp { port: 8080 });
+    let why = &decision(&p, "hosty", "probes")[0].reason;
+    assert!(
+        why.contains("healthcheck not used") && why.contains("host.docker.internal"),
+        "{why}"
+    );
+    // The Docker engine, and no port: no probe at all rather than one that never passes.
+    let probes = &p.pod_of("sock").unwrap().containers[0].probes;
+    assert!(probes.readiness.is_none() && probes.liveness.is_none());
+    let why = &decision(&p, "sock", "probes")[0].reason;
+    assert!(why.contains("Docker engine"), "{why}");
+    let warnings: Vec<_> = p
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "HP0451")
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings.iter().any(|d| d.message.contains("`hosty`")));
+    assert!(warnings.iter().any(|d| d.message.contains("`sock`")));
+}
