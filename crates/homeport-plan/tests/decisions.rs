@@ -2,6 +2,7 @@
 
 use homeport_compose::*;
 use homeport_plan::cluster::*;
+use homeport_plan::facts::{Facts, HostPathFacts, HostPathKind};
 use homeport_plan::*;
 use indexmap::IndexMap;
 
@@ -984,4 +985,62 @@ fn healthchecks_on_dropped_things_are_rewritten_or_dropped() {
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings.iter().any(|d| d.message.contains("`hosty`")));
     assert!(warnings.iter().any(|d| d.message.contains("`sock`")));
+}
+
+#[test]
+fn a_healthcheck_script_from_an_empty_bind_mount_is_not_a_probe() {
+    let mut db = svc("db", "postgres:15-alpine");
+    db.volumes = vec![
+        vol("db-data", "/var/lib/postgresql/data"),
+        bind("/nonexistent/stack/healthchecks", "/healthchecks"),
+    ];
+    db.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::CmdShell("/healthchecks/postgres.sh".into())),
+        ..Default::default()
+    });
+    let p = project(vec![db]);
+    let missing = |exists: bool| {
+        let mut f = Facts::default();
+        f.host.insert(
+            "/nonexistent/stack/healthchecks".into(),
+            HostPathFacts {
+                exists,
+                kind: if exists {
+                    HostPathKind::Directory
+                } else {
+                    HostPathKind::Missing
+                },
+                empty: !exists,
+                ..Default::default()
+            },
+        );
+        f
+    };
+    // Missing on this machine: the claim starts empty, the script is never there.
+    let plan = plan_with_facts(&p, &Cluster::default_k3s(), None, &missing(false));
+    let r = plan.pod_of("db").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(
+        r.action,
+        ProbeAction::Tcp { port: 5432 },
+        "the knowledge base's probe instead"
+    );
+    assert!(codes(&plan).contains(&"HP0451"));
+    let why = &decision(&plan, "db", "probes")[0].reason;
+    assert!(
+        why.contains("/healthchecks/postgres.sh") && why.contains("./healthchecks"),
+        "{why}"
+    );
+    // With the scripts there, the check is kept.
+    let plan = plan_with_facts(&p, &Cluster::default_k3s(), None, &missing(true));
+    let r = plan.pod_of("db").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert!(matches!(r.action, ProbeAction::Exec(_)), "{:?}", r.action);
+    assert!(!codes(&plan).contains(&"HP0451"));
 }

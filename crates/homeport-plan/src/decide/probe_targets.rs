@@ -2,8 +2,8 @@
 //! such a check can never pass, and a liveness probe that never passes restarts the
 //! container forever. A static IP of another service becomes that service's DNS name (its
 //! own static IP becomes `localhost`); a check that needs the Docker socket, the Docker host
-//! (`host.docker.internal`), a fixed address no service holds, or a service that is left
-//! out is dropped, and the caller falls back to the default probe with a diagnostic.
+//! (`host.docker.internal`), a fixed address no service holds, a service that is left
+//! out, or a script from a bind mount that is empty on this machine is dropped, and the caller falls back to the default probe with a diagnostic.
 
 use crate::planner::{dns_label, Ctx};
 use homeport_compose::{HealthTest, Service};
@@ -38,7 +38,53 @@ pub fn check(cx: &Ctx, svc: &Service, test: &HealthTest) -> Target {
                 })
         })
         .collect();
-    judge(test, &static_ips, &cx.left_out)
+    match judge(test, &static_ips, &cx.left_out) {
+        Target::Keep => empty_bind_program(cx, svc, test).unwrap_or(Target::Keep),
+        other => other,
+    }
+}
+
+/// A program or script the check runs from a bind mount whose host path is missing or
+/// empty on this machine (`./healthchecks/postgres.sh`): the claim that replaces the bind
+/// starts empty, so the check can never pass. Needs the host facts; without them, kept.
+fn empty_bind_program(cx: &Ctx, svc: &Service, test: &HealthTest) -> Option<Target> {
+    let text = match test {
+        HealthTest::Cmd(words) => words.join(" "),
+        HealthTest::CmdShell(cmd) => cmd.clone(),
+    };
+    let paths = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '\'' | '"'))
+        .filter(|t| t.starts_with('/'));
+    for path in paths {
+        for m in &svc.volumes {
+            if m.kind != homeport_compose::MountType::Bind {
+                continue;
+            }
+            let target = m.target.trim_end_matches('/');
+            if !(path == target || path.starts_with(&format!("{target}/"))) {
+                continue;
+            }
+            let Some(source) = &m.source else { continue };
+            let host = if std::path::Path::new(source).is_absolute() {
+                std::path::PathBuf::from(source)
+            } else {
+                cx.project.working_dir.join(source)
+            };
+            let Some(facts) = cx.facts.host_path(&host.to_string_lossy()) else {
+                continue;
+            };
+            if facts.error.is_none() && !facts.holds_data() {
+                let shown = host
+                    .strip_prefix(&cx.project.working_dir)
+                    .map(|r| format!("./{}", r.display()))
+                    .unwrap_or_else(|_| host.display().to_string());
+                return Some(Target::Drop(format!(
+                    "it runs {path} from the bind mount {shown}, which is missing or empty on this machine, so the claim that replaces it starts empty"
+                )));
+            }
+        }
+    }
+    None
 }
 
 /// The pure part of [`check`]: `static_ips` maps a Compose `ipv4_address` to the host name
