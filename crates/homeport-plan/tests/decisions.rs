@@ -1044,3 +1044,43 @@ fn a_healthcheck_script_from_an_empty_bind_mount_is_not_a_probe() {
     assert!(matches!(r.action, ProbeAction::Exec(_)), "{:?}", r.action);
     assert!(!codes(&plan).contains(&"HP0451"));
 }
+
+#[test]
+fn an_anonymous_volume_at_the_data_directory_is_a_claim() {
+    let mut db = svc("db", "postgres:16");
+    db.volumes = vec![
+        VolumeMount {
+            source: None,
+            ..vol("unused", "/var/lib/postgresql/data")
+        },
+        VolumeMount {
+            source: None,
+            ..vol("unused", "/cache")
+        },
+    ];
+    let p = plan(&project(vec![db]), &Cluster::default_k3s());
+    let pod = p.pod_of("db").unwrap();
+    let data = pod.containers[0]
+        .mounts
+        .iter()
+        .find(|m| m.path == "/var/lib/postgresql/data")
+        .unwrap();
+    let is_claim = pod.claim_templates.iter().any(|t| t.name == data.volume)
+        || pod
+            .volumes
+            .iter()
+            .any(|v| v.name == data.volume && matches!(v.source, VolumeSource::Claim { .. }));
+    assert!(is_claim, "{pod:?}");
+    let cache = pod.containers[0]
+        .mounts
+        .iter()
+        .find(|m| m.path == "/cache")
+        .unwrap();
+    assert!(pod
+        .volumes
+        .iter()
+        .any(|v| { v.name == cache.volume && matches!(v.source, VolumeSource::EmptyDir { .. }) }));
+    assert!(decision(&p, "db", "storage").iter().any(|d| d
+        .value
+        .contains("anonymous volume /var/lib/postgresql/data")));
+}

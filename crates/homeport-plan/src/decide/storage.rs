@@ -179,6 +179,22 @@ pub fn mounts(
                 );
             }
             MountType::Volume => match &m.source {
+                // An anonymous volume at the image's data directory: Docker keeps it across
+                // container restarts and re-creations, an emptyDir would not. A claim.
+                None if profile
+                    .data_dir
+                    .is_some_and(|d| d.trim_end_matches('/') == target.trim_end_matches('/')) =>
+                {
+                    let volume = image_data_claim(cx, svc, profile, index, pod, claims, &target);
+                    pod.decide(
+                        "storage",
+                        format!("{}: anonymous volume {target} -> volume `{volume}`", svc.name),
+                        format!(
+                            "{target} is where {} keeps its data; Docker keeps an anonymous volume across container re-creations, an emptyDir would lose it: a claim",
+                            profile.family
+                        ),
+                    );
+                }
                 None => {
                     let vol = add_volume(
                         pod,
