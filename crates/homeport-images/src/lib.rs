@@ -14,6 +14,7 @@
 
 pub mod codes;
 pub mod credentials;
+mod helper;
 pub mod lock;
 pub mod passwd;
 pub mod project;

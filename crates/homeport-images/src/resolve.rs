@@ -7,6 +7,7 @@ use crate::lock::Lock;
 use crate::reference;
 use crate::registry::{self, RegistryError};
 use homeport_plan::facts::ImageFacts;
+use oci_client::secrets::RegistryAuth;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -135,7 +136,8 @@ pub fn resolve(images: &[String], lock: &Lock, options: &Options) -> Resolution 
         return out;
     }
     out.contacted_registries = true;
-    for (image, key, parsed, result) in fetch_all(wanted, options) {
+    let auths = registry_auths(&wanted, options, &mut out.warnings);
+    for (image, key, parsed, result) in fetch_all(wanted, &auths, options) {
         match result {
             Ok(mut facts) => {
                 facts.source = String::new();
@@ -176,9 +178,61 @@ type Fetched = (
     Result<ImageFacts, RegistryError>,
 );
 
+/// The auth for each registry of `wanted`, found once per registry (credential helpers run
+/// concurrently, each bounded); a helper's failure is a warning on the first image of its
+/// registry.
+fn registry_auths(
+    wanted: &[(String, String, oci_client::Reference)],
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, RegistryAuth> {
+    let mut first_image: BTreeMap<String, String> = BTreeMap::new();
+    for (image, _, parsed) in wanted {
+        first_image
+            .entry(parsed.registry().to_string())
+            .or_insert_with(|| image.clone());
+    }
+    let looked_up: Vec<(String, String, (RegistryAuth, Option<String>))> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = first_image
+                .iter()
+                .map(|(registry, image)| {
+                    let credentials = &options.credentials;
+                    let handle = scope.spawn(move || credentials.lookup(registry));
+                    (registry.clone(), image.clone(), handle)
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|(registry, image, handle)| {
+                    let found = handle.join().unwrap_or_else(|_| {
+                        (
+                            RegistryAuth::Anonymous,
+                            Some("reading the credentials failed; trying anonymously".into()),
+                        )
+                    });
+                    (registry, image, found)
+                })
+                .collect()
+        });
+    let mut auths = BTreeMap::new();
+    for (registry, image, (auth, warning)) in looked_up {
+        if let Some(message) = warning {
+            warnings.push(Warning {
+                image,
+                registry: registry.clone(),
+                message,
+            });
+        }
+        auths.insert(registry, auth);
+    }
+    auths
+}
+
 /// Every image concurrently on one small runtime; each bounded by the timeout.
 fn fetch_all(
     wanted: Vec<(String, String, oci_client::Reference)>,
+    auths: &BTreeMap<String, RegistryAuth>,
     options: &Options,
 ) -> Vec<Fetched> {
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -206,7 +260,10 @@ fn fetch_all(
     runtime.block_on(async {
         let jobs = wanted.into_iter().map(|(image, key, parsed)| {
             let client = &client;
-            let auth = options.credentials.for_registry(parsed.registry());
+            let auth = auths
+                .get(parsed.registry())
+                .cloned()
+                .unwrap_or(RegistryAuth::Anonymous);
             async move {
                 let result = tokio::time::timeout(
                     timeout,

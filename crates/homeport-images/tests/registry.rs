@@ -2,7 +2,7 @@
 //! `docker-registry`) started on 127.0.0.1 with a free port; the test pushes its own images.
 
 use homeport_images::{resolve, Lock, Options, Source};
-use homeport_testkit::registry::{tar_layer, Registry};
+use homeport_testkit::registry::{tar_layer, Login, Registry};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -215,4 +215,89 @@ fn offline_never_connects() {
     assert!(r.warnings.is_empty());
     assert!(r.facts.is_empty());
     assert!(listener.accept().is_err(), "offline opened a connection");
+}
+
+/// A fake `docker-credential-<name>` in `dir`.
+fn credential_helper(dir: &std::path::Path, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(format!("docker-credential-{name}"));
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn credential_helper_unlocks_a_registry_with_htpasswd_auth() {
+    // bcrypt of the test password `s3cret` (the registry's htpasswd backend takes bcrypt).
+    let login = Login {
+        user: "tester",
+        password: "s3cret",
+        bcrypt: "$2b$12$FATniq2WbJu4YcJYePcMbOQYtC8GtsDWxCIPEmWzYe/RsHiBOu62K",
+    };
+    let Some(reg) = Registry::start_with_login(&login) else {
+        return;
+    };
+    let host = reg.host();
+    reg.push_image(
+        "private/app",
+        Some("1"),
+        &config("amd64", "4242", json!({"ExposedPorts": {"9000/tcp": {}}})),
+        &[tar_layer(&[("app", b"binary")])],
+    );
+    let image = format!("{host}/private/app:1");
+    let images = std::slice::from_ref(&image);
+
+    // Anonymous: the registry refuses; a warning and the knowledge base.
+    let r = resolve(images, &Lock::default(), &Options::default());
+    assert_eq!(r.sources[&image], Source::KnowledgeBase);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+
+    let dir = tempfile::tempdir().unwrap();
+    credential_helper(
+        dir.path(),
+        "fake",
+        &format!(
+            "read server\n[ \"$server\" = \"{host}\" ] || exit 4\necho '{{\"ServerURL\":\"{host}\",\"Username\":\"tester\",\"Secret\":\"s3cret\"}}'"
+        ),
+    );
+    credential_helper(dir.path(), "stuck", "exec sleep 30");
+    let path = Some(dir.path().as_os_str().to_owned());
+
+    // `credHelpers` names the helper for this registry: it answers, the image resolves.
+    let config = format!(r#"{{"credsStore": "stuck", "credHelpers": {{"{host}": "fake"}}}}"#);
+    let options = Options {
+        credentials: homeport_images::Credentials::parse(&config).with_search_path(path.clone()),
+        ..Options::default()
+    };
+    let r = resolve(images, &Lock::default(), &options);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.sources[&image], Source::Registry);
+    assert_eq!(r.facts[&image].user, "4242");
+    assert_eq!(r.facts[&image].exposed_ports, vec!["9000/tcp"]);
+    assert!(!r.lock.to_text().contains("s3cret"));
+
+    // A helper that never answers is stopped: a warning naming it, then anonymous access.
+    let options = Options {
+        credentials: homeport_images::Credentials::parse(r#"{"credsStore": "stuck"}"#)
+            .with_search_path(path)
+            .with_helper_timeout(Duration::from_millis(300)),
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let r = resolve(images, &Lock::default(), &options);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "a stuck helper hung"
+    );
+    assert_eq!(r.sources[&image], Source::KnowledgeBase);
+    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    assert_eq!(r.warnings[0].image, image);
+    assert_eq!(r.warnings[0].registry, host);
+    assert!(
+        r.warnings[0]
+            .message
+            .contains("docker-credential-stuck` gave no answer"),
+        "{:?}",
+        r.warnings
+    );
+    assert!(r.warnings.iter().all(|w| !w.message.contains("s3cret")));
 }

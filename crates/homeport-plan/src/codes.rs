@@ -73,6 +73,9 @@ pub const PORT_LOCAL_ONLY: &str = "HP0442";
 pub const ROUTE_NOT_TRANSLATED: &str = "HP0443";
 /// The healthcheck is disabled: no probes.
 pub const HEALTHCHECK_DISABLED: &str = "HP0450";
+/// A healthcheck that needs something dropped in the move (the Docker socket or host, a
+/// fixed address, a service left out): not turned into probes.
+pub const HEALTHCHECK_UNREACHABLE: &str = "HP0451";
 /// A dependency that cannot be waited for (no port, or a completed job).
 pub const DEPENDENCY_NOT_WAITED: &str = "HP0452";
 /// `depends_on` naming a service that is not deployed.

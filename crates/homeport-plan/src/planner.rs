@@ -709,7 +709,7 @@ fn build_pod(
         storage::mounts(cx, member, member_profile, i, &mut pod, claims, pvs);
         security::container(cx, member, member_profile, i, &mut pod);
         crate::decide::image_source::record(cx, member, &mut pod);
-        crate::decide::image_volumes::warn_unmounted(cx, member, i, &mut pod);
+        crate::decide::image_volumes::decide(cx, member, i, &mut pod, claims);
         resources::decide(cx, member, member_profile, i, &mut pod);
     }
     // Exposure may add ports (routes to undeclared ports); probes see them.

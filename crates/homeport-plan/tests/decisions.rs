@@ -2,6 +2,7 @@
 
 use homeport_compose::*;
 use homeport_plan::cluster::*;
+use homeport_plan::facts::{Facts, HostPathFacts, HostPathKind};
 use homeport_plan::*;
 use indexmap::IndexMap;
 
@@ -911,4 +912,175 @@ fn init_task_of_a_server_image_is_a_job_and_shared_binds_share_a_claim() {
         .collect();
     assert_eq!(shared.len(), 1);
     assert_eq!(shared[0].access_mode, "ReadWriteMany");
+}
+
+#[test]
+fn healthchecks_on_dropped_things_are_rewritten_or_dropped() {
+    let mut db = svc("db", "postgres:16");
+    db.networks.get_mut("default").unwrap().ipv4_address = Some("10.5.0.3".into());
+    let mut api = svc("api", "example/api:1");
+    api.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::CmdShell(
+            "pg_isready -h 10.5.0.3 -p 5432".into(),
+        )),
+        ..Default::default()
+    });
+    let mut hosty = svc("hosty", "example/api:1");
+    hosty.ports = vec![port(8080, None)];
+    hosty.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::Cmd(vec![
+            "curl".into(),
+            "-f".into(),
+            "http://host.docker.internal:8080/".into(),
+        ])),
+        ..Default::default()
+    });
+    let mut sock = svc("sock", "example/api:1");
+    sock.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::Cmd(vec!["docker".into(), "ps".into()])),
+        ..Default::default()
+    });
+    let p = plan(
+        &project(vec![db, api, hosty, sock]),
+        &Cluster::default_k3s(),
+    );
+    // A static IP of another service: its Service name instead.
+    let r = p.pod_of("api").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(
+        r.action,
+        ProbeAction::Exec(vec![
+            "sh".into(),
+            "-c".into(),
+            "pg_isready -h db -p 5432".into()
+        ])
+    );
+    let why = &decision(&p, "api", "probes")[0].reason;
+    assert!(why.contains("10.5.0.3 -> db"), "{why}");
+    // The Docker host: the check is dropped, the container's own port is probed instead.
+    let r = p.pod_of("hosty").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(r.action, ProbeAction::Tcp { port: 8080 });
+    let why = &decision(&p, "hosty", "probes")[0].reason;
+    assert!(
+        why.contains("healthcheck not used") && why.contains("host.docker.internal"),
+        "{why}"
+    );
+    // The Docker engine, and no port: no probe at all rather than one that never passes.
+    let probes = &p.pod_of("sock").unwrap().containers[0].probes;
+    assert!(probes.readiness.is_none() && probes.liveness.is_none());
+    let why = &decision(&p, "sock", "probes")[0].reason;
+    assert!(why.contains("Docker engine"), "{why}");
+    let warnings: Vec<_> = p
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "HP0451")
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings.iter().any(|d| d.message.contains("`hosty`")));
+    assert!(warnings.iter().any(|d| d.message.contains("`sock`")));
+}
+
+#[test]
+fn a_healthcheck_script_from_an_empty_bind_mount_is_not_a_probe() {
+    let mut db = svc("db", "postgres:15-alpine");
+    db.volumes = vec![
+        vol("db-data", "/var/lib/postgresql/data"),
+        bind("/nonexistent/stack/healthchecks", "/healthchecks"),
+    ];
+    db.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::CmdShell("/healthchecks/postgres.sh".into())),
+        ..Default::default()
+    });
+    let p = project(vec![db]);
+    let missing = |exists: bool| {
+        let mut f = Facts::default();
+        f.host.insert(
+            "/nonexistent/stack/healthchecks".into(),
+            HostPathFacts {
+                exists,
+                kind: if exists {
+                    HostPathKind::Directory
+                } else {
+                    HostPathKind::Missing
+                },
+                empty: !exists,
+                ..Default::default()
+            },
+        );
+        f
+    };
+    // Missing on this machine: the claim starts empty, the script is never there.
+    let plan = plan_with_facts(&p, &Cluster::default_k3s(), None, &missing(false));
+    let r = plan.pod_of("db").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert_eq!(
+        r.action,
+        ProbeAction::Tcp { port: 5432 },
+        "the knowledge base's probe instead"
+    );
+    assert!(codes(&plan).contains(&"HP0451"));
+    let why = &decision(&plan, "db", "probes")[0].reason;
+    assert!(
+        why.contains("/healthchecks/postgres.sh") && why.contains("./healthchecks"),
+        "{why}"
+    );
+    // With the scripts there, the check is kept.
+    let plan = plan_with_facts(&p, &Cluster::default_k3s(), None, &missing(true));
+    let r = plan.pod_of("db").unwrap().containers[0]
+        .probes
+        .readiness
+        .clone()
+        .unwrap();
+    assert!(matches!(r.action, ProbeAction::Exec(_)), "{:?}", r.action);
+    assert!(!codes(&plan).contains(&"HP0451"));
+}
+
+#[test]
+fn an_anonymous_volume_at_the_data_directory_is_a_claim() {
+    let mut db = svc("db", "postgres:16");
+    db.volumes = vec![
+        VolumeMount {
+            source: None,
+            ..vol("unused", "/var/lib/postgresql/data")
+        },
+        VolumeMount {
+            source: None,
+            ..vol("unused", "/cache")
+        },
+    ];
+    let p = plan(&project(vec![db]), &Cluster::default_k3s());
+    let pod = p.pod_of("db").unwrap();
+    let data = pod.containers[0]
+        .mounts
+        .iter()
+        .find(|m| m.path == "/var/lib/postgresql/data")
+        .unwrap();
+    let is_claim = pod.claim_templates.iter().any(|t| t.name == data.volume)
+        || pod
+            .volumes
+            .iter()
+            .any(|v| v.name == data.volume && matches!(v.source, VolumeSource::Claim { .. }));
+    assert!(is_claim, "{pod:?}");
+    let cache = pod.containers[0]
+        .mounts
+        .iter()
+        .find(|m| m.path == "/cache")
+        .unwrap();
+    assert!(pod
+        .volumes
+        .iter()
+        .any(|v| { v.name == cache.volume && matches!(v.source, VolumeSource::EmptyDir { .. }) }));
+    assert!(decision(&p, "db", "storage").iter().any(|d| d
+        .value
+        .contains("anonymous volume /var/lib/postgresql/data")));
 }

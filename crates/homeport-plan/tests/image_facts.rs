@@ -374,7 +374,7 @@ fn declared_volume_without_a_mount_is_a_warning() {
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].contains("/data") && !warnings[0].contains("/logs"));
 
-    // A known image's data directory is named as such.
+    // A known image's data directory gets a claim instead of a warning, with its reason.
     let f = facts(vec![(
         "postgres:16",
         ImageFacts {
@@ -383,16 +383,25 @@ fn declared_volume_without_a_mount_is_a_warning() {
         },
     )]);
     let plan = run(vec![svc("db", "postgres:16")], &f, &Cluster::default_k3s());
-    let w = plan
-        .diagnostics
+    assert!(!plan.diagnostics.iter().any(|d| d.code == "HP0566"));
+    let pod = plan.pod_of("db").unwrap();
+    let data = pod.containers[0]
+        .mounts
         .iter()
-        .find(|d| d.code == "HP0566")
-        .unwrap();
+        .find(|m| m.path == "/var/lib/postgresql/data")
+        .expect("the data directory is mounted");
     assert!(
-        w.message.contains("where postgres keeps its data"),
-        "{}",
-        w.message
+        pod.claim_templates.iter().any(|t| t.name == data.volume)
+            || pod
+                .volumes
+                .iter()
+                .any(|v| v.name == data.volume && matches!(v.source, VolumeSource::Claim { .. })),
+        "{pod:?}"
     );
+    assert!(pod
+        .decisions
+        .iter()
+        .any(|d| d.topic == "storage" && d.reason.contains("where postgres keeps its data")));
 }
 
 #[test]

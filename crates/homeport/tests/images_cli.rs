@@ -318,3 +318,81 @@ fn a_broken_lock_is_an_error_and_nothing_is_rendered() {
         "{ not a lock"
     );
 }
+
+#[test]
+fn a_declared_data_directory_without_a_compose_mount_gets_a_claim() {
+    let Some(reg) = Registry::start() else {
+        return;
+    };
+    // A PostgreSQL image (the knowledge base knows its data directory) declaring it and a
+    // second, unknown volume; Compose mounts neither.
+    reg.push_image(
+        "library/postgres",
+        Some("16"),
+        &config(
+            "amd64",
+            "",
+            json!({"Volumes": {"/var/lib/postgresql/data": {}, "/scratch": {}}, "ExposedPorts": {"5432/tcp": {}}}),
+        ),
+        &[],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        format!(
+            "name: volstack\nservices:\n  db:\n    image: {}/library/postgres:16\n",
+            reg.host()
+        ),
+    )
+    .unwrap();
+    let (code, out, stderr) = render_json(&mut online(), &compose, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let objects = doc["items"].as_array().unwrap().clone();
+    let w = workload_with_container(&objects, "db");
+    let mount = container(w, "db")["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == "/var/lib/postgresql/data")
+        .cloned()
+        .expect("the data directory is mounted");
+    // Backed by a claim: a volumeClaimTemplate of the StatefulSet or a PersistentVolumeClaim.
+    let vol_name = mount["name"].as_str().unwrap();
+    let templates = &w["spec"]["volumeClaimTemplates"];
+    let from_template = templates
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t["metadata"]["name"] == vol_name));
+    let from_claim = pod_template(w)["spec"]["volumes"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["name"] == vol_name))
+        .and_then(|v| v["persistentVolumeClaim"]["claimName"].as_str())
+        .is_some_and(|claim| named(&objects, "PersistentVolumeClaim", claim).is_some());
+    assert!(from_template || from_claim, "{w}");
+    // The unknown volume is still only a warning, naming it and not the claimed one.
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("HP0566"))
+        .expect("HP0566 for /scratch");
+    assert!(warning.contains("/scratch"), "{warning}");
+    assert!(!warning.contains("/var/lib/postgresql/data"), "{warning}");
+    // The plan gives the reason.
+    let out = run(online()
+        .arg("-f")
+        .arg(&compose)
+        .args(["plan", "--format", "json"]));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let decisions = plan["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "db")
+        .unwrap()["decisions"]
+        .to_string();
+    assert!(
+        decisions.contains("image volume /var/lib/postgresql/data")
+            && decisions.contains("where postgres keeps its data"),
+        "{decisions}"
+    );
+}

@@ -750,3 +750,39 @@ services:
         1001
     );
 }
+
+/// The voting app's databases run their healthcheck scripts from `./healthchecks`, a bind
+/// mount absent from the corpus copy (as on a machine where only the compose file was
+/// copied): the claim replacing it starts empty, so an exec probe of the script would never
+/// pass and the liveness probe would restart PostgreSQL and Redis forever.
+#[test]
+fn healthcheck_scripts_from_a_missing_bind_mount_are_not_probes() {
+    let Some(corpus) = homeport_testkit::require_corpus() else {
+        return;
+    };
+    let compose = corpus.join("dockersamples/example-voting-app/docker-compose.yml");
+    let out = run(homeport()
+        .arg("-f")
+        .arg(&compose)
+        .args(["render", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let objects = doc["items"].as_array().unwrap().clone();
+    for (name, script) in [("db", "postgres.sh"), ("redis", "redis.sh")] {
+        let c = container(workload_with_container(&objects, name), name);
+        for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
+            assert!(
+                !c[probe].to_string().contains("/healthchecks/"),
+                "{name} {probe}: {}",
+                c[probe]
+            );
+        }
+        assert!(c["readinessProbe"]["tcpSocket"]["port"].is_u64(), "{c}");
+        assert!(
+            stderr.contains(&format!("warning[HP0451]: service `{name}`"))
+                && stderr.contains(&format!("/healthchecks/{script}")),
+            "{stderr}"
+        );
+    }
+}

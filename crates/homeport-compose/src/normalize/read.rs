@@ -246,7 +246,14 @@ impl Loader<'_> {
                             continue;
                         }
                     };
-                    out.push((key, value, e.value.span));
+                    // An empty value (`KEY:` alone) has no text of its own: the parser puts
+                    // it at the next token, often the next service. Point at the key.
+                    let span = if value.is_none() {
+                        e.key.span
+                    } else {
+                        e.value.span
+                    };
+                    out.push((key, value, span));
                 }
                 out
             }

@@ -13,6 +13,7 @@ pub mod monitoring;
 pub mod network;
 pub mod placement;
 pub mod priority;
+pub mod probe_targets;
 pub mod probes;
 pub mod production;
 pub mod pull_secrets;

@@ -1,6 +1,7 @@
 //! Probes from healthchecks (or the knowledge base), and `depends_on` as init waits.
 
 use crate::codes;
+use crate::decide::probe_targets::Target;
 use crate::images::{DefaultProbe, ImageProfile};
 use crate::plan::*;
 use crate::planner::{service_dns, Ctx};
@@ -85,6 +86,8 @@ pub fn decide(
     }
     let mut probes = Probes::default();
     let mut reason = String::new();
+    let mut dropped: Option<String> = None;
+    let mut rewritten: Option<String> = None;
     // Compose's healthcheck (its `disable` included) wins; else the image's HEALTHCHECK.
     let from_image = match &svc.healthcheck {
         Some(_) => None,
@@ -113,7 +116,37 @@ pub fn decide(
             );
             return;
         }
-        if let Some(test) = &hc.test {
+        // A check that reaches for something dropped in the move is rewritten or dropped.
+        let test = hc.test.as_ref().and_then(|test| {
+            match crate::decide::probe_targets::check(cx, svc, test) {
+                Target::Keep => Some(test.clone()),
+                Target::Rewrite(test, what) => {
+                    rewritten = Some(what);
+                    Some(test)
+                }
+                Target::Drop(why) => {
+                    cx.push(
+                        Diagnostic::warning(
+                            codes::HEALTHCHECK_UNREACHABLE,
+                            format!(
+                                "service `{}`: the healthcheck is not used as a probe: {why}",
+                                svc.name
+                            ),
+                        )
+                        .with_span_opt(
+                            svc.origin
+                                .field("healthcheck")
+                                .or(svc.origin.field("image"))
+                                .or(svc.origin.key),
+                        )
+                        .with_help("write a healthcheck that checks the service itself (its own port on localhost)"),
+                    );
+                    dropped = Some(why);
+                    None
+                }
+            }
+        });
+        if let Some(test) = &test {
             let action = match test {
                 HealthTest::Cmd(words) => match http_check(words) {
                     Some((port, path)) => ProbeAction::Http { port, path },
@@ -156,6 +189,9 @@ pub fn decide(
                 }) => "Compose healthcheck (a curl/wget HTTP check, as an httpGet probe)".into(),
                 _ => "Compose healthcheck".into(),
             };
+            if let Some(what) = &rewritten {
+                reason.push_str(&format!(" with static addresses rewritten ({what})"));
+            }
             if let Some((_, source)) = &from_image {
                 reason = reason.replacen(
                     "Compose healthcheck",
@@ -243,12 +279,22 @@ pub fn decide(
                 probes.liveness = Some(live);
                 probes.startup = Some(startup);
                 reason = format!("{why}; a startupProbe allows up to 5 minutes to start");
+                if let Some(dropped) = &dropped {
+                    reason = format!("healthcheck not used ({dropped}); {reason}");
+                }
             }
             None => {
-                pod.notes.push(format!(
-                    "{}: no healthcheck and no port: no probes",
-                    svc.name
-                ));
+                match &dropped {
+                    Some(why) => pod.decide(
+                        "probes",
+                        format!("{}: none", svc.name),
+                        format!("healthcheck not used ({why}) and no port to check"),
+                    ),
+                    None => pod.notes.push(format!(
+                        "{}: no healthcheck and no port: no probes",
+                        svc.name
+                    )),
+                }
                 return;
             }
         }

@@ -179,6 +179,22 @@ pub fn mounts(
                 );
             }
             MountType::Volume => match &m.source {
+                // An anonymous volume at the image's data directory: Docker keeps it across
+                // container restarts and re-creations, an emptyDir would not. A claim.
+                None if profile
+                    .data_dir
+                    .is_some_and(|d| d.trim_end_matches('/') == target.trim_end_matches('/')) =>
+                {
+                    let volume = image_data_claim(cx, svc, profile, index, pod, claims, &target);
+                    pod.decide(
+                        "storage",
+                        format!("{}: anonymous volume {target} -> volume `{volume}`", svc.name),
+                        format!(
+                            "{target} is where {} keeps its data; Docker keeps an anonymous volume across container re-creations, an emptyDir would lose it: a claim",
+                            profile.family
+                        ),
+                    );
+                }
                 None => {
                     let vol = add_volume(
                         pod,
@@ -482,6 +498,45 @@ fn named_volume(
         );
     }
     mount_claim(pod, index, vol_dns, claim_name, m, m.subpath.clone());
+}
+
+/// A claim for a data directory the image declares as a volume that no Compose mount covers
+/// (see `image_volumes`): handled as a named volume `data` of this service alone (another
+/// name when the project already has a volume `data`), so it gets the same class, size and
+/// workload rules as one written in Compose. Returns the volume's name.
+pub(crate) fn image_data_claim(
+    cx: &mut Ctx,
+    svc: &Service,
+    profile: &ImageProfile,
+    index: usize,
+    pod: &mut PodPlan,
+    claims: &mut Vec<ClaimPlan>,
+    target: &str,
+) -> String {
+    let taken = |cx: &Ctx, n: &str| {
+        cx.project.volumes.contains_key(n)
+            || cx.volume_users.contains_key(n)
+            || pod.volumes.iter().any(|v| v.name == dns_label(n))
+            || pod.claim_templates.iter().any(|t| t.name == dns_label(n))
+    };
+    let mut name = "data".to_string();
+    let mut n = 2;
+    while taken(cx, &name) {
+        name = format!("image-data-{n}");
+        n += 1;
+    }
+    let m = VolumeMount {
+        kind: MountType::Volume,
+        source: Some(name.clone()),
+        target: target.to_string(),
+        read_only: false,
+        subpath: None,
+        options: Vec::new(),
+        tmpfs_size_bytes: None,
+        span: None,
+    };
+    named_volume(cx, svc, profile, index, pod, claims, &name, &m);
+    name
 }
 
 /// A claim name for `origin` (a host path, `volume:<name>`) in `namespace`, from `base`:
