@@ -52,8 +52,14 @@ impl Output {
     /// reader wanted no more. Any other write or flush error (a full disk, `/dev/full`) would
     /// leave a cut output behind a success, so it is reported and the run exits 2.
     pub fn stdout(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        self.stdout_with(|out| out.write_all(text.as_bytes()));
+    }
+
+    /// Like [`Output::stdout`], for output written as it is produced (a large lint report):
+    /// `write` gets a buffered stdout; its errors are handled as those of `stdout`.
+    pub fn stdout_with(&self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let result = write(&mut out).and_then(|()| out.flush());
         match result {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
