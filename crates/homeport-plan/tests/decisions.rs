@@ -988,3 +988,24 @@ fn glued_and_program_specific_password_flags_move_to_the_secret() {
     );
     assert!(c.secret_env.is_empty());
 }
+
+#[test]
+fn a_known_secret_glued_to_mysql_p_is_referenced_by_its_name() {
+    let mut db = svc("db", "mysql:8");
+    db.environment = env(&[("MYSQL_ROOT_PASSWORD", "longsecret1")]);
+    db.command = Some(Command::Exec(vec![
+        "mysql".into(),
+        "-uroot".into(),
+        "-plongsecret1".into(),
+    ]));
+    let p = plan(&project(vec![db]), &Cluster::default_k3s());
+    let c = &p.pod_of("db").unwrap().containers[0];
+    assert_eq!(
+        c.args.as_ref().unwrap(),
+        &vec![
+            "mysql".to_string(),
+            "-uroot".into(),
+            "-p$(MYSQL_ROOT_PASSWORD)".into()
+        ]
+    );
+}

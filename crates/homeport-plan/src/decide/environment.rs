@@ -661,6 +661,13 @@ impl FlagSecrets<'_> {
         self.existing.values().any(|v| v == value) || self.known.iter().any(|(_, v)| v == value)
     }
 
+    /// Whether the whole-value scrub that follows replaces `value` even glued to a flag
+    /// (`-p` + a known secret of 6 characters or more); shorter ones are replaced only as a
+    /// whole word, so this pass moves them.
+    fn scrubbed_later(&self, value: &str) -> bool {
+        self.is_known(value) && value.chars().count() >= 6
+    }
+
     /// Whether an exec-form `words` passes a password through a program-specific flag that
     /// this pass moves (then the exec probe has to run through a shell).
     fn program_secret_in(&self, words: &[String]) -> bool {
@@ -669,7 +676,7 @@ impl FlagSecrets<'_> {
             if let Some(p) = homeport_secrets::program_of(w) {
                 program = Some(p);
             }
-            homeport_secrets::glued_password(program, w).is_some()
+            homeport_secrets::glued_password(program, w).is_some_and(|s| !self.scrubbed_later(s))
                 || (homeport_secrets::program_flag_takes_secret(program, w)
                     && words
                         .get(i + 1)
@@ -692,7 +699,9 @@ impl FlagSecrets<'_> {
             if let Some(p) = homeport_secrets::program_of(&words[i]) {
                 program = Some(p);
             }
-            if let Some(secret) = homeport_secrets::glued_password(program, &words[i]) {
+            if let Some(secret) = homeport_secrets::glued_password(program, &words[i])
+                .filter(|s| !self.scrubbed_later(s))
+            {
                 let secret = secret.to_string();
                 let key = self.key_for_program(program, &secret);
                 words[i] = format!("-p$({key})");
@@ -763,7 +772,9 @@ impl FlagSecrets<'_> {
                 program = Some(p);
             }
             let bare = token.trim_end_matches([';', ')']);
-            if let Some(secret) = homeport_secrets::glued_password(program, bare) {
+            if let Some(secret) =
+                homeport_secrets::glued_password(program, bare).filter(|s| !self.scrubbed_later(s))
+            {
                 let secret = secret.to_string();
                 let trailing = token[bare.len()..].to_string();
                 let key = self.key_for_program(program, &secret);
