@@ -4,12 +4,14 @@
 //! The human form follows rustc/just: `error[CODE]: message`, `--> file:line:col`, the source
 //! line with a caret under the offending token, and a `= help:` line.
 
+mod capped;
 mod diagnostic;
 mod excerpt;
 pub mod input;
 mod render;
 mod source;
 
+pub use capped::{write_human_capped, MAX_SHOWN};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use render::{render_human, render_json, ColorChoice};
 pub use source::{FileId, Location, SourceFile, SourceMap, Span};

@@ -72,6 +72,8 @@ static RULES: &[&Rule] = &[
     &reliability::invalid_port_name::RULE,
     &reliability::service_type_nodeport::RULE,
     &reliability::topology_spread_selects_nothing::RULE,
+    &reliability::invalid_quantity::RULE,
+    &reliability::invalid_object_name::RULE,
     &networking::service_selects_nothing::RULE,
     &networking::service_target_port_undeclared::RULE,
     &networking::ingress_service_missing::RULE,

@@ -1084,3 +1084,100 @@ fn an_anonymous_volume_at_the_data_directory_is_a_claim() {
         .value
         .contains("anonymous volume /var/lib/postgresql/data")));
 }
+
+#[test]
+fn glued_and_program_specific_password_flags_move_to_the_secret() {
+    // Issue 16: `mysql -psecret` (glued short flag) and `redis-cli -a pw` with a value no
+    // environment names stayed in the Deployment.
+    let mut db = svc("db", "mysql:8");
+    db.command = Some(Command::Exec(vec![
+        "sh".into(),
+        "-c".into(),
+        "mysql -h db -uroot -pab1 -e 'select 1'".into(),
+    ]));
+    db.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::Cmd(vec![
+            "mysqladmin".into(),
+            "ping".into(),
+            "-pab1".into(),
+        ])),
+        ..Default::default()
+    });
+    let mut cli = svc("cli", "redis:7");
+    cli.command = Some(Command::Exec(vec![
+        "redis-cli".into(),
+        "-a".into(),
+        "pw".into(),
+        "ping".into(),
+    ]));
+    let mut lister = svc("lister", "busybox:1");
+    lister.command = Some(Command::Exec(vec![
+        "ls".into(),
+        "-a".into(),
+        "-pfoo".into(),
+    ]));
+    let p = plan(&project(vec![db, cli, lister]), &Cluster::default_k3s());
+
+    let c = &p.pod_of("db").unwrap().containers[0];
+    let line = &c.args.as_ref().unwrap()[2];
+    assert_eq!(
+        line,
+        "mysql -h db -uroot -p\"${MYSQL_PASSWORD}\" -e 'select 1'"
+    );
+    assert_eq!(
+        c.secret_env.get("MYSQL_PASSWORD").map(String::as_str),
+        Some("ab1")
+    );
+    match &c.probes.readiness.as_ref().unwrap().action {
+        ProbeAction::Exec(cmd) => {
+            assert_eq!(cmd[0], "sh");
+            assert!(!cmd[2].contains("ab1"), "{cmd:?}");
+            assert!(cmd[2].contains("${MYSQL_PASSWORD}"), "{cmd:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let c = &p.pod_of("cli").unwrap().containers[0];
+    assert_eq!(
+        c.args.as_ref().unwrap(),
+        &vec![
+            "redis-cli".to_string(),
+            "-a".into(),
+            "$(REDIS_PASSWORD)".into(),
+            "ping".into()
+        ]
+    );
+    assert_eq!(
+        c.secret_env.get("REDIS_PASSWORD").map(String::as_str),
+        Some("pw")
+    );
+
+    // Other programs' `-a` and `-p...` are not passwords.
+    let c = &p.pod_of("lister").unwrap().containers[0];
+    assert_eq!(
+        c.args.as_ref().unwrap(),
+        &vec!["ls".to_string(), "-a".into(), "-pfoo".into()]
+    );
+    assert!(c.secret_env.is_empty());
+}
+
+#[test]
+fn a_known_secret_glued_to_mysql_p_is_referenced_by_its_name() {
+    let mut db = svc("db", "mysql:8");
+    db.environment = env(&[("MYSQL_ROOT_PASSWORD", "longsecret1")]);
+    db.command = Some(Command::Exec(vec![
+        "mysql".into(),
+        "-uroot".into(),
+        "-plongsecret1".into(),
+    ]));
+    let p = plan(&project(vec![db]), &Cluster::default_k3s());
+    let c = &p.pod_of("db").unwrap().containers[0];
+    assert_eq!(
+        c.args.as_ref().unwrap(),
+        &vec![
+            "mysql".to_string(),
+            "-uroot".into(),
+            "-p$(MYSQL_ROOT_PASSWORD)".into()
+        ]
+    );
+}

@@ -3,6 +3,13 @@
 //! `inspect` and `plan` redaction, error excerpts, and lint's SEC004. A name added here is
 //! recognised everywhere at once.
 
+mod program_flags;
+
+pub use program_flags::{
+    glued_password, password_key, program_flag_takes_secret, program_of, AUTH_FLAG_PROGRAMS,
+    GLUED_PASSWORD_PROGRAMS,
+};
+
 /// Words that mark a key as secret when they appear as one of its `_`/`-`/`.`-separated
 /// segments (case-insensitive).
 const SECRET_WORDS: &[&str] = &[
@@ -236,7 +243,21 @@ pub fn replace_value(word: &mut String, value: &str, reference: &str) -> bool {
 /// a secret (`--requirepass abc`, `--password=abc`, `-u user:pw`), as `<redacted>`.
 pub fn redact_flag_values(words: &mut [String]) {
     let mut i = 0;
+    let mut program = None;
     while i < words.len() {
+        if let Some(p) = program_of(&words[i]) {
+            program = Some(p);
+        }
+        if glued_password(program, &words[i]).is_some() {
+            words[i] = "-p<redacted>".to_string();
+            i += 1;
+            continue;
+        }
+        if program_flag_takes_secret(program, &words[i]) && i + 1 < words.len() {
+            words[i + 1] = "<redacted>".to_string();
+            i += 2;
+            continue;
+        }
         let (flag, inline) = match words[i].split_once('=') {
             Some((f, v)) => (f.to_string(), Some(v.to_string())),
             None => (words[i].clone(), None),
@@ -424,6 +445,30 @@ mod tests {
         let mut w = "PGPASSWORD=s3cretpw pg_isready".to_string();
         assert!(replace_value(&mut w, "s3cretpw", "<r>"));
         assert_eq!(w, "PGPASSWORD=<r> pg_isready");
+    }
+
+    #[test]
+    fn program_flags_are_redacted() {
+        let mut words: Vec<String> = ["mysql", "-h", "db", "-psecret", "-p", "app"]
+            .map(String::from)
+            .to_vec();
+        redact_flag_values(&mut words);
+        assert_eq!(words, ["mysql", "-h", "db", "-p<redacted>", "-p", "app"]);
+        let mut words: Vec<String> = ["redis-cli", "-a", "pw", "ping"].map(String::from).to_vec();
+        assert_eq!(flag_secret_values(&words), ["pw"]);
+        redact_flag_values(&mut words);
+        assert_eq!(words, ["redis-cli", "-a", "<redacted>", "ping"]);
+        let mut words: Vec<String> = ["ls", "-a", "-pfoo"].map(String::from).to_vec();
+        redact_flag_values(&mut words);
+        assert_eq!(words, ["ls", "-a", "-pfoo"]);
+        assert_eq!(
+            redact_flag_values_in_line("mysqldump -uroot -ps3cret app > /dump.sql"),
+            "mysqldump -uroot -p<redacted> app > /dump.sql"
+        );
+        assert_eq!(
+            flag_secret_values(&["sh".into(), "-c".into(), "mysql -ps3cret".into()]),
+            ["s3cret"]
+        );
     }
 
     #[test]

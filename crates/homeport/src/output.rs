@@ -1,7 +1,7 @@
 //! Printing: stdout carries only the requested output, diagnostics go to stderr.
 
 use crate::cli::ColorWhen;
-use homeport_diag::{render_human, ColorChoice, Diagnostic, SourceMap};
+use homeport_diag::{ColorChoice, Diagnostic, SourceMap};
 use std::cell::Cell;
 use std::io::{IsTerminal, Write};
 
@@ -36,24 +36,38 @@ impl Output {
         self.stdout_failed.get()
     }
 
-    /// Print diagnostics to stderr, separated by blank lines.
+    /// Print diagnostics to stderr, separated by blank lines; a long list is cut after
+    /// [`homeport_diag::MAX_SHOWN`] with a line counting the rest.
     pub fn diagnostics<'a>(
         &self,
         diags: impl IntoIterator<Item = &'a Diagnostic>,
         sources: &SourceMap,
     ) {
-        let mut err = std::io::stderr().lock();
-        for d in diags {
-            let _ = writeln!(err, "{}", render_human(d, sources, self.color));
-        }
+        // The first `MAX_SHOWN` in full, the rest counted (an input with 80,000 duplicate
+        // keys); `--format json` outputs keep them all.
+        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+        let _ = homeport_diag::write_human_capped(
+            &mut err,
+            diags,
+            sources,
+            self.color,
+            homeport_diag::MAX_SHOWN,
+        );
+        let _ = err.flush();
     }
 
     /// Write the command's result to stdout. A closed pipe (`| head`) is not an error: the
     /// reader wanted no more. Any other write or flush error (a full disk, `/dev/full`) would
     /// leave a cut output behind a success, so it is reported and the run exits 2.
     pub fn stdout(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        self.stdout_with(|out| out.write_all(text.as_bytes()));
+    }
+
+    /// Like [`Output::stdout`], for output written as it is produced (a large lint report):
+    /// `write` gets a buffered stdout; its errors are handled as those of `stdout`.
+    pub fn stdout_with(&self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let result = write(&mut out).and_then(|()| out.flush());
         match result {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

@@ -607,3 +607,95 @@ fn a_null_cluster_file_is_reported() {
         );
     }
 }
+
+#[test]
+fn thousands_of_errors_print_the_first_fifty_and_count_the_rest() {
+    // 3,000 copies of one key: 2,999 duplicate-key errors.
+    let mut compose = String::from("services:\n  web:\n    image: nginx:1.27\n    labels:\n");
+    for _ in 0..3_000 {
+        compose.push_str("      same: value\n");
+    }
+    let dir = project(&compose);
+    let out = homeport(dir.path(), &["inspect"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 50, "{stderr}");
+    assert!(
+        stderr.contains("... and 2949 more errors (not shown)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_large_multi_document_lint_report_is_complete_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text_in = String::new();
+    for i in 0..300 {
+        text_in.push_str(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\nspec:\n  selector:\n    matchLabels: {{app: app{i}}}\n  template:\n    metadata:\n      labels: {{app: app{i}}}\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n---\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.yaml"), text_in).unwrap();
+    // Reports of megabytes: stdout goes to a file (a pipe nobody reads would fill up).
+    let lint = |format: &str| -> (Option<i32>, Vec<u8>) {
+        let path = dir.path().join(format!("out.{format}"));
+        let file = std::fs::File::create(&path).unwrap();
+        let out = homeport_with(
+            dir.path(),
+            &["lint", "--format", format, "many.yaml"],
+            |cmd| {
+                cmd.stdout(file);
+            },
+        );
+        (out.status.code(), std::fs::read(&path).unwrap())
+    };
+    let (code, json) = lint("json");
+    assert_eq!(code, Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(v["summary"]["objects"], 300);
+    assert!(findings.len() >= 300 * 5, "{}", findings.len());
+    assert!(findings
+        .iter()
+        .any(|f| f["object"]["name"] == "app299" && f["severity"] == "error"));
+    let (_, sarif) = lint("sarif");
+    let s: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    assert_eq!(
+        s["runs"][0]["results"].as_array().unwrap().len(),
+        findings.len()
+    );
+    let (_, plain) = lint("text");
+    let plain = text(&plain);
+    assert_eq!(plain.matches("--> many.yaml:").count(), findings.len());
+    assert!(plain
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("300 objects checked"));
+}
+
+#[test]
+fn glued_and_client_specific_passwords_in_commands_leave_the_deployment() {
+    let dir = project(
+        "services:\n  db:\n    image: mysql:8\n    command: [\"sh\", \"-c\", \"mysql -uroot -pq7z -e 'select 1'\"]\n  cli:\n    image: redis:7\n    command: [\"redis-cli\", \"-a\", \"zz9\", \"ping\"]\n",
+    );
+    let out = homeport(dir.path(), &["render"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Only the Secret's own entries may carry the values.
+    for value in ["q7z", "zz9"] {
+        let outside = stdout.lines().any(|l| {
+            let l = l.trim_start();
+            l.contains(value)
+                && !l.starts_with("MYSQL_PASSWORD:")
+                && !l.starts_with("REDIS_PASSWORD:")
+        });
+        assert!(!outside, "{value} in {stdout}");
+    }
+    assert!(stdout.contains("-p\"${MYSQL_PASSWORD}\""), "{stdout}");
+    assert!(stdout.contains("$(REDIS_PASSWORD)"), "{stdout}");
+    let inspect = homeport(dir.path(), &["inspect"]);
+    let shown = text(&inspect.stdout);
+    assert!(!shown.contains("q7z") && !shown.contains("zz9"), "{shown}");
+}

@@ -4,13 +4,7 @@
 use crate::checker::Report;
 use homeport_diag::{Diagnostic, SourceMap, Span};
 use serde::Serialize;
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    findings: Vec<JsonFinding<'a>>,
-    summary: Summary<'a>,
-    diagnostics: Vec<serde_json::Value>,
-}
+use std::io::Write;
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -77,13 +71,32 @@ fn place(sources: &SourceMap, span: Span) -> (&str, usize, usize, usize, usize) 
 /// problems with the input itself (unparseable files), included so that a program sees why
 /// a file yielded nothing.
 pub fn render_json(report: &Report, sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_json(&mut out, report, sources, diagnostics);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_json`] written as it is produced: the findings array element by element, so a
+/// run with millions of findings never holds its whole report as one string. The bytes are
+/// the same as `serde_json::to_string_pretty` of the whole report.
+pub fn write_json(
+    w: &mut dyn Write,
+    report: &Report,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+) -> std::io::Result<()> {
+    if report.findings.is_empty() {
+        w.write_all(b"{\n  \"findings\": [],\n")?;
+    } else {
+        w.write_all(b"{\n  \"findings\": [\n")?;
+        for (i, f) in report.findings.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
             let (file, line, column, end_line, end_column) = place(sources, f.span);
             let (_, obj_line, obj_column, _, _) = place(sources, f.object.span);
-            JsonFinding {
+            let finding = JsonFinding {
                 code: f.code,
                 name: f.name,
                 category: f.category.as_str(),
@@ -103,28 +116,50 @@ pub fn render_json(report: &Report, sources: &SourceMap, diagnostics: &[Diagnost
                     column: obj_column,
                 },
                 help: f.help.as_deref(),
-            }
-        })
-        .collect();
-    let out = JsonReport {
-        findings,
-        summary: Summary {
-            objects: report.objects,
-            errors: report.errors(),
-            warnings: report.warnings(),
-            infos: report.infos(),
-            suppressed: report.suppressed,
-            baselined: report.baselined,
-            unchecked_custom_resources: report.unchecked_custom_resources,
-            kubernetes_version: &report.kubernetes_version,
-        },
-        diagnostics: diagnostics
-            .iter()
-            .chain(report.diagnostics.iter())
-            .map(|d| homeport_diag::render_json(d, sources))
-            .collect(),
+            };
+            write_indented(w, &finding, "    ", true)?;
+        }
+        w.write_all(b"\n  ],\n")?;
+    }
+    let summary = Summary {
+        objects: report.objects,
+        errors: report.errors(),
+        warnings: report.warnings(),
+        infos: report.infos(),
+        suppressed: report.suppressed,
+        baselined: report.baselined,
+        unchecked_custom_resources: report.unchecked_custom_resources,
+        kubernetes_version: &report.kubernetes_version,
     };
-    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
-    text.push('\n');
-    text
+    w.write_all(b"  \"summary\": ")?;
+    write_indented(w, &summary, "  ", false)?;
+    let diagnostics: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .chain(report.diagnostics.iter())
+        .map(|d| homeport_diag::render_json(d, sources))
+        .collect();
+    w.write_all(b",\n  \"diagnostics\": ")?;
+    write_indented(w, &diagnostics, "  ", false)?;
+    w.write_all(b"\n}\n")
+}
+
+/// `value` pretty-printed with every line but the first (unless `first`) indented by
+/// `indent`: JSON strings hold no raw newline, so lines are safe to indent.
+pub(crate) fn write_indented<T: Serialize + ?Sized>(
+    w: &mut dyn Write,
+    value: &T,
+    indent: &str,
+    first: bool,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            w.write_all(b"\n")?;
+        }
+        if i > 0 || first {
+            w.write_all(indent.as_bytes())?;
+        }
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
 }

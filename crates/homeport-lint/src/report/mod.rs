@@ -4,9 +4,9 @@ mod json;
 mod sarif;
 mod text;
 
-pub use json::render_json;
-pub use sarif::render_sarif;
-pub use text::{render_finding, render_text};
+pub use json::{render_json, write_json};
+pub use sarif::{render_sarif, write_sarif};
+pub use text::{render_finding, render_text, write_text};
 
 use homeport_diag::{SourceMap, Span};
 

@@ -2,11 +2,15 @@
 //! dashboards: every rule in `tool.driver.rules`, every finding a `result` with a physical
 //! location (file, region) and a logical one (the Kubernetes object).
 
+use super::json::write_indented;
 use super::{end_location, location};
 use crate::checker::Report;
+use crate::finding::Finding;
 use crate::registry::all_rules;
+use crate::rule::Rule;
 use homeport_diag::{Diagnostic, Severity, SourceMap};
 use serde_json::{json, Value};
+use std::io::Write;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -39,6 +43,65 @@ pub(crate) fn uri(name: &str) -> String {
 /// execution notifications.
 pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
     let rules = all_rules();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| sarif_result(f, sources, rules))
+        .collect();
+    envelope(report, sources, diagnostics, Value::Array(results))
+}
+
+/// Stands in for the results in the envelope [`write_sarif`] prints around them.
+const RESULTS_MARK: &str = "\u{1}homeport-sarif-results\u{1}";
+
+/// [`render_sarif`] pretty-printed (with a final newline) and written as it is produced: the
+/// fixed envelope around the results, which are written one by one. The bytes are the same
+/// as `serde_json::to_string_pretty` of the whole log.
+pub fn write_sarif(
+    w: &mut dyn Write,
+    report: &Report,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+) -> std::io::Result<()> {
+    let rules = all_rules();
+    let shell = envelope(report, sources, diagnostics, Value::from(RESULTS_MARK));
+    let text = serde_json::to_string_pretty(&shell).map_err(std::io::Error::other)?;
+    let mark = serde_json::to_string(RESULTS_MARK).map_err(std::io::Error::other)?;
+    let Some(at) = text.find(&mark) else {
+        return Err(std::io::Error::other("SARIF envelope without results"));
+    };
+    let (head, tail) = (&text[..at], &text[at + mark.len()..]);
+    w.write_all(head.as_bytes())?;
+    if report.findings.is_empty() {
+        w.write_all(b"[]")?;
+    } else {
+        // The indentation of the `"results"` line; the elements sit one level deeper.
+        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+        let outer = &head[line_start..head.len() - head[line_start..].trim_start().len()];
+        let inner = format!("{outer}  ");
+        w.write_all(b"[\n")?;
+        for (i, f) in report.findings.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
+            write_indented(w, &sarif_result(f, sources, rules), &inner, true)?;
+        }
+        w.write_all(b"\n")?;
+        w.write_all(outer.as_bytes())?;
+        w.write_all(b"]")?;
+    }
+    w.write_all(tail.as_bytes())?;
+    w.write_all(b"\n")
+}
+
+/// The log around `results`.
+fn envelope(
+    report: &Report,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    results: Value,
+) -> Value {
+    let rules = all_rules();
     let driver_rules: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -51,52 +114,6 @@ pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnos
                 "helpUri": crate::docs::help_uri(r),
                 "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_enabled},
                 "properties": {"category": r.category.as_str(), "tags": [r.category.as_str()]},
-            })
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let (file, line, column) = location(sources, f.span);
-            let (end_line, end_column) = end_location(sources, f.span);
-            let index = rules.iter().position(|r| r.code == f.code).unwrap_or(0);
-            let object = match &f.object.namespace {
-                Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
-                None => format!("{}/{}", f.object.kind, f.object.name),
-            };
-            let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
-            if end_line >= line && line > 0 {
-                region["endLine"] = end_line.into();
-                region["endColumn"] = (if end_line == line {
-                    end_column.max(column + 1)
-                } else {
-                    end_column.max(1)
-                })
-                .into();
-            }
-            let mut message = f.message.clone();
-            if let Some(help) = &f.help {
-                message.push_str(". Fix: ");
-                message.push_str(help);
-            }
-            json!({
-                "ruleId": f.code,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&file)},
-                        "region": region,
-                    },
-                    "logicalLocations": [{
-                        "name": f.object.name,
-                        "fullyQualifiedName": object,
-                        "kind": "resource",
-                    }],
-                }],
-                "properties": {"category": f.category.as_str(), "path": f.path.to_string()},
             })
         })
         .collect();
@@ -140,6 +157,50 @@ pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnos
             }],
             "columnKind": "unicodeCodePoints",
         }],
+    })
+}
+
+/// One finding as a SARIF `result`.
+fn sarif_result(f: &Finding, sources: &SourceMap, rules: &[Rule]) -> Value {
+    let (file, line, column) = location(sources, f.span);
+    let (end_line, end_column) = end_location(sources, f.span);
+    let index = rules.iter().position(|r| r.code == f.code).unwrap_or(0);
+    let object = match &f.object.namespace {
+        Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),
+        None => format!("{}/{}", f.object.kind, f.object.name),
+    };
+    let mut region = json!({"startLine": line.max(1), "startColumn": column.max(1)});
+    if end_line >= line && line > 0 {
+        region["endLine"] = end_line.into();
+        region["endColumn"] = (if end_line == line {
+            end_column.max(column + 1)
+        } else {
+            end_column.max(1)
+        })
+        .into();
+    }
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message.push_str(". Fix: ");
+        message.push_str(help);
+    }
+    json!({
+        "ruleId": f.code,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": {"text": message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri(&file)},
+                "region": region,
+            },
+            "logicalLocations": [{
+                "name": f.object.name,
+                "fullyQualifiedName": object,
+                "kind": "resource",
+            }],
+        }],
+        "properties": {"category": f.category.as_str(), "path": f.path.to_string()},
     })
 }
 

@@ -4,7 +4,8 @@
 use crate::checker::Report;
 use crate::finding::Finding;
 use homeport_diag::{render_human, ColorChoice, Diagnostic, FileId, Severity, SourceMap};
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write;
 
 /// One finding as a diagnostic: `severity[CODE]: message`, the excerpt, the object, help.
 pub fn render_finding(f: &Finding, sources: &SourceMap, color: ColorChoice) -> String {
@@ -44,7 +45,19 @@ fn counts(findings: &[&Finding]) -> String {
 
 /// Every finding, grouped by file in input order, then a summary line.
 pub fn render_text(report: &Report, sources: &SourceMap, color: ColorChoice) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_text(&mut out, report, sources, color);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_text`] written finding by finding as it is produced.
+pub fn write_text(
+    out: &mut dyn Write,
+    report: &Report,
+    sources: &SourceMap,
+    color: ColorChoice,
+) -> std::io::Result<()> {
     let bold = |s: &str| {
         if color == ColorChoice::Always {
             format!("\x1b[1;4m{s}\x1b[0m")
@@ -62,13 +75,13 @@ pub fn render_text(report: &Report, sources: &SourceMap, color: ColorChoice) -> 
             .collect();
         if current != Some(file) {
             let name = sources.get(file).map_or("<unknown>", |f| f.name.as_str());
-            let _ = writeln!(out, "{} ({})", bold(name), counts(&group));
-            let _ = writeln!(out);
+            writeln!(out, "{} ({})", bold(name), counts(&group))?;
+            writeln!(out)?;
             current = Some(file);
         }
         for f in &group {
-            out.push_str(&render_finding(f, sources, color));
-            out.push('\n');
+            out.write_all(render_finding(f, sources, color).as_bytes())?;
+            out.write_all(b"\n")?;
         }
         i += group.len();
     }
@@ -103,6 +116,5 @@ pub fn render_text(report: &Report, sources: &SourceMap, color: ColorChoice) -> 
     if !extra.is_empty() {
         let _ = write!(summary, " ({})", extra.join(", "));
     }
-    let _ = writeln!(out, "{summary}");
-    out
+    writeln!(out, "{summary}")
 }

@@ -553,7 +553,8 @@ fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
                         let name = w.split('=').next().unwrap_or("");
                         homeport_secrets::flag_takes_secret(name)
                             || (w.contains('=') && homeport_secrets::is_secret_assignment(name))
-                    }) {
+                    }) || flags.program_secret_in(cmd)
+                    {
                         // Exec probes are not expanded: run them through a shell instead.
                         let mut line = cmd
                             .iter()
@@ -654,11 +655,66 @@ impl FlagSecrets<'_> {
         key
     }
 
+    /// Whether `value` is a secret already: the whole-value scrub that follows replaces it
+    /// wherever it stands as a word.
+    fn is_known(&self, value: &str) -> bool {
+        self.existing.values().any(|v| v == value) || self.known.iter().any(|(_, v)| v == value)
+    }
+
+    /// Whether the whole-value scrub that follows replaces `value` even glued to a flag
+    /// (`-p` + a known secret of 6 characters or more); shorter ones are replaced only as a
+    /// whole word, so this pass moves them.
+    fn scrubbed_later(&self, value: &str) -> bool {
+        self.is_known(value) && value.chars().count() >= 6
+    }
+
+    /// Whether an exec-form `words` passes a password through a program-specific flag that
+    /// this pass moves (then the exec probe has to run through a shell).
+    fn program_secret_in(&self, words: &[String]) -> bool {
+        let mut program = None;
+        words.iter().enumerate().any(|(i, w)| {
+            if let Some(p) = homeport_secrets::program_of(w) {
+                program = Some(p);
+            }
+            homeport_secrets::glued_password(program, w).is_some_and(|s| !self.scrubbed_later(s))
+                || (homeport_secrets::program_flag_takes_secret(program, w)
+                    && words
+                        .get(i + 1)
+                        .is_some_and(|v| !v.is_empty() && !v.contains('$') && !self.is_known(v)))
+        })
+    }
+
+    /// The Secret key for the password of a program-specific flag (`mysql -pVALUE`,
+    /// `redis-cli -a VALUE`).
+    fn key_for_program(&mut self, program: Option<&str>, value: &str) -> String {
+        let name = homeport_secrets::password_key(program.unwrap_or("mysql"));
+        self.key_for(&format!("--{name}"), value)
+    }
+
     /// An exec-form list (`["redis-server", "--requirepass", "abc"]`): `$(KEY)` references.
     fn in_words(&mut self, words: &mut [String]) {
         let mut i = 0;
+        let mut program = None;
         while i < words.len() {
-            if let Some((flag, value)) = words[i].split_once('=') {
+            if let Some(p) = homeport_secrets::program_of(&words[i]) {
+                program = Some(p);
+            }
+            if let Some(secret) = homeport_secrets::glued_password(program, &words[i])
+                .filter(|s| !self.scrubbed_later(s))
+            {
+                let secret = secret.to_string();
+                let key = self.key_for_program(program, &secret);
+                words[i] = format!("-p$({key})");
+            } else if homeport_secrets::program_flag_takes_secret(program, &words[i])
+                && i + 1 < words.len()
+            {
+                let value = words[i + 1].clone();
+                if !value.is_empty() && !value.contains('$') && !self.is_known(&value) {
+                    let key = self.key_for_program(program, &value);
+                    words[i + 1] = format!("$({key})");
+                }
+                i += 1;
+            } else if let Some((flag, value)) = words[i].split_once('=') {
                 if let Some((prefix, secret)) = Self::secret_part(flag, value, true) {
                     let (flag, prefix, secret) =
                         (flag.to_string(), prefix.to_string(), secret.to_string());
@@ -708,10 +764,34 @@ impl FlagSecrets<'_> {
         };
         let mut edits: Vec<(usize, usize, String)> = Vec::new();
         let mut i = 0;
+        let mut program = None;
         while i < tokens.len() {
             let (s, e) = tokens[i];
             let token = line[s..e].to_string();
-            if let Some((flag, value)) = token.split_once('=') {
+            if let Some(p) = homeport_secrets::program_of(&token) {
+                program = Some(p);
+            }
+            let bare = token.trim_end_matches([';', ')']);
+            if let Some(secret) =
+                homeport_secrets::glued_password(program, bare).filter(|s| !self.scrubbed_later(s))
+            {
+                let secret = secret.to_string();
+                let trailing = token[bare.len()..].to_string();
+                let key = self.key_for_program(program, &secret);
+                edits.push((s, e, format!("-p\"${{{key}}}\"{trailing}")));
+            } else if homeport_secrets::program_flag_takes_secret(program, &token)
+                && i + 1 < tokens.len()
+            {
+                let (vs, ve) = tokens[i + 1];
+                let raw = &line[vs..ve];
+                let trailing = raw[raw.trim_end_matches([';', ')']).len()..].to_string();
+                let value = unquote(raw);
+                if !value.is_empty() && !value.contains('$') && !self.is_known(&value) {
+                    let key = self.key_for_program(program, &value);
+                    edits.push((vs, ve, format!("\"${{{key}}}\"{trailing}")));
+                }
+                i += 1;
+            } else if let Some((flag, value)) = token.split_once('=') {
                 let value = unquote(value);
                 if let Some((prefix, secret)) = Self::secret_part(flag, &value, true) {
                     let (prefix, secret) = (prefix.to_string(), secret.to_string());

@@ -190,16 +190,18 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
     );
     let mut diags: Vec<Diagnostic> = manifests.diagnostics.iter().cloned().collect();
     diags.extend(nothing_to_check.clone());
-    let text = match args.format {
+    // Written as it is produced: a report of millions of findings is never one string.
+    let sources = &manifests.sources;
+    match args.format {
         // With no object checked, a "no findings" line would read as a pass.
-        LintFormat::Text if nothing => String::new(),
+        LintFormat::Text if nothing => {}
         LintFormat::Text => {
-            report::render_text(&report, &manifests.sources, stdout_color(global.color))
+            let color = stdout_color(global.color);
+            out.stdout_with(|w| report::write_text(w, &report, sources, color));
         }
-        LintFormat::Json => report::render_json(&report, &manifests.sources, &diags),
-        LintFormat::Sarif => pretty(&report::render_sarif(&report, &manifests.sources, &diags)),
-    };
-    out.stdout(&text);
+        LintFormat::Json => out.stdout_with(|w| report::write_json(w, &report, sources, &diags)),
+        LintFormat::Sarif => out.stdout_with(|w| report::write_sarif(w, &report, sources, &diags)),
+    }
 
     let code = if manifests.diagnostics.has_errors() || nothing_to_check.is_some() {
         EXIT_INVALID
@@ -332,12 +334,6 @@ fn apply_baseline(
     let baseline = Baseline::read(path).map_err(fail)?;
     report.baselined += baseline.filter(&mut report.findings, |f| fp.entry(f));
     Ok(())
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 /// Colour for the findings on stdout (the diagnostics' colour follows stderr).
