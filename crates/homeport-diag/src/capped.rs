@@ -11,8 +11,10 @@ use std::io::Write;
 /// How many diagnostics one list prints in full.
 pub const MAX_SHOWN: usize = 50;
 
-/// Write `diags` for people, each followed by a blank line: the first `limit` in full, then
-/// one line counting the others by severity (`... and 79949 more errors`).
+/// Write `diags` for people, each followed by a blank line: at most `limit` in full, then one
+/// line counting the others by severity (`... and 79949 more errors`). Errors are chosen
+/// first, then warnings, then info, so a long list of warnings never hides the error that
+/// made the command fail; the chosen ones keep their order.
 pub fn write_human_capped<'a>(
     w: &mut dyn Write,
     diags: impl IntoIterator<Item = &'a Diagnostic>,
@@ -20,16 +22,31 @@ pub fn write_human_capped<'a>(
     color: ColorChoice,
     limit: usize,
 ) -> std::io::Result<()> {
+    let diags: Vec<&Diagnostic> = diags.into_iter().collect();
+    let rank = |d: &Diagnostic| match d.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    };
+    let mut counts = [0usize; 3];
+    for d in &diags {
+        counts[rank(d)] += 1;
+    }
+    // How many of each severity fit, most severe first.
+    let mut room = limit;
+    let mut shown_of = [0usize; 3];
+    for (r, n) in counts.iter().enumerate() {
+        shown_of[r] = (*n).min(room);
+        room -= shown_of[r];
+    }
     let mut hidden = [0usize; 3];
-    for (i, d) in diags.into_iter().enumerate() {
-        if i < limit {
+    for d in diags {
+        let r = rank(d);
+        if shown_of[r] > 0 {
+            shown_of[r] -= 1;
             writeln!(w, "{}", render_human(d, sources, color))?;
         } else {
-            hidden[match d.severity {
-                Severity::Error => 0,
-                Severity::Warning => 1,
-                Severity::Info => 2,
-            }] += 1;
+            hidden[r] += 1;
         }
     }
     if let Some(line) = more_line(hidden) {
@@ -68,6 +85,26 @@ mod tests {
         )
         .unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn errors_are_never_hidden_behind_warnings() {
+        let mut diags: Vec<Diagnostic> = (0..80)
+            .map(|i| Diagnostic::warning("HP0109", format!("variable `V{i}` is not set")))
+            .collect();
+        diags.push(Diagnostic::error(
+            "HP0410",
+            "the error that failed the command",
+        ));
+        diags.push(Diagnostic::warning("HP0109", "variable `LAST` is not set"));
+        let text = render(&diags, 50);
+        assert!(text.contains("the error that failed the command"), "{text}");
+        assert!(text.contains("variable `V48` is not set"), "{text}");
+        assert!(!text.contains("variable `V49` is not set"), "{text}");
+        assert!(
+            text.contains("... and 32 more warnings (not shown)"),
+            "{text}"
+        );
     }
 
     #[test]
