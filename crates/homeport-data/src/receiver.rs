@@ -5,6 +5,12 @@
 //! claim by name), so the data is in place before the workload first starts.
 
 use crate::plan::{Claim, Move};
+use homeport_plan::cluster::{format_cpu_millis, format_memory_bytes};
+// The quota of the claim's namespace leaves room for exactly these.
+use homeport_plan::{
+    DATA_RECEIVER_CPU_LIMIT_MILLIS, DATA_RECEIVER_CPU_REQUEST_MILLIS,
+    DATA_RECEIVER_MEMORY_LIMIT_BYTES, DATA_RECEIVER_MEMORY_REQUEST_BYTES,
+};
 
 /// Image of the receiver: glibc and `tar` (for `kubectl cp`), nothing else needed.
 pub const IMAGE: &str = "debian:bookworm-slim";
@@ -77,12 +83,12 @@ spec:
           drop: [ALL]
       resources:
         requests:
-          cpu: 100m
-          memory: 128Mi
+          cpu: "{cpu_request}"
+          memory: {memory_request}
           ephemeral-storage: 64Mi
         limits:
-          cpu: "1"
-          memory: 512Mi
+          cpu: "{cpu_limit}"
+          memory: {memory_limit}
           ephemeral-storage: 1Gi
       volumeMounts:
         - name: data
@@ -121,6 +127,10 @@ spec:
         ns = claim.namespace,
         image = IMAGE,
         claim = claim.name,
+        cpu_request = format_cpu_millis(DATA_RECEIVER_CPU_REQUEST_MILLIS),
+        memory_request = format_memory_bytes(DATA_RECEIVER_MEMORY_REQUEST_BYTES),
+        cpu_limit = format_cpu_millis(DATA_RECEIVER_CPU_LIMIT_MILLIS),
+        memory_limit = format_memory_bytes(DATA_RECEIVER_MEMORY_LIMIT_BYTES),
     ));
     out
 }

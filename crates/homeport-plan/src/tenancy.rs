@@ -272,6 +272,13 @@ pub const BACKUP_JOB_CPU_REQUEST_MILLIS: u64 = 100;
 pub const BACKUP_JOB_MEMORY_REQUEST_BYTES: u64 = 256 * 1024 * 1024;
 pub const BACKUP_JOB_CPU_LIMIT_MILLIS: u64 = 500;
 pub const BACKUP_JOB_MEMORY_LIMIT_BYTES: u64 = 1024 * 1024 * 1024;
+/// Resources of the receiver pod `homeport data` starts for a claim during the move
+/// (homeport-data's receiver module writes them; the quota leaves room for one at a time, as
+/// the runbook runs them one after another).
+pub const DATA_RECEIVER_CPU_REQUEST_MILLIS: u64 = 100;
+pub const DATA_RECEIVER_MEMORY_REQUEST_BYTES: u64 = 128 * 1024 * 1024;
+pub const DATA_RECEIVER_CPU_LIMIT_MILLIS: u64 = 1000;
+pub const DATA_RECEIVER_MEMORY_LIMIT_BYTES: u64 = 512 * 1024 * 1024;
 /// Resources of each dependency-wait and seed init container.
 pub const INIT_CPU_REQUEST_MILLIS: u64 = 10;
 pub const INIT_MEMORY_REQUEST_BYTES: u64 = 16 * 1024 * 1024;

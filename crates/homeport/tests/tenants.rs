@@ -54,6 +54,10 @@ fn container_figures(c: &Value) -> Figures {
             continue;
         };
         for (res, q) in m {
+            if res == "ephemeral-storage" {
+                // The quota does not limit it (the data receiver asks for some).
+                continue;
+            }
             if res == "cpu" || res == "memory" {
                 *f.entry(format!("{key}.{res}")).or_default() += quantity(res, q);
             } else if kind == "requests" {
@@ -168,11 +172,43 @@ fn expected_quotas(objects: &[Value], nodes: u64) -> BTreeMap<String, Figures> {
                 max * quantity("storage", &t["spec"]["resources"]["requests"]["storage"]);
         }
     }
+    let mut with_claims: Vec<String> = Vec::new();
     for c in kind(objects, "PersistentVolumeClaim") {
         let entry = out.entry(ns_of(c).to_string()).or_default();
         *entry.entry("persistentvolumeclaims".into()).or_default() += 1;
         *entry.entry("requests.storage".into()).or_default() +=
             quantity("storage", &c["spec"]["resources"]["requests"]["storage"]);
+        with_claims.push(ns_of(c).to_string());
+    }
+    for w in objects.iter().filter(|o| {
+        o["spec"]["volumeClaimTemplates"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+    }) {
+        with_claims.push(ns_of(w).to_string());
+    }
+    // One receiver pod of `homeport data` at a time, as it writes it, in each namespace with
+    // claims to fill.
+    with_claims.sort();
+    with_claims.dedup();
+    for ns in with_claims {
+        let claim = homeport_data::plan::Claim {
+            namespace: ns.clone(),
+            name: "data".into(),
+            storage_class: None,
+            access_mode: "ReadWriteOnce".into(),
+            size: "1Gi".into(),
+        };
+        let manifest = homeport_data::receiver::manifest(&claim, (1000, 1000));
+        let receiver = parse_stream(&manifest)
+            .into_iter()
+            .find(|o| o["kind"] == "Pod")
+            .expect("the receiver manifest holds a Pod");
+        add(
+            out.entry(ns).or_default(),
+            &pod_figures(&receiver["spec"]),
+            1,
+        );
     }
     out
 }

@@ -5,11 +5,13 @@
 //!   (25%, Kubernetes' default; none with `Recreate` or `maxSurge: 0`);
 //! * an autoscaler's maximum (HPA or KEDA `maxReplicas`) above the planned replicas, with
 //!   the claims a StatefulSet's new replicas create;
-//! * per database, its backup CronJob, restore Job and restore-drill CronJob running at once.
+//! * per database, its backup CronJob, restore Job and restore-drill CronJob running at once;
+//! * per namespace with claims, one receiver pod of `homeport data` (the runbook fills the
+//!   claims one at a time, possibly while the services moved before are running).
 //!
 //! A pod counts as Kubernetes charges it: the larger of its containers' sum (native sidecars
 //! included) and its largest init container (plus the sidecars started before it).
-//! docs/quota.md has the formula; tests recompute it from the rendered objects.
+//! docs/tenancy.md has the formula; tests recompute it from the rendered objects.
 
 use crate::cluster::parse_memory_bytes;
 use crate::plan::{ClaimPlan, PodPlan, WorkloadKind};
@@ -175,6 +177,25 @@ pub fn decide(
                 },
                 headroom: QuotaFigures::default(),
                 reason: format!("{count} PersistentVolumeClaim(s) of the namespace"),
+            });
+        }
+        let templated = pods
+            .iter()
+            .any(|p| p.namespace == ns && !p.claim_templates.is_empty());
+        if !ns_claims.is_empty() || !backup_claims.is_empty() || templated {
+            shares.push(QuotaShare {
+                what: "data receiver".into(),
+                planned: QuotaFigures::default(),
+                headroom: QuotaFigures {
+                    requests_cpu_millis: DATA_RECEIVER_CPU_REQUEST_MILLIS,
+                    limits_cpu_millis: DATA_RECEIVER_CPU_LIMIT_MILLIS,
+                    requests_memory_bytes: DATA_RECEIVER_MEMORY_REQUEST_BYTES,
+                    limits_memory_bytes: DATA_RECEIVER_MEMORY_LIMIT_BYTES,
+                    pods: 1,
+                    ..QuotaFigures::default()
+                },
+                reason: "the receiver pod `homeport data` starts to fill claims, one at a time"
+                    .into(),
             });
         }
         for b in production.backups.iter().filter(|b| b.namespace == ns) {
