@@ -137,6 +137,22 @@ mod tests {
         }
         let text = lock.to_text();
         assert!(!text.contains("registry\""), "source is not stored: {text}");
+        assert!(
+            !text.contains("\"host\""),
+            "no host table when empty: {text}"
+        );
+        lock.host.insert(
+            "pg".into(),
+            LockedHostPath {
+                kind: homeport_plan::facts::HostPathKind::Directory,
+                mode: Some("0700".into()),
+                ..LockedHostPath::default()
+            },
+        );
+        let with_host = lock.to_text();
+        assert!(with_host.contains("\"mode\": \"0700\""), "{with_host}");
+        assert_eq!(Lock::parse(&with_host).unwrap().host, lock.host);
+        lock.host.clear();
         let back = Lock::parse(&text).unwrap();
         assert_eq!(back.to_text(), text);
         assert_eq!(back.images["docker.io/library/redis:7"].user, "999");

@@ -47,8 +47,24 @@ fn write_stack(dir: &Path) {
 
 fn homeport_in(dir: &Path) -> std::process::Command {
     let mut cmd = homeport();
+    cmd.env_remove("HOMEPORT_LOCK_HOST");
     cmd.current_dir(dir).arg("-f").arg(dir.join("compose.yaml"));
     cmd
+}
+
+/// `convert --out <out>` with the lock's host table in use, asserting success.
+fn convert_in(dir: &Path, out: &Path, extra: &[&str]) {
+    let output = run(homeport_in(dir)
+        .arg("convert")
+        .arg("--out")
+        .arg(out)
+        .args(extra));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn render_text(dir: &Path, extra: &[&str]) -> (i32, String, String) {
@@ -104,7 +120,7 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
 
     // Convert with the data on this machine: the lock records the host facts.
     let out1 = tmp.path().join("out1");
-    convert(&dir.join("compose.yaml"), &out1, &[]);
+    convert_in(&dir, &out1, &[]);
     let lock_text = std::fs::read_to_string(&lock).expect("homeport.lock written");
     let parsed: Value = serde_json::from_str(&lock_text).unwrap();
     let host = &parsed["host"];
@@ -142,7 +158,7 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
 
     // Determinism: a second run changes nothing.
     let out2 = tmp.path().join("out2");
-    convert(&dir.join("compose.yaml"), &out2, &[]);
+    convert_in(&dir, &out2, &[]);
     assert_eq!(tree(&out1), tree(&out2));
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), lock_text);
 
@@ -151,7 +167,7 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
     std::fs::rename(dir.join("pg"), tmp.path().join("pg.away")).unwrap();
     std::fs::rename(dir.join("uploads"), tmp.path().join("uploads.away")).unwrap();
     let out3 = tmp.path().join("out3");
-    convert(&dir.join("compose.yaml"), &out3, &["--locked"]);
+    convert_in(&dir, &out3, &["--locked"]);
     assert_eq!(tree(&out1), tree(&out3));
     let (code, render2, stderr2) = render_text(&dir, &["--locked"]);
     assert_eq!(code, 0, "{stderr2}");

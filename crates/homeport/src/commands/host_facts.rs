@@ -1,6 +1,8 @@
 //! Gathering the project's host path facts before planning: read the bind-mounted paths on
 //! this machine, take the rest from `homeport.lock`, and record what was read in the lock
 //! (refused under `--locked`). Host reads are local: `--offline` does not stop them.
+//! `HOMEPORT_LOCK_HOST=0` reads the host only, leaving the lock's `host` table alone (for
+//! runs on stacks that are not the user's own, such as the test suite's shared corpus).
 
 use super::image_facts::lock_file;
 use super::EXIT_INVALID;
@@ -21,6 +23,9 @@ pub fn gather(
     out: &Output,
     sources: &SourceMap,
 ) -> Result<BTreeMap<String, HostPathFacts>, u8> {
+    if std::env::var("HOMEPORT_LOCK_HOST").is_ok_and(|v| v == "0") {
+        return Ok(homeport_host::gather(project));
+    }
     let path = lock_file(project);
     let shown = path.display().to_string();
     let mut diagnostics = Diagnostics::new();
