@@ -104,3 +104,49 @@ fn the_check_catches_a_bare_run_as_non_root() {
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("\"a\""));
 }
+
+/// The same invariant on what a user applies from the written tree: `kubectl kustomize` of
+/// overlays/prod and overlays/dev, for the repository's stacks and every eighth corpus file
+/// (pod and container level, init containers included).
+#[test]
+fn run_as_non_root_holds_in_the_kustomize_tree() {
+    use homeport_testkit::{require_tool, Tool};
+    if require_tool(Tool::Kubectl).is_none() {
+        return;
+    }
+    let root = workspace_root();
+    let mut files = Vec::new();
+    compose_files(&root.join("crates/homeport/tests/stacks"), &mut files);
+    compose_files(&root.join("examples"), &mut files);
+    let mut corpus = Vec::new();
+    compose_files(&homeport_testkit::corpus_dir(), &mut corpus);
+    files.extend(corpus.into_iter().step_by(8));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (i, file) in files.iter().enumerate() {
+        let tree = tmp.path().join(format!("k{i}"));
+        let out = run(homeport()
+            .arg("-f")
+            .arg(file)
+            .arg("convert")
+            .arg("--out")
+            .arg(&tree)
+            .env_remove("HOME"));
+        if out.status.code() != Some(0) {
+            continue; // refused with a diagnostic: convert_corpus checks that
+        }
+        checked += 1;
+        let shown = file.display().to_string();
+        for overlay in ["overlays/prod", "overlays/dev"] {
+            let built = homeport_testkit::kustomize_build(tree.join(overlay))
+                .unwrap_or_else(|e| panic!("{shown} {overlay}: {e}"));
+            problems.extend(violations(
+                &format!("{shown} ({overlay})"),
+                &parse_stream(&built),
+            ));
+        }
+    }
+    assert!(checked >= 7, "converted only {checked} stacks");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
