@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod netpol;
+pub mod non_root;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
