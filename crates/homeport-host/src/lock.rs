@@ -52,8 +52,7 @@ impl LockedHostPath {
     }
 
     /// The planner's facts from the lock (`source: lock`). Recorded file contents are not
-    /// available: `files` stays `None` (callers refuse to plan such a path, see
-    /// [`Reconciled::without_contents`]).
+    /// available: `files` stays `None` ([`reconcile`] never uses an entry with `files`).
     pub fn to_facts(&self) -> HostPathFacts {
         HostPathFacts {
             source: "lock".into(),
@@ -83,8 +82,8 @@ pub struct Reconciled {
     pub lock: BTreeMap<String, LockedHostPath>,
     /// Lock keys whose entry was added or changed by what the host holds now.
     pub changed: Vec<String>,
-    /// Lock keys taken from the lock whose files' contents would go into the output but are
-    /// not in the lock (the path is missing here).
+    /// Lock keys whose files' contents go into the output but are not in the lock, missing
+    /// here: planned as missing (the host's facts), not from the lock.
     pub without_contents: Vec<String>,
 }
 
@@ -132,9 +131,12 @@ pub fn reconcile(project: &Project, locked: &BTreeMap<String, LockedHostPath>) -
             here
         } else if let Some(entry) = locked.get(&key) {
             if entry.files.is_some() {
+                // Shipped by contents the lock does not hold: planned as this machine sees it.
                 out.without_contents.push(key);
+                here
+            } else {
+                entry.to_facts()
             }
-            entry.to_facts()
         } else {
             here
         };
@@ -202,6 +204,9 @@ mod tests {
         std::fs::remove_file(d.join("app.conf")).unwrap();
         let gone = reconcile(&p, &first.lock);
         assert_eq!(gone.without_contents, ["app.conf"]);
+        let conf = &gone.facts[&abs("app.conf")];
+        assert!(!conf.exists && conf.source == "host", "{conf:?}");
+        assert_eq!(gone.lock, first.lock, "the entry is kept");
     }
 
     #[test]

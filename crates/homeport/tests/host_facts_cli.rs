@@ -220,23 +220,26 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
 }
 
 #[test]
-fn a_missing_configuration_file_known_only_to_the_lock_is_an_error() {
+fn a_missing_configuration_file_known_only_to_the_lock_is_planned_as_missing_with_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write_stack(dir);
-    let (code, _, stderr) = render_text(dir, &[]);
+    let (code, with_file, stderr) = render_text(dir, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let lock_text = std::fs::read_to_string(dir.join("homeport.lock")).unwrap();
+    assert!(
+        with_file.contains("listen 80"),
+        "the file is shipped: {with_file}"
+    );
+    let lock = dir.join("homeport.lock");
+    let lock_text = std::fs::read_to_string(&lock).unwrap();
     std::fs::remove_file(dir.join("app.conf")).unwrap();
-    let (code, out, stderr) = render_text(dir, &[]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(out.is_empty());
+    let (code, out, stderr) = render_text(dir, &["--locked"]);
+    assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("HP0568") && stderr.contains("`app.conf`"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("homeport.lock")).unwrap(),
-        lock_text
-    );
+    assert!(!out.contains("listen 80"));
+    assert_ne!(out, with_file, "contents are not in the lock");
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), lock_text);
 }

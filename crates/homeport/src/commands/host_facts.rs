@@ -15,8 +15,9 @@ use homeport_plan::facts::HostPathFacts;
 use std::collections::BTreeMap;
 
 /// The host facts for the planner (resolved absolute path -> facts, each with its source).
-/// On an unreadable lock, a lock that would change under `--locked`, or a missing path whose
-/// shipped contents only the lock knows of, the diagnostics are printed and exit 2.
+/// On an unreadable lock, or a lock that would change under `--locked`, the diagnostics are
+/// printed and exit 2. Warnings (a missing path whose shipped contents only the lock knew of,
+/// a lock that could not be written) are printed here.
 pub fn gather(
     global: &GlobalArgs,
     project: &Project,
@@ -46,17 +47,14 @@ pub fn gather(
     let reconciled = homeport_host::reconcile(project, &lock.host);
     for key in &reconciled.without_contents {
         diagnostics.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 homeport_host::codes::CONTENTS_NOT_LOCKED,
                 format!(
-                    "host path `{key}` is missing on this machine; {shown} records files there whose contents go into the output, and contents are never stored in the lock"
+                    "host path `{key}` is missing on this machine; {shown} records files there whose contents go into the output, but contents are never stored in the lock: it is planned as missing, so the output differs from a run where it exists"
                 ),
             )
-            .with_help("run where the project's files are (they belong with the compose file), or remove the mount"),
+            .with_help("run where the project's files are, or create the file here"),
         );
-    }
-    if !diagnostics.is_empty() {
-        return fail(diagnostics);
     }
     if reconciled.lock != lock.host {
         if global.images.locked {
@@ -80,8 +78,10 @@ pub fn gather(
         lock.host = reconciled.lock;
         if let Err(e) = lock.write_if_changed(&path) {
             diagnostics.push(Diagnostic::warning(codes::LOCK_WRITE_FAILED, e.to_string()));
-            out.diagnostics(&diagnostics, sources);
         }
+    }
+    if !diagnostics.is_empty() {
+        out.diagnostics(&diagnostics, sources);
     }
     Ok(reconciled.facts)
 }
