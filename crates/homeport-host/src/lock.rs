@@ -3,7 +3,10 @@
 //! plans the same. Keyed by the path relative to the project directory (absolute when outside
 //! it), so the lock does not depend on where the project is checked out.
 //!
-//! File contents are never recorded (configuration files may hold secrets): only their names.
+//! Recorded: what the planner decides from (kind, owner, emptiness, database files, the names
+//! of shipped files) and the permission bits. Not recorded: sizes (they change with live data
+//! and decide nothing, so they would only make `--locked` fail on a running server) and file
+//! contents (configuration files may hold secrets).
 
 use crate::{inspect, paths};
 use homeport_compose::Project;
@@ -24,7 +27,6 @@ pub struct LockedHostPath {
     /// Permission bits in octal, `"0755"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    pub size: u64,
     pub empty: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<DataMarker>,
@@ -41,7 +43,6 @@ impl LockedHostPath {
             uid: f.uid,
             gid: f.gid,
             mode: f.mode.map(|m| format!("{m:04o}")),
-            size: f.size,
             empty: f.empty,
             database: f.database.clone(),
             files: f
@@ -65,7 +66,7 @@ impl LockedHostPath {
                 .mode
                 .as_deref()
                 .and_then(|m| u32::from_str_radix(m, 8).ok()),
-            size: self.size,
+            size: 0,
             empty: self.empty,
             database: self.database.clone(),
             files: None,
@@ -198,6 +199,7 @@ mod tests {
         let from_lock = &away.facts[&abs("pg")];
         let mut expected = first.facts[&abs("pg")].clone();
         expected.source = "lock".into();
+        expected.size = 0; // not recorded
         assert_eq!(from_lock, &expected);
 
         // A configuration file gone: its contents are not in the lock.

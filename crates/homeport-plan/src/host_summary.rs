@@ -50,8 +50,10 @@ fn describe(f: &HostPathFacts) -> String {
     }
     parts.push(if f.empty {
         "empty".into()
-    } else {
+    } else if f.size > 0 {
         format!("{} bytes", f.size)
+    } else {
+        "not empty".into()
     });
     if let Some(db) = &f.database {
         let at = if db.at.is_empty() {

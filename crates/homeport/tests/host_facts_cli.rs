@@ -133,7 +133,11 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
     assert_eq!(host["pg"]["mode"], "0700");
     assert_eq!(host["pg"]["empty"], false);
     assert_eq!(host["pg"]["database"]["engine"], "postgres");
-    assert_eq!(host["uploads"]["size"], 10, "files directly in it");
+    assert_eq!(host["uploads"]["empty"], false);
+    assert!(
+        host["uploads"].get("size").is_none(),
+        "sizes change with live data: not recorded"
+    );
     assert_eq!(host["app.conf"]["kind"], "file");
     assert_eq!(host["app.conf"]["files"][0], "app.conf");
     assert!(
@@ -155,6 +159,11 @@ fn host_facts_are_locked_and_replayed_when_the_paths_are_gone() {
     assert!(!render1.contains("postgresql/data/pgdata"), "{render1}");
     let plan = plan_json(&dir);
     assert_eq!(host_source(&plan, "pg"), "host");
+
+    // Live data grows: the lock does not change (sizes are not facts the plan uses).
+    std::fs::write(dir.join("uploads/new.jpg"), vec![1u8; 2048]).unwrap();
+    let (code, _, stderr) = render_text(&dir, &["--locked"]);
+    assert_eq!(code, 0, "{stderr}");
 
     // Determinism: a second run changes nothing.
     let out2 = tmp.path().join("out2");
