@@ -17,6 +17,7 @@ fn plan() -> Plan {
         diagnostics: Diagnostics::new(),
         addons: vec![],
         images: Default::default(),
+        host_paths: vec![],
         production: Default::default(),
         tenancy: Default::default(),
     }

@@ -7,7 +7,11 @@
 //! Host system paths (`/etc/passwd`, `/proc`, ...) are looked at but never read: they
 //! describe this machine, not the node the pod will run on.
 
+pub mod codes;
 mod database;
+pub mod lock;
+
+pub use lock::{lock_key, reconcile, LockedHostPath, Reconciled};
 
 use homeport_compose::{MountType, Project};
 use homeport_plan::facts::{is_host_system_path, HostFile, HostPathFacts, HostPathKind};
@@ -65,7 +69,10 @@ pub fn gather(project: &Project) -> BTreeMap<String, HostPathFacts> {
 
 /// What `path` holds. Never fails: a path that cannot be inspected says why in `error`.
 pub fn inspect(path: &Path) -> HostPathFacts {
-    let mut facts = HostPathFacts::default();
+    let mut facts = HostPathFacts {
+        source: "host".into(),
+        ..HostPathFacts::default()
+    };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return facts,

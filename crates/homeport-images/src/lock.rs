@@ -3,7 +3,11 @@
 //! `Cargo.lock`, later runs read it before asking any registry, so output does not change
 //! when a tag moves. The text is deterministic: sorted keys, two-space JSON, one trailing
 //! newline.
+//!
+//! Its `host` table records what the project's bind-mounted host paths held when last seen
+//! (`homeport-host`), kept as it is by image resolution.
 
+use homeport_host::LockedHostPath;
 use homeport_plan::facts::ImageFacts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,12 +21,17 @@ const VERSION: u32 = 1;
 pub struct Lock {
     /// Canonical reference -> facts (source not stored).
     pub images: BTreeMap<String, ImageFacts>,
+    /// Host path relative to the project directory (absolute outside it) -> what it held.
+    pub host: BTreeMap<String, LockedHostPath>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct LockFile {
     version: u32,
     images: BTreeMap<String, ImageFacts>,
+    /// Absent when empty: a lock without bind mounts reads as it always did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    host: BTreeMap<String, LockedHostPath>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +79,7 @@ impl Lock {
         }
         Ok(Lock {
             images: file.images,
+            host: file.host,
         })
     }
 
@@ -78,6 +88,7 @@ impl Lock {
         let file = LockFile {
             version: VERSION,
             images: self.images.clone(),
+            host: self.host.clone(),
         };
         let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
         text.push('\n');
@@ -126,6 +137,22 @@ mod tests {
         }
         let text = lock.to_text();
         assert!(!text.contains("registry\""), "source is not stored: {text}");
+        assert!(
+            !text.contains("\"host\""),
+            "no host table when empty: {text}"
+        );
+        lock.host.insert(
+            "pg".into(),
+            LockedHostPath {
+                kind: homeport_plan::facts::HostPathKind::Directory,
+                mode: Some("0700".into()),
+                ..LockedHostPath::default()
+            },
+        );
+        let with_host = lock.to_text();
+        assert!(with_host.contains("\"mode\": \"0700\""), "{with_host}");
+        assert_eq!(Lock::parse(&with_host).unwrap().host, lock.host);
+        lock.host.clear();
         let back = Lock::parse(&text).unwrap();
         assert_eq!(back.to_text(), text);
         assert_eq!(back.images["docker.io/library/redis:7"].user, "999");

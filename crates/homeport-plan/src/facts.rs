@@ -179,9 +179,14 @@ impl ImageFacts {
     }
 }
 
-/// What a bind-mounted host path holds, as seen from the machine running homeport.
+/// What a bind-mounted host path holds, as seen from the machine running homeport (or as
+/// `homeport.lock` recorded it where this machine does not have the path).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HostPathFacts {
+    /// Where these facts came from: `host` (read now) or `lock` (`homeport.lock`, the path
+    /// being absent or unreadable here), for the plan.
+    #[serde(skip)]
+    pub source: String,
     /// False when the path does not exist (or could not be inspected).
     pub exists: bool,
     /// Why the path could not be inspected (permission denied, ...): the planner then decides
@@ -211,7 +216,7 @@ impl HostPathFacts {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HostPathKind {
     #[default]
@@ -232,7 +237,7 @@ pub struct HostFile {
 }
 
 /// Which database's files a directory holds, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataMarker {
     pub engine: DataEngine,
     /// Sub-directory holding the files, relative to the inspected path (`""`: the path itself).
@@ -242,7 +247,7 @@ pub struct DataMarker {
     pub gid: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DataEngine {
     /// `PG_VERSION`

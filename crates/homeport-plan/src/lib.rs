@@ -7,6 +7,7 @@ pub mod codes;
 mod decide;
 pub mod diagram;
 pub mod facts;
+mod host_summary;
 pub mod images;
 pub mod plan;
 mod planner;

@@ -69,6 +69,9 @@ pub struct Plan {
     pub addons: Vec<crate::addons::AddonNeed>,
     /// Where the facts about the project's images came from.
     pub images: ImageSummary,
+    /// The facts about each bind-mounted host path and where they came from, by path as
+    /// shown (relative to the project directory when inside it).
+    pub host_paths: Vec<HostPathSummary>,
     /// Priorities, backups, monitoring (the production layer).
     pub production: crate::production::ProductionPlan,
     /// ServiceAccounts and RBAC per workload, quotas per namespace.
@@ -87,6 +90,16 @@ pub struct ImageSummary {
     pub built: usize,
     /// What network access resolution took (`Facts::registry_access`).
     pub network: String,
+}
+
+/// One bind-mounted host path's facts, for the plan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostPathSummary {
+    pub path: String,
+    /// `host` (read on this machine) or `lock` (`homeport.lock`).
+    pub source: String,
+    /// What it holds, in words (`directory, owner 999:999, mode 0700, PostgreSQL data`).
+    pub facts: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -315,6 +315,7 @@ pub fn plan_with_facts(
         nodes,
         addons: Vec::new(),
         images: image_summary(project, facts),
+        host_paths: crate::host_summary::summarize(project, facts),
         production,
         tenancy,
         diagnostics,

@@ -146,6 +146,7 @@ impl Plan {
                 "built": self.images.built,
                 "network": self.images.network,
             },
+            "hostPaths": self.host_paths.iter().map(|h| json!({"path": h.path, "source": h.source, "facts": h.facts})).collect::<Vec<Value>>(),
             "production": self.production.to_json(),
             "tenancy": self.tenancy.to_json(),
             "diagnostics": diagnostics,
@@ -265,6 +266,17 @@ impl Plan {
             im.built,
             if im.network.is_empty() { String::new() } else { format!(" ({})", im.network) }
         );
+        if !self.host_paths.is_empty() {
+            out.push_str("\nHOST PATHS\n");
+            for h in &self.host_paths {
+                let source = if h.source == "lock" {
+                    "homeport.lock"
+                } else {
+                    "this host"
+                };
+                let _ = writeln!(out, "  {:<30} {} (from {source})", h.path, h.facts);
+            }
+        }
         out.push_str("\nNODES\n");
         for b in &self.nodes {
             let cpu = match b.cpu_allocatable_millis {

@@ -941,3 +941,46 @@ fn pull_secrets_and_vpas_go_through_the_chart() {
         );
     }
 }
+
+/// The runAsNonRoot invariant on what `helm template` gives (with the Secrets' values and
+/// with `existingSecret`), for the repository's stacks and every eighth corpus file that
+/// converts: no container with `runAsNonRoot: true` without a numeric non-root `runAsUser`.
+#[test]
+fn run_as_non_root_holds_in_the_chart() {
+    if require_tool(Tool::Helm).is_none() {
+        return;
+    }
+    let mut composes: Vec<(PathBuf, String)> = STACKS
+        .iter()
+        .map(|s| (stack_compose(s), s.to_string()))
+        .collect();
+    let mut corpus = Vec::new();
+    non_root::compose_files(&homeport_testkit::corpus_dir(), &mut corpus);
+    for file in corpus.into_iter().step_by(8) {
+        let ok = run(homeport().arg("-f").arg(&file).arg("render"))
+            .status
+            .code()
+            == Some(0);
+        if ok {
+            let name = file.display().to_string();
+            composes.push((file, name));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for (compose, name) in &composes {
+        let chart = convert_compose(compose, name);
+        for values in [&chart.secret_values, &chart.existing_values] {
+            let objects = helm_template(&chart, values, &[])
+                .unwrap_or_else(|e| panic!("{name}: helm template: {e}"));
+            seen += non_root::non_root_containers(&objects);
+            problems.extend(non_root::violations(&format!("{name} (helm)"), &objects));
+        }
+    }
+    assert!(composes.len() > STACKS.len(), "no corpus file converted");
+    assert!(
+        seen > 0,
+        "no container with runAsNonRoot: nothing was checked"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -5,6 +5,7 @@ mod completions;
 mod convert;
 pub mod data;
 mod guard;
+mod host_facts;
 mod image_facts;
 mod images;
 mod inspect;

@@ -38,7 +38,7 @@ pub fn load_and_plan(global: &GlobalArgs, out: &Output) -> Result<Planned, u8> {
     };
     let gathered = super::image_facts::gather(global, &project, false, out, &sources)?;
     let mut facts = gathered.facts();
-    facts.host = homeport_host::gather(&project);
+    facts.host = super::host_facts::gather(global, &project, out, &sources)?;
     // The Docker config is a local file: read even `--offline`, for the pull secrets.
     let credentials = homeport_images::Credentials::from_environment();
     homeport_images::pull::gather_registry_facts(&project, &credentials, &mut facts);

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod netpol;
+pub mod non_root;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,9 @@ pub fn homeport() -> Command {
     cmd.env("NO_COLOR", "1")
         // No registry is reachable from tests: homeport.lock and the knowledge base only.
         .env("HOMEPORT_OFFLINE", "1")
+        // Stacks in the repository and the shared corpus get no homeport.lock beside them;
+        // tests of host facts in the lock remove this.
+        .env("HOMEPORT_LOCK_HOST", "0")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROFILES");
     // The developer's own Docker logins would add pull secrets: none unless a test says so.
