@@ -163,7 +163,7 @@ pub fn resolve(images: &[String], lock: &Lock, options: &Options) -> Resolution 
                 out.warnings.push(Warning {
                     image,
                     registry: parsed.registry().to_string(),
-                    message: error_chain(&e),
+                    message: e,
                 });
             }
         }
@@ -171,11 +171,12 @@ pub fn resolve(images: &[String], lock: &Lock, options: &Options) -> Resolution 
     out
 }
 
+/// Image as written, lock key, reference, facts or the error with its causes.
 type Fetched = (
     String,
     String,
     oci_client::Reference,
-    Result<ImageFacts, RegistryError>,
+    Result<ImageFacts, String>,
 );
 
 /// The auth for each registry of `wanted`, found once per registry (credential helpers run
@@ -229,7 +230,16 @@ fn registry_auths(
     auths
 }
 
-/// Every image concurrently on one small runtime; each bounded by the timeout.
+/// At most this many images are asked for at once (all registries together): enough that
+/// a 50-image project needs two rounds, few enough not to open a connection per image to
+/// a public registry.
+const MAX_CONCURRENT: usize = 32;
+
+/// Every image concurrently (at most [`MAX_CONCURRENT`] at once) on one small runtime,
+/// through one client: one connection pool, and each registry's `/v2/` challenge asked
+/// once. References written differently that name the same image (`redis:7`,
+/// `docker.io/library/redis:7`) are fetched once. Each registry's images must all answer
+/// within the timeout, counted from the start, so waiting for a turn never stretches it.
 fn fetch_all(
     wanted: Vec<(String, String, oci_client::Reference)>,
     auths: &BTreeMap<String, RegistryAuth>,
@@ -243,10 +253,7 @@ fn fetch_all(
         Err(e) => {
             return wanted
                 .into_iter()
-                .map(|(i, k, r)| {
-                    let err = RegistryError::BadConfig(format!("no async runtime: {e}"));
-                    (i, k, r, Err(err))
-                })
+                .map(|(i, k, r)| (i, k, r, Err(format!("no async runtime: {e}"))))
                 .collect()
         }
     };
@@ -257,27 +264,46 @@ fn fetch_all(
         .collect();
     let client = registry::client(loopback, options.timeout);
     let timeout = options.timeout;
-    runtime.block_on(async {
-        let jobs = wanted.into_iter().map(|(image, key, parsed)| {
+    let mut unique: BTreeMap<String, oci_client::Reference> = BTreeMap::new();
+    for (_, key, parsed) in &wanted {
+        unique.entry(key.clone()).or_insert_with(|| parsed.clone());
+    }
+    let fetched: BTreeMap<String, Result<ImageFacts, String>> = runtime.block_on(async {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + timeout;
+        let jobs = unique.into_iter().map(|(key, parsed)| {
             let client = &client;
             let auth = auths
                 .get(parsed.registry())
                 .cloned()
                 .unwrap_or(RegistryAuth::Anonymous);
             async move {
-                let result = tokio::time::timeout(
-                    timeout,
+                let result = tokio::time::timeout_at(
+                    deadline,
                     registry::fetch(client, &parsed, &auth, timeout / 2),
                 )
                 .await
                 .unwrap_or(Err(RegistryError::Timeout(registry::whole_seconds(
                     timeout,
                 ))));
-                (image, key, parsed, result)
+                (key, result.map_err(|e| error_chain(&e)))
             }
         });
-        futures_util::future::join_all(jobs).await
-    })
+        futures_util::stream::iter(jobs)
+            .buffer_unordered(MAX_CONCURRENT)
+            .collect()
+            .await
+    });
+    wanted
+        .into_iter()
+        .map(|(image, key, parsed)| {
+            let result = fetched
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| Err("not fetched".into()));
+            (image, key, parsed, result)
+        })
+        .collect()
 }
 
 /// An error with its causes (`error sending request: connection refused`), each once.

@@ -8,6 +8,8 @@ use homeport_testkit::registry::digest;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the fake registry does with the repository's manifest and blob requests.
@@ -26,6 +28,8 @@ enum Mode {
 
 struct Fake {
     host: String,
+    /// How many `GET /v2/` probes it answered.
+    probes: Arc<AtomicUsize>,
 }
 
 fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body: &[u8]) {
@@ -53,10 +57,13 @@ fn start(mode: Mode) -> Fake {
     }))
     .unwrap();
     let realm = format!("http://{host}/token");
+    let probes = Arc::new(AtomicUsize::new(0));
+    let counter = probes.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let (config, manifest, realm) = (config.clone(), manifest.clone(), realm.clone());
+            let counter = counter.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
@@ -75,6 +82,7 @@ fn start(mode: Mode) -> Fake {
                 let authorized = auth == "Bearer secret-token";
                 let bearer = matches!(mode, Mode::BearerAuth | Mode::BearerWithCredentials);
                 if path == "/v2/" {
+                    counter.fetch_add(1, Ordering::SeqCst);
                     if bearer && !authorized {
                         let challenge = format!("Bearer realm=\"{realm}\",service=\"fake\"");
                         respond(&mut stream, 401, &[("WWW-Authenticate", challenge)], b"");
@@ -158,7 +166,7 @@ fn start(mode: Mode) -> Fake {
             });
         }
     });
-    Fake { host }
+    Fake { host, probes }
 }
 
 fn quick() -> Options {
@@ -177,6 +185,23 @@ fn anonymous_bearer_challenge_then_token() {
     assert_eq!(r.sources[&image], Source::Registry);
     assert_eq!(r.facts[&image].user, "4242");
     assert_eq!(r.facts[&image].exposed_ports, vec!["9000/tcp"]);
+}
+
+#[test]
+fn the_challenge_is_asked_once_per_registry_and_run() {
+    let fake = start(Mode::BearerAuth);
+    // Three tags of the repository the realm hands tokens for, resolved concurrently.
+    let images: Vec<String> = (1..=3)
+        .map(|tag| format!("{}/app/x:{tag}", fake.host))
+        .collect();
+    let r = resolve(&images, &Lock::default(), &quick());
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert!(images.iter().all(|i| r.sources[i] == Source::Registry));
+    assert_eq!(fake.probes.load(Ordering::SeqCst), 1);
+    // A new run (a new client) asks again, once.
+    let r = resolve(&images, &Lock::default(), &quick());
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(fake.probes.load(Ordering::SeqCst), 2);
 }
 
 #[test]

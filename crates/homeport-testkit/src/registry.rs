@@ -44,6 +44,8 @@ pub struct Registry {
     /// `Basic <base64 user:password>` sent with every request of a registry that needs a
     /// login.
     basic: Option<String>,
+    /// The registry's access log (one line per request it answered).
+    access_log: PathBuf,
     _storage: tempfile::TempDir,
 }
 
@@ -123,7 +125,7 @@ impl Registry {
             let config = storage.path().join("config.yml");
             let data = storage.path().join("data");
             let mut text = format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
                 data.display()
             );
             if let Some(l) = login {
@@ -136,11 +138,13 @@ impl Registry {
                 ));
             }
             std::fs::write(&config, text).expect("write registry config");
+            let access_log = storage.path().join("access.log");
+            let log = std::fs::File::create(&access_log).expect("create access log");
             let child = Command::new(&bin)
                 .arg("serve")
                 .arg(&config)
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
+                .stdout(log)
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("start docker-registry");
@@ -153,6 +157,7 @@ impl Registry {
                         base64(format!("{}:{}", l.user, l.password).as_bytes())
                     )
                 }),
+                access_log,
                 _storage: storage,
             };
             if registry.wait_ready(Duration::from_secs(10)) {
@@ -182,6 +187,19 @@ impl Registry {
     /// `127.0.0.1:PORT`, the registry part of image references.
     pub fn host(&self) -> String {
         self.addr.to_string()
+    }
+
+    /// The requests answered so far, one `METHOD PATH` each in the order the registry
+    /// logged them (its access log), e.g. `GET /v2/`.
+    pub fn requests(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.access_log).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let quoted = line.split('"').nth(1)?;
+                let mut parts = quoted.split(' ');
+                Some(format!("{} {}", parts.next()?, parts.next()?))
+            })
+            .collect()
     }
 
     /// Stop the registry (images pushed are no longer reachable).
