@@ -33,7 +33,7 @@ pub mod selector;
 pub mod suppression;
 pub mod workload;
 
-pub use checker::{check, check_with, Report, UsageError};
+pub use checker::{check, check_releasing_positions, check_with, Report, UsageError};
 pub use cluster::Cluster;
 pub use finding::{Finding, ObjectRef};
 pub use options::{Options, DEFAULT_KUBERNETES_VERSION};
