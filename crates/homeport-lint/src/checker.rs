@@ -178,11 +178,18 @@ fn run_checks(
     .clamp(1, 8);
 
     let chunks = run.all(threads, positions);
-    let mut findings = Vec::with_capacity(chunks.iter().map(|c| c.findings.len()).sum());
+    let total = chunks.iter().map(|c| c.findings.len()).sum::<usize>();
+    let mut findings = Vec::new();
     for chunk in chunks {
         report.suppressed += chunk.suppressed;
         report.unchecked_custom_resources += chunk.unchecked;
-        findings.extend(chunk.findings);
+        // The first chunk's findings are the start of the whole list, not copied.
+        if findings.is_empty() {
+            findings = chunk.findings;
+            findings.reserve_exact(total - findings.len());
+        } else {
+            findings.extend(chunk.findings);
+        }
     }
     sort(&mut findings);
     report.findings = findings;
@@ -360,9 +367,13 @@ fn resolve(
     }));
 }
 
-/// By file, position, code and message; double reports go.
+/// By file, position, code and message (stable: equal keys keep their order); double
+/// reports go. The order is found over indices and then applied in place, so sorting
+/// millions of findings borrows a few bytes per finding, not half of the findings again.
 fn sort(out: &mut Vec<Finding>) {
-    out.sort_by(|a, b| {
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&out[a], &out[b]);
         (a.span.file, a.span.start, a.code, &a.message).cmp(&(
             b.span.file,
             b.span.start,
@@ -370,5 +381,43 @@ fn sort(out: &mut Vec<Finding>) {
             &b.message,
         ))
     });
+    permute(out, &mut order);
     out.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+}
+
+/// Reorder `items` so that item `i` is the one that was at `order[i]`, cycle by cycle
+/// (`order` is used up: each position is set to itself once filled).
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_places_each_item_where_the_order_says() {
+        let orders: [&[usize]; 5] = [
+            &[],
+            &[0],
+            &[2, 0, 1],
+            &[1, 0, 3, 2, 4],
+            &[4, 3, 0, 1, 2, 6, 5],
+        ];
+        for order in orders {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            permute(&mut items, &mut order.to_vec());
+            let expected: Vec<usize> = order.iter().map(|&i| i * 10).collect();
+            assert_eq!(items, expected, "{order:?}");
+        }
+    }
 }
