@@ -11,9 +11,11 @@ use crate::rule::{Category, Check, Rule};
 use crate::selection::{Selection, UnknownSelector};
 use crate::suppression;
 use homeport_diag::{Diagnostic, Severity};
-use homeport_manifest::Object;
+use homeport_manifest::{FieldPath, Object, Positions};
 use homeport_pss::{Level, Version};
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Diagnostic code: the target Kubernetes version has no embedded schema.
 pub const UNSUPPORTED_VERSION: &str = "HP0056";
@@ -85,12 +87,37 @@ pub fn check(objects: &[Object], options: &Options) -> Result<Report, UsageError
     check_with(objects, options, &selection)
 }
 
+/// As [`check`], for a caller that is done with the objects' field positions: they are
+/// taken out of `objects` ([`Object::take_positions`]) and each is freed as soon as its
+/// object's findings are resolved, so a large input never holds every object's positions
+/// and every finding at once. The report is the same as [`check`]'s.
+pub fn check_releasing_positions(
+    objects: &mut [Object],
+    options: &Options,
+) -> Result<Report, UsageError> {
+    let selection =
+        Selection::resolve(&options.select, &options.ignore).map_err(UsageError::Selector)?;
+    let positions: Vec<Positions> = objects.iter_mut().map(Object::take_positions).collect();
+    run_checks(objects, options, &selection, Some(positions))
+}
+
 /// Check `objects` with exactly the rules of `selection` (`options.select`/`ignore` are not
 /// read).
 pub fn check_with(
     objects: &[Object],
     options: &Options,
     selection: &Selection,
+) -> Result<Report, UsageError> {
+    run_checks(objects, options, selection, None)
+}
+
+/// `positions`: the objects' field positions when they were taken out of them, one per
+/// object, in order.
+fn run_checks(
+    objects: &[Object],
+    options: &Options,
+    selection: &Selection,
+    positions: Option<Vec<Positions>>,
 ) -> Result<Report, UsageError> {
     let version_text = options.target_version().to_string();
     let pss_version =
@@ -150,14 +177,22 @@ pub fn check_with(
     }
     .clamp(1, 8);
 
-    let mut raw: Vec<RawFinding> = Vec::new();
-    for chunk in run.all(threads) {
+    let chunks = run.all(threads, positions);
+    let total = chunks.iter().map(|c| c.findings.len()).sum::<usize>();
+    let mut findings = Vec::new();
+    for chunk in chunks {
         report.suppressed += chunk.suppressed;
         report.unchecked_custom_resources += chunk.unchecked;
-        raw.extend(chunk.findings);
+        // The first chunk's findings are the start of the whole list, not copied.
+        if findings.is_empty() {
+            findings = chunk.findings;
+            findings.reserve_exact(total - findings.len());
+        } else {
+            findings.extend(chunk.findings);
+        }
     }
-    drop_overlaps(&mut raw);
-    report.findings = resolve(objects, raw);
+    sort(&mut findings);
+    report.findings = findings;
     Ok(report)
 }
 
@@ -174,7 +209,8 @@ struct Run<'a> {
 
 #[derive(Default)]
 struct Chunk {
-    findings: Vec<RawFinding>,
+    /// Resolved as soon as their object is checked: no raw finding is held past its object.
+    findings: Vec<Finding>,
     suppressed: usize,
     unchecked: usize,
 }
@@ -182,17 +218,24 @@ struct Chunk {
 impl Run<'_> {
     /// Check every object, on `threads` threads for large inputs; chunks come back in
     /// object order, so the output does not depend on the thread count.
-    fn all(&self, threads: usize) -> Vec<Chunk> {
+    ///
+    /// `positions` (one per object) are split among the threads, each freeing its own.
+    fn all(&self, threads: usize, positions: Option<Vec<Positions>>) -> Vec<Chunk> {
         let n = self.cx.objects.len();
         if threads <= 1 || n < 256 {
-            return vec![self.range(0, n)];
+            return vec![self.range(0, n, positions)];
         }
         let size = n.div_ceil(threads);
+        let mut rest = positions;
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let (start, end) = ((t * size).min(n), ((t + 1) * size).min(n));
-                    scope.spawn(move || self.range(start, end))
+                    let mine = rest.as_mut().map(|r| {
+                        let tail = r.split_off((end - start).min(r.len()));
+                        std::mem::replace(r, tail)
+                    });
+                    scope.spawn(move || self.range(start, end, mine))
                 })
                 .collect();
             handles
@@ -202,13 +245,17 @@ impl Run<'_> {
         })
     }
 
-    fn range(&self, start: usize, end: usize) -> Chunk {
+    /// Check objects `start..end`; `positions` are theirs, in order, when taken out.
+    fn range(&self, start: usize, end: usize, positions: Option<Vec<Positions>>) -> Chunk {
         let mut chunk = Chunk::default();
         let mut found = Vec::new();
+        let mut kept = Vec::new();
+        let mut positions = positions.map(Vec::into_iter);
         for i in start..end {
             let Some(obj) = self.cx.objects.get(i) else {
                 break;
             };
+            let at = positions.as_mut().and_then(Iterator::next);
             found.clear();
             let suppressed = suppression::read(i, obj, self.selection, &mut found);
             if self.pss_enabled {
@@ -260,57 +307,73 @@ impl Run<'_> {
                 if !meta && suppressed.codes.contains(f.rule.code) {
                     chunk.suppressed += 1;
                 } else {
-                    chunk.findings.push(f);
+                    kept.push(f);
                 }
             }
+            drop_overlaps(&mut kept);
+            resolve(obj, at.as_ref(), &mut kept, &mut chunk.findings);
+            // `at`, this object's positions, is freed here.
         }
         chunk
     }
 }
 
-/// A best-practice finding that repeats a Pod Security finding on the same object goes.
+/// A best-practice finding that repeats a Pod Security finding on the same object goes
+/// (`raw` holds one object's findings).
 fn drop_overlaps(raw: &mut Vec<RawFinding>) {
-    let pss: HashSet<(usize, &'static str)> = raw
+    let pss: HashSet<&'static str> = raw
         .iter()
         .filter(|f| f.rule.category == Category::PodSecurity)
-        .map(|f| (f.object, f.rule.code))
+        .map(|f| f.rule.code)
         .collect();
     if pss.is_empty() {
         return;
     }
-    raw.retain(|f| {
-        !f.rule
-            .overlaps
-            .iter()
-            .any(|c| pss.contains(&(f.object, *c)))
-    });
+    raw.retain(|f| !f.rule.overlaps.iter().any(|c| pss.contains(c)));
 }
 
-/// Positions are looked up only now, for the findings that survived.
-fn resolve(objects: &[Object], raw: Vec<RawFinding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = raw
-        .into_iter()
-        .filter_map(|f| {
-            let obj = objects.get(f.object)?;
-            Some(Finding {
-                code: f.rule.code,
-                name: f.rule.name,
-                category: f.rule.category,
-                severity: f.severity,
-                help: f.help.or_else(|| Finding::rule_fix(f.rule)),
-                message: f.message,
-                span: obj.span_of(&f.path),
-                path: f.path,
-                object: ObjectRef {
-                    kind: obj.kind.clone(),
-                    namespace: obj.namespace.clone(),
-                    name: obj.name.clone(),
-                    span: obj.span(),
-                },
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
+/// Positions are looked up only for the findings that survived, while their object is
+/// still at hand; the object's identity is shared by all its findings.
+/// `at`: the object's positions when they were taken out of it.
+fn resolve(
+    obj: &Object,
+    at: Option<&Positions>,
+    raw: &mut Vec<RawFinding>,
+    out: &mut Vec<Finding>,
+) {
+    if raw.is_empty() {
+        return;
+    }
+    let span_of = |path: &FieldPath| match at {
+        Some(p) => p.span_of(&obj.value, path),
+        None => obj.span_of(path),
+    };
+    let object = Arc::new(ObjectRef {
+        kind: obj.kind.clone(),
+        namespace: obj.namespace.clone(),
+        name: obj.name.clone(),
+        span: at.map_or_else(|| obj.span(), Positions::span),
+    });
+    out.extend(raw.drain(..).map(|f| Finding {
+        code: f.rule.code,
+        name: f.rule.name,
+        category: f.rule.category,
+        severity: f.severity,
+        help: f.help.map(Cow::Owned).or_else(|| Finding::rule_fix(f.rule)),
+        message: f.message,
+        span: span_of(&f.path),
+        path: f.path.to_string().into_boxed_str(),
+        object: Arc::clone(&object),
+    }));
+}
+
+/// By file, position, code and message (stable: equal keys keep their order); double
+/// reports go. The order is found over indices and then applied in place, so sorting
+/// millions of findings borrows a few bytes per finding, not half of the findings again.
+fn sort(out: &mut Vec<Finding>) {
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&out[a], &out[b]);
         (a.span.file, a.span.start, a.code, &a.message).cmp(&(
             b.span.file,
             b.span.start,
@@ -318,6 +381,43 @@ fn resolve(objects: &[Object], raw: Vec<RawFinding>) -> Vec<Finding> {
             &b.message,
         ))
     });
+    permute(out, &mut order);
     out.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
-    out
+}
+
+/// Reorder `items` so that item `i` is the one that was at `order[i]`, cycle by cycle
+/// (`order` is used up: each position is set to itself once filled).
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_places_each_item_where_the_order_says() {
+        let orders: [&[usize]; 5] = [
+            &[],
+            &[0],
+            &[2, 0, 1],
+            &[1, 0, 3, 2, 4],
+            &[4, 3, 0, 1, 2, 6, 5],
+        ];
+        for order in orders {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            permute(&mut items, &mut order.to_vec());
+            let expected: Vec<usize> = order.iter().map(|&i| i * 10).collect();
+            assert_eq!(items, expected, "{order:?}");
+        }
+    }
 }

@@ -3,6 +3,8 @@
 use crate::rule::{Category, Rule};
 use homeport_diag::{Severity, Span};
 use homeport_manifest::FieldPath;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A finding as a rule reports it: the object by index, the field by path.
 #[derive(Debug, Clone)]
@@ -40,6 +42,10 @@ pub struct ObjectRef {
 }
 
 /// A finding ready for output.
+///
+/// Kept small: a large input yields millions of findings, all held until they are sorted.
+/// The rule's usual fix is borrowed, not copied; the object is shared by all its findings;
+/// the field path is kept as the text the reports print.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub code: &'static str,
@@ -47,15 +53,16 @@ pub struct Finding {
     pub category: Category,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     /// The field (or the nearest existing parent of a missing field).
     pub span: Span,
-    pub path: FieldPath,
-    pub object: ObjectRef,
+    /// The field path as text (`spec.template.spec.containers[0].image`).
+    pub path: Box<str>,
+    pub object: Arc<ObjectRef>,
 }
 
 impl Finding {
-    pub(crate) fn rule_fix(rule: &Rule) -> Option<String> {
-        (!rule.fix.is_empty()).then(|| rule.fix.to_string())
+    pub(crate) fn rule_fix(rule: &'static Rule) -> Option<Cow<'static, str>> {
+        (!rule.fix.is_empty()).then_some(Cow::Borrowed(rule.fix))
     }
 }

@@ -8,7 +8,8 @@
 //! * [`check`]: runs the selected rules over loaded objects
 //!   ([`homeport_manifest::Object`]) and returns a [`Report`]; rules that follow references
 //!   between objects use an [`Index`](index::Index) built once per run, and positions are
-//!   looked up only for the findings that are reported.
+//!   looked up only for the findings that are reported, as soon as their object is checked
+//!   ([`check_releasing_positions`] then frees that object's positions).
 //! * [`report`]: text (grouped by file, with source excerpts), JSON and SARIF 2.1.0.
 //! * [`kustomize`]: Kustomize patch files are recognised and left out (lint the build).
 //! * [`suppression`]: the `homeport.dev/ignore` / `homeport.dev/ignore-reason` annotations.
@@ -33,7 +34,7 @@ pub mod selector;
 pub mod suppression;
 pub mod workload;
 
-pub use checker::{check, check_with, Report, UsageError};
+pub use checker::{check, check_releasing_positions, check_with, Report, UsageError};
 pub use cluster::Cluster;
 pub use finding::{Finding, ObjectRef};
 pub use options::{Options, DEFAULT_KUBERNETES_VERSION};

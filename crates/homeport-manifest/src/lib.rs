@@ -19,7 +19,7 @@ mod spans;
 mod walk;
 
 pub use load::{load_text, Loaded};
-pub use object::Object;
+pub use object::{Object, Positions};
 pub use path::{FieldPath, PathSegment};
 pub use walk::{load_paths, Input, LoadOptions, Manifests, MAX_MANIFEST_BYTES};
 

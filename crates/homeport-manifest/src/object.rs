@@ -73,12 +73,17 @@ impl Object {
 
     /// Where the object starts (its first key).
     pub fn span(&self) -> Span {
-        // A block mapping's own mark is not at its first key; the first key is.
-        let s = match &self.spans {
-            SpanTree::Map(_, entries) if !entries.is_empty() => entries[0].0,
-            other => other.span(),
-        };
-        Span { end: s.start, ..s }
+        start_of(&self.spans)
+    }
+
+    /// Hand over the field positions, so that a caller that resolves what it reports
+    /// object by object can free them as it goes (a large input holds millions). The
+    /// object keeps its start: [`Object::span`] is unchanged, while [`Object::find`] and
+    /// [`Object::span_of`] answer from the start only; ask the returned [`Positions`].
+    pub fn take_positions(&mut self) -> Positions {
+        let start = self.span();
+        let tree = std::mem::replace(&mut self.spans, SpanTree::Scalar(start));
+        Positions { tree }
     }
 
     /// The API group: `apps` for `apps/v1`, `""` for `v1`.
@@ -125,41 +130,75 @@ impl Object {
         self.locate(path.segments()).0
     }
 
-    /// Walks `segments` as far as they exist; returns the span and how many were matched.
     fn locate(&self, segments: &[PathSegment]) -> (Span, usize) {
-        let mut value = &self.value;
-        let mut tree = &self.spans;
-        let mut span = self.span();
-        for (depth, seg) in segments.iter().enumerate() {
-            let next = match (seg, value, tree) {
-                (PathSegment::Key(k), Value::Object(map), SpanTree::Map(_, entries)) => map
-                    .iter()
-                    .position(|(key, _)| key == k)
-                    .and_then(|i| Some((map.get(k.as_str())?, entries.get(i)?)))
-                    .map(|(v, (key_span, t))| {
-                        let s = if t.is_scalar() && t.span().file == key_span.file {
-                            key_span.to(t.span())
-                        } else {
-                            *key_span
-                        };
-                        (v, t, s)
-                    }),
-                (PathSegment::Index(i), Value::Array(items), SpanTree::Seq(_, trees)) => items
-                    .get(*i)
-                    .and_then(|v| trees.get(*i).map(|t| (v, t, first_line(t)))),
-                _ => None,
-            };
-            match next {
-                Some((v, t, s)) => {
-                    value = v;
-                    tree = t;
-                    span = s;
-                }
-                None => return (span, depth),
-            }
-        }
-        (span, segments.len())
+        locate(&self.value, &self.spans, segments)
     }
+}
+
+/// An object's field positions, taken out of it with [`Object::take_positions`].
+#[derive(Debug, Clone)]
+pub struct Positions {
+    tree: SpanTree,
+}
+
+impl Positions {
+    /// Where the object starts (its first key), as [`Object::span`].
+    pub fn span(&self) -> Span {
+        start_of(&self.tree)
+    }
+
+    /// As [`Object::span_of`], for the object these positions were taken from (`value` is
+    /// its [`Object::value`]).
+    pub fn span_of(&self, value: &Value, path: &FieldPath) -> Span {
+        locate(value, &self.tree, path.segments()).0
+    }
+}
+
+/// Where an object starts: a block mapping's own mark is not at its first key; the first
+/// key is.
+fn start_of(tree: &SpanTree) -> Span {
+    let s = match tree {
+        SpanTree::Map(_, entries) if !entries.is_empty() => entries[0].0,
+        other => other.span(),
+    };
+    Span { end: s.start, ..s }
+}
+
+/// Walks `segments` through `value` and its positions `tree` as far as they exist; returns
+/// the span and how many were matched.
+fn locate(value: &Value, tree: &SpanTree, segments: &[PathSegment]) -> (Span, usize) {
+    let mut value = value;
+    let mut tree = tree;
+    let mut span = start_of(tree);
+    for (depth, seg) in segments.iter().enumerate() {
+        let next = match (seg, value, tree) {
+            (PathSegment::Key(k), Value::Object(map), SpanTree::Map(_, entries)) => map
+                .iter()
+                .position(|(key, _)| key == k)
+                .and_then(|i| Some((map.get(k.as_str())?, entries.get(i)?)))
+                .map(|(v, (key_span, t))| {
+                    let s = if t.is_scalar() && t.span().file == key_span.file {
+                        key_span.to(t.span())
+                    } else {
+                        *key_span
+                    };
+                    (v, t, s)
+                }),
+            (PathSegment::Index(i), Value::Array(items), SpanTree::Seq(_, trees)) => items
+                .get(*i)
+                .and_then(|v| trees.get(*i).map(|t| (v, t, first_line(t)))),
+            _ => None,
+        };
+        match next {
+            Some((v, t, s)) => {
+                value = v;
+                tree = t;
+                span = s;
+            }
+            None => return (span, depth),
+        }
+    }
+    (span, segments.len())
 }
 
 /// A sequence item's span: a scalar as is; a collection from its first entry (the caret
@@ -218,5 +257,41 @@ mod tests {
             .is_none());
         let (_, loc) = sources.describe(obj.span()).unwrap();
         assert_eq!((loc.line, loc.column), (1, 1));
+    }
+
+    #[test]
+    fn taken_positions_answer_as_the_object_did() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n";
+        let mut sources = SourceMap::new();
+        let id = sources.add("p.yaml", text);
+        let node = homeport_yaml::parse_one(text, id).unwrap().unwrap();
+        let mut obj = Object::new(id, 0, None, node);
+        let paths = [
+            "spec.containers[0].image",
+            "spec.containers[0].securityContext.privileged",
+            "spec.containers[3]",
+            "metadata",
+            "",
+        ];
+        let before: Vec<Span> = paths
+            .iter()
+            .map(|p| obj.span_of(&FieldPath::parse(p)))
+            .collect();
+        let start = obj.span();
+        let positions = obj.take_positions();
+        assert_eq!(positions.span(), start);
+        assert_eq!(obj.span(), start);
+        for (p, span) in paths.iter().zip(before) {
+            assert_eq!(
+                positions.span_of(&obj.value, &FieldPath::parse(p)),
+                span,
+                "{p}"
+            );
+        }
+        // The object itself now knows only where it starts.
+        assert_eq!(
+            obj.span_of(&FieldPath::parse("spec.containers[0].image")),
+            start
+        );
     }
 }

@@ -134,17 +134,19 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         leave_out_patches(&mut manifests, &patches);
     }
     let options = lint_options(args, config.as_ref(), cluster);
-    let mut report = match homeport_lint::check(&manifests.objects, &options) {
-        Ok(r) => r,
-        Err(e) => {
-            out.diagnostics(
-                [&Diagnostic::error(USAGE, e.to_string())
-                    .with_help("see `homeport rule --list` and `homeport lint --help`")],
-                &SourceMap::new(),
-            );
-            return EXIT_INVALID;
-        }
-    };
+    // Positions are needed only to resolve findings: each object's go once it is checked.
+    let mut report =
+        match homeport_lint::check_releasing_positions(&mut manifests.objects, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                out.diagnostics(
+                    [&Diagnostic::error(USAGE, e.to_string())
+                        .with_help("see `homeport rule --list` and `homeport lint --help`")],
+                    &SourceMap::new(),
+                );
+                return EXIT_INVALID;
+            }
+        };
     let file_of = |f: &homeport_lint::Finding| {
         manifests
             .sources
