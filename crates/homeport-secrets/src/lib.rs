@@ -69,6 +69,70 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("CONNECTION", "STRING"),
 ];
 
+/// Segments before a final `KEY` that make the key not secret (`WIREGUARD_PUBLIC_KEY`,
+/// `STRIPE_PUBLISHABLE_KEY`, `SORT_KEY`): any other `<SOMETHING>_KEY` is taken as secret
+/// (`STRIPE_KEY`, `SERVICE_ROLE_KEY`, `SPAMHAUS_DQS_KEY`): a non-secret in a Secret still
+/// works, a secret in a ConfigMap leaks.
+const NOT_SECRET_BEFORE_KEY: &[&str] = &[
+    "PUBLIC",
+    "PUBLISHABLE",
+    "PUB",
+    "SORT",
+    "PARTITION",
+    "PRIMARY",
+    "FOREIGN",
+    "CACHE",
+    "ROUTING",
+    "HOT",
+    "SHORTCUT",
+    "GROUP",
+    "LABEL",
+    "ID",
+];
+
+/// Prefixes of well-known API tokens (Stripe, GitHub, GitLab, Slack, OpenAI, Anthropic,
+/// Hugging Face, Google, npm, PyPI, DigitalOcean, SendGrid): a value that starts with one and
+/// goes on with at least 16 token characters is a secret whatever its name.
+const TOKEN_PREFIXES: &[&str] = &[
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xapp-",
+    "sk-",
+    "hf_",
+    "AIza",
+    "npm_",
+    "pypi-",
+    "dop_v1_",
+    "SG.",
+];
+
+/// Last flag segments that name what the flag takes rather than carry it
+/// (`--password-file PATH`, `--token-ttl 3600`, `--password-stdin`).
+const FLAG_NOT_A_VALUE: &[&str] = &[
+    "FILE", "PATH", "DIR", "FD", "STDIN", "ENV", "CMD", "COMMAND", "LENGTH", "LEN", "TTL",
+    "TIMEOUT", "EXPIRY", "POLICY", "NAME", "MIN", "MAX", "HASH", "TYPE", "MODE",
+];
+
+/// First flag segments of switches about a secret rather than with one (`--no-password`,
+/// `--skip-auth-token`).
+const FLAG_SWITCH_WORDS: &[&str] = &[
+    "NO", "SKIP", "DISABLE", "ENABLE", "WITHOUT", "ALLOW", "REQUIRE", "ASK", "PROMPT", "RESET",
+    "SHOW", "HIDE", "GENERATE", "CHANGE", "USE",
+];
+
 /// Command-line flags whose value is a password (`--requirepass abc`, `--masterauth=abc`,
 /// `-u user:pw` for curl is [`CREDENTIAL_FLAGS`]).
 pub const PASSWORD_FLAGS: &[&str] = &[
@@ -95,9 +159,47 @@ pub const PASSWORD_FLAGS: &[&str] = &[
 pub const CREDENTIAL_FLAGS: &[&str] = &["-u", "--user", "--proxy-user", "--basic-auth"];
 
 /// Whether a command-line flag (without its value) takes a secret.
+/// Besides the listed flags, any long flag whose name ends in a secret word or pair
+/// (`--db-pass`, `--redis-password`, `--jwt-secret`, `--openai-api-key`), unless its last word
+/// says what it takes (`--password-file`) or it is a switch (`--no-password`).
 pub fn flag_takes_secret(flag: &str) -> bool {
     let lower = flag.to_ascii_lowercase();
-    PASSWORD_FLAGS.contains(&lower.as_str()) || CREDENTIAL_FLAGS.contains(&lower.as_str())
+    if PASSWORD_FLAGS.contains(&lower.as_str()) || CREDENTIAL_FLAGS.contains(&lower.as_str()) {
+        return true;
+    }
+    let Some(name) = lower.strip_prefix("--") else {
+        return false;
+    };
+    let upper = name.to_ascii_uppercase();
+    let segments: Vec<&str> = upper
+        .split(['-', '_', '.'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let (Some(last), Some(first)) = (segments.last(), segments.first()) else {
+        return false;
+    };
+    if FLAG_NOT_A_VALUE.contains(last) || FLAG_SWITCH_WORDS.contains(first) {
+        return false;
+    }
+    let last_is_secret = [
+        "PASSWORD",
+        "PASSWD",
+        "PASS",
+        "PW",
+        "PWD",
+        "PASSPHRASE",
+        "SECRET",
+        "TOKEN",
+        "APIKEY",
+        "AUTHKEY",
+        "PSK",
+    ]
+    .contains(last);
+    let pair_is_secret = segments
+        .windows(2)
+        .last()
+        .is_some_and(|w| SECRET_PAIRS.iter().any(|(a, b)| w[0] == *a && w[1] == *b));
+    last_is_secret || pair_is_secret
 }
 
 /// Whether `NAME=value` in a command line sets a secret (`PGPASSWORD=...`, `MYSQL_PWD=...`,
@@ -144,9 +246,17 @@ pub fn looks_secret(key: &str, value: &str) -> bool {
     let homepage_key = upper.starts_with("HOMEPAGE_VAR_") && segments.last() == Some(&"KEY");
     // `DISCORD_WEBHOOK`, `SLACK_WEBHOOK_URL`: the token is in the URL path.
     let webhook = segments.iter().any(|s| s.ends_with("WEBHOOK")) && value.contains("://");
+    // `<SOMETHING>_KEY` unless it is public or an identifier (see NOT_SECRET_BEFORE_KEY) or
+    // its value is a file path (`REDIS_TLS_KEY=/certs/redis.key`).
+    let some_key = segments.len() >= 2
+        && segments.last() == Some(&"KEY")
+        && !NOT_SECRET_BEFORE_KEY.contains(&segments[segments.len() - 2])
+        && !value.starts_with('/')
+        && !value.ends_with(".key")
+        && !value.ends_with(".pem");
     let key_says = if upper == "PWD" || upper == "OLDPWD" {
         false
-    } else if homepage_key || webhook {
+    } else if homepage_key || webhook || some_key {
         true
     } else {
         segments.iter().any(|s| {
@@ -162,7 +272,7 @@ pub fn looks_secret(key: &str, value: &str) -> bool {
 /// `Password=`/`Pwd=` (ADO.NET, JDBC, ODBC), a webhook URL with its token in the path, or a PEM
 /// private key.
 pub fn value_has_credentials(value: &str) -> bool {
-    if value.contains("PRIVATE KEY-----") {
+    if value.contains("PRIVATE KEY-----") || is_known_token(value) {
         return true;
     }
     if connection_string_password(value) {
@@ -280,7 +390,7 @@ pub fn redact_flag_values(words: &mut [String]) {
                         words[i] = format!("{flag}={r}");
                     }
                 }
-                None if i + 1 < words.len() => {
+                None if i + 1 < words.len() && !words[i + 1].starts_with("--") => {
                     if let Some(r) = redact(&words[i + 1]) {
                         words[i + 1] = r;
                         i += 1;
@@ -322,6 +432,18 @@ pub fn redact_flag_values_in_line(line: &str) -> String {
     } else {
         words.join(" ")
     }
+}
+
+/// A value shaped like a well-known API token (see [`TOKEN_PREFIXES`]).
+fn is_known_token(value: &str) -> bool {
+    TOKEN_PREFIXES.iter().any(|p| {
+        value.strip_prefix(p).is_some_and(|rest| {
+            rest.len() >= 16
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+    })
 }
 
 /// `...;Password=x;...`, `jdbc:...?password=x`, `Pwd=x` with a non-empty value.
@@ -370,6 +492,10 @@ mod tests {
             "HOMEPAGE_VAR_SONARR_KEY",
             "BASIC_AUTH",
             "TRAEFIK_BASIC_AUTH",
+            "STRIPE_KEY",
+            "SERVICE_ROLE_KEY",
+            "SPAMHAUS_DQS_KEY",
+            "VAULT_ENC_KEY",
         ] {
             assert!(looks_secret(k, "x"), "{k}");
         }
@@ -381,9 +507,14 @@ mod tests {
             "KEYCLOAK_URL",
             "PASSENGER",
             "PUID",
+            "WIREGUARD_PUBLIC_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "SORT_KEY",
+            "KEY",
         ] {
             assert!(!looks_secret(k, "x"), "{k}");
         }
+        assert!(!looks_secret("REDIS_TLS_KEY", "/certs/redis.key"));
     }
 
     #[test]
@@ -418,6 +549,11 @@ mod tests {
         ));
         assert!(!looks_secret("DB", "Server=db;Password=;"));
         assert!(!looks_secret("HOMEPAGE_VAR_TITLE", "My home"));
+        assert!(looks_secret("STRIPE", "sk_live_abcdefghijklmnop"));
+        assert!(looks_secret("HF", "hf_abcdefghijklmnopqrstuvwxyz0123"));
+        assert!(looks_secret("LLM", "sk-proj-abcdefghijklmnop0123"));
+        assert!(!looks_secret("MODE", "sk-short"));
+        assert!(!looks_secret("NAME", "hf_hub cache dir"));
     }
 
     #[test]
@@ -502,5 +638,25 @@ mod tests {
         assert!(flag_takes_secret("--masterauth"));
         assert!(flag_takes_secret("-u"));
         assert!(!flag_takes_secret("--port"));
+        for f in [
+            "--db-pass",
+            "--redis-password",
+            "--jwt-secret",
+            "--openai-api-key",
+            "--api-token",
+        ] {
+            assert!(flag_takes_secret(f), "{f}");
+        }
+        for f in [
+            "--password-file",
+            "--password-stdin",
+            "--no-password",
+            "--token-ttl",
+            "--passthrough",
+            "--secret-name",
+            "-pass",
+        ] {
+            assert!(!flag_takes_secret(f), "{f}");
+        }
     }
 }

@@ -606,7 +606,8 @@ impl FlagSecrets<'_> {
         if inline && homeport_secrets::is_secret_assignment(flag) {
             return Some(("", value));
         }
-        if !flag.starts_with('-') {
+        // `--api-token --verbose`: the next word is another flag, not the value.
+        if !flag.starts_with('-') || (!inline && value.starts_with("--")) {
             return None;
         }
         let lower = flag.to_ascii_lowercase();
