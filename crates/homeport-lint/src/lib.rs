@@ -24,6 +24,7 @@ pub mod engines;
 pub mod finding;
 pub mod index;
 pub mod kustomize;
+pub mod narrow;
 pub mod options;
 pub mod registry;
 pub mod report;
@@ -34,7 +35,9 @@ pub mod selector;
 pub mod suppression;
 pub mod workload;
 
-pub use checker::{check, check_releasing_positions, check_with, Report, UsageError};
+pub use checker::{
+    check, check_releasing_positions, check_with, Checked, Checker, Pass, Report, UsageError,
+};
 pub use cluster::Cluster;
 pub use finding::{Finding, ObjectRef};
 pub use options::{Options, DEFAULT_KUBERNETES_VERSION};
