@@ -32,6 +32,7 @@ pub mod rule;
 pub mod rules;
 pub mod selection;
 pub mod selector;
+pub mod stream;
 pub mod suppression;
 pub mod workload;
 
