@@ -37,7 +37,7 @@ const VOLUME_KEYS: &[&str] = &["name", "persistentVolumeClaim"];
 /// The part of `obj` the index keeps (see the module documentation).
 pub fn narrow(obj: &Object) -> Object {
     if KEPT_WHOLE.contains(&obj.kind.as_str()) {
-        return obj.narrowed(obj.value.clone());
+        return obj.narrowed(compact(&obj.value));
     }
     let mut value = Map::new();
     for key in ["apiVersion", "kind"] {
@@ -94,7 +94,28 @@ pub fn narrow(obj: &Object) -> Object {
         let spec_path: Vec<&str> = spec_keys.iter().map(String::as_str).collect();
         put(&mut narrowed, &spec_path, Value::Object(spec));
     }
-    obj.narrowed(narrowed)
+    obj.narrowed(compact(&narrowed))
+}
+
+/// A copy of `value` whose mappings and sequences have no room to spare: a mapping grown
+/// entry by entry holds room for four (about 450 bytes even with one entry), and a large
+/// input's index holds hundreds of thousands of small ones.
+fn compact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(k.clone(), compact(v));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(items.iter().map(compact));
+            Value::Array(out)
+        }
+        other => other.clone(),
+    }
 }
 
 /// The keys of a path made of keys only.
