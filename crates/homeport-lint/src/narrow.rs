@@ -5,10 +5,11 @@
 //! A streamed run ([`Checker`](crate::checker::Checker)) indexes every object first and
 //! checks them afterwards one by one, so what a rule finds through the index must be here.
 //! Kinds that rules look up as whole objects are kept whole (they are small and few); a
-//! workload keeps its identity, `spec.replicas`, the names of its `volumeClaimTemplates`,
+//! workload keeps `spec.replicas`, the names of its `volumeClaimTemplates`,
 //! its pod labels, and of its pod spec only the containers' names, images, ports, volume
 //! mounts and restart policies and the volumes' names and claims; any other object keeps
-//! its identity only.
+//! its identity only. The identity (kind, name, namespace, API version) is kept in the
+//! object's fields, not again in its value.
 
 use crate::workload::pod_template;
 use homeport_manifest::Object;
@@ -39,20 +40,9 @@ pub fn narrow(obj: &Object) -> Object {
     if KEPT_WHOLE.contains(&obj.kind.as_str()) {
         return obj.narrowed(compact(&obj.value));
     }
-    let mut value = Map::new();
-    for key in ["apiVersion", "kind"] {
-        if let Some(v) = obj.value.get(key) {
-            value.insert(key.to_string(), v.clone());
-        }
-    }
-    let mut narrowed = Value::Object(value);
-    for path in [
-        &["metadata", "name"][..],
-        &["metadata", "namespace"],
-        &["metadata", "generateName"],
-    ] {
-        copy(&obj.value, &mut narrowed, path);
-    }
+    // The identity (kind, name, namespace, API version) is in the object's fields, which
+    // is where the rules read it.
+    let mut narrowed = Value::Object(Map::new());
     if let Some(t) = pod_template(obj) {
         copy(&obj.value, &mut narrowed, &["spec", "replicas"]);
         let claims = obj
