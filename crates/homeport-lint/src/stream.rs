@@ -55,21 +55,38 @@ pub fn index_files(
 }
 
 /// The check pass over `files` (those [`index_files`] returned, with the same sources),
-/// calling `found` with each batch's results in input order.
+/// calling `found` with each batch's results in input order. The files are parsed on a
+/// thread of their own while the batch before is checked; at most two batches wait.
 pub fn check_files(
     pass: &Pass<'_>,
     sources: &SourceMap,
     files: &[FileId],
     found: &mut dyn FnMut(Checked),
 ) {
-    let mut batch = Batch::default();
-    for &id in files {
-        let Some(file) = sources.get(id) else {
-            continue;
-        };
-        load_each(id, &file.text, &mut |obj| batch.push(pass, obj, found));
-    }
-    batch.flush(pass, found);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut batch = Batch::default();
+            let mut next = 0;
+            for &id in files {
+                let Some(file) = sources.get(id) else {
+                    continue;
+                };
+                load_each(id, &file.text, &mut |obj| {
+                    if let Some(full) = batch.push(obj, &mut next) {
+                        // The receiver is gone only when the caller's thread failed.
+                        let _ = send.send(full);
+                    }
+                });
+            }
+            if !batch.objects.is_empty() {
+                let _ = send.send(batch);
+            }
+        });
+        for batch in receive {
+            found(pass.check_batch(batch.first, &batch.objects));
+        }
+    });
 }
 
 /// Objects parsed and not checked yet.
@@ -81,24 +98,24 @@ struct Batch {
 }
 
 impl Batch {
-    /// Add `obj`; check the batch first when it is full and `obj` starts a document.
-    fn push(&mut self, pass: &Pass<'_>, obj: Object, found: &mut dyn FnMut(Checked)) {
+    /// Add `obj`, the `next`th object; when the batch is full and `obj` starts a document,
+    /// the full batch is returned and `obj` starts the next.
+    fn push(&mut self, obj: Object, next: &mut usize) -> Option<Batch> {
         let new_document = self
             .objects
             .last()
             .is_some_and(|last| (last.file, last.document) != (obj.file, obj.document));
-        if new_document && self.objects.len() >= BATCH_OBJECTS {
-            self.flush(pass, found);
-        }
+        let full = (new_document && self.objects.len() >= BATCH_OBJECTS).then(|| {
+            std::mem::replace(
+                self,
+                Batch {
+                    objects: Vec::new(),
+                    first: *next,
+                },
+            )
+        });
         self.objects.push(obj);
-    }
-
-    fn flush(&mut self, pass: &Pass<'_>, found: &mut dyn FnMut(Checked)) {
-        if self.objects.is_empty() {
-            return;
-        }
-        found(pass.check_batch(self.first, &self.objects));
-        self.first += self.objects.len();
-        self.objects.clear();
+        *next += 1;
+        full
     }
 }
