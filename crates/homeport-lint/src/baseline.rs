@@ -162,11 +162,23 @@ impl Baseline {
 
     /// Drop the findings the baseline holds; returns how many were dropped.
     pub fn filter(&self, findings: &mut Vec<Finding>, entry: impl Fn(&Finding) -> Entry) -> usize {
-        let mut left = self.counts.clone();
+        let mut left = Baseline {
+            counts: self.counts.clone(),
+        };
+        left.take(findings, entry)
+    }
+
+    /// As [`Baseline::filter`], using up the entries that match: a run that filters its
+    /// findings batch after batch drops exactly what one call with all of them would.
+    pub fn take(
+        &mut self,
+        findings: &mut Vec<Finding>,
+        entry: impl Fn(&Finding) -> Entry,
+    ) -> usize {
         let before = findings.len();
         findings.retain(|f| {
             let key = entry(f).key();
-            match left.get_mut(&key) {
+            match self.counts.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     false

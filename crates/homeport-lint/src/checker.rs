@@ -1,15 +1,26 @@
-//! Running the rules over the input: index once, check every object (on a few threads),
-//! apply suppressions, drop double reports, resolve positions, sort.
+//! Running the rules over the input in two passes: every object is indexed first (the
+//! index keeps only what the rules read of *other* objects, see [`narrow`]), then each is
+//! checked against that index (on a few threads), its suppressions applied, double reports
+//! dropped and its findings resolved to positions; the findings are sorted.
+//!
+//! [`check`] takes the input as one slice. A caller that does not hold the input uses
+//! [`Checker`]: it hands over the objects one by one for the index ([`Checker::index`]),
+//! then again, a batch of whole documents at a time, to [`Pass::check_batch`], and writes
+//! each batch's findings before the next. The findings of whole documents sort among
+//! themselves exactly as in the whole report (their positions lie inside their document, and
+//! documents follow one another in file order), so the streamed report is the same.
 
 use crate::context::{Context, Emitter};
 use crate::engines::{pod_security, schema};
 use crate::finding::{Finding, ObjectRef, RawFinding};
 use crate::index::Index;
+use crate::narrow::narrow;
 use crate::options::Options;
 use crate::registry::all_rules;
 use crate::rule::{Category, Check, Rule};
 use crate::selection::{Selection, UnknownSelector};
 use crate::suppression;
+use crate::workload::pod_template;
 use homeport_diag::{Diagnostic, Severity};
 use homeport_manifest::{FieldPath, Object, Positions};
 use homeport_pss::{Level, Version};
@@ -98,7 +109,7 @@ pub fn check_releasing_positions(
     let selection =
         Selection::resolve(&options.select, &options.ignore).map_err(UsageError::Selector)?;
     let positions: Vec<Positions> = objects.iter_mut().map(Object::take_positions).collect();
-    run_checks(objects, options, &selection, Some(positions))
+    check_slice(objects, options, selection, Some(positions))
 }
 
 /// Check `objects` with exactly the rules of `selection` (`options.select`/`ignore` are not
@@ -108,103 +119,163 @@ pub fn check_with(
     options: &Options,
     selection: &Selection,
 ) -> Result<Report, UsageError> {
-    run_checks(objects, options, selection, None)
+    check_slice(objects, options, selection.clone(), None)
 }
 
-/// `positions`: the objects' field positions when they were taken out of them, one per
-/// object, in order.
-fn run_checks(
+/// The whole input as one batch. `positions`: the objects' field positions when they were
+/// taken out of them, one per object, in order.
+fn check_slice(
     objects: &[Object],
     options: &Options,
-    selection: &Selection,
+    selection: Selection,
     positions: Option<Vec<Positions>>,
 ) -> Result<Report, UsageError> {
-    let version_text = options.target_version().to_string();
-    let pss_version =
-        Version::parse(&version_text).map_err(|_| UsageError::Version(version_text.clone()))?;
-    let mut report = Report {
-        objects: objects.len(),
-        kubernetes_version: pss_version.to_string(),
-        ..Report::default()
-    };
-    let schema = if selection.any_in(Category::Schema) {
-        let s = homeport_k8s_schema::schema_for(&version_text);
-        if s.is_none() {
-            let versions = homeport_k8s_schema::supported_versions();
-            report.diagnostics.push(
-                Diagnostic::warning(
-                    UNSUPPORTED_VERSION,
-                    format!("no schema for Kubernetes {version_text}; schema checks skipped"),
-                )
-                .with_help(format!(
-                    "pass --kubernetes-version with a version from {} to {}",
-                    versions.first().unwrap_or(&"?"),
-                    versions.last().unwrap_or(&"?")
-                )),
-            );
-        }
-        s
-    } else {
-        None
-    };
-
-    let index = Index::new(objects);
-    let cx = Context {
-        objects,
-        index: &index,
-        version: (pss_version.major(), pss_version.minor()),
-        cluster: options.cluster.as_ref(),
-    };
-    let namespaces = pod_security::NamespaceLevels::new(objects);
-    let object_rules: Vec<&'static Rule> = all_rules()
-        .iter()
-        .filter(|r| matches!(r.check, Check::Object(_)) && selection.contains(r.code))
-        .collect();
-    let run = Run {
-        cx: &cx,
-        selection,
-        object_rules: &object_rules,
-        namespaces: &namespaces,
-        explicit_level: options.level,
-        pss_version,
-        pss_enabled: selection.any_in(Category::PodSecurity),
-        schema,
-    };
-
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
+    let mut checker = Checker::with_selection(options, selection)?;
+    for obj in objects {
+        checker.index(obj);
     }
-    .clamp(1, 8);
-
-    let chunks = run.all(threads, positions);
-    let total = chunks.iter().map(|c| c.findings.len()).sum::<usize>();
-    let mut findings = Vec::new();
-    for chunk in chunks {
-        report.suppressed += chunk.suppressed;
-        report.unchecked_custom_resources += chunk.unchecked;
-        // The first chunk's findings are the start of the whole list, not copied.
-        if findings.is_empty() {
-            findings = chunk.findings;
-            findings.reserve_exact(total - findings.len());
-        } else {
-            findings.extend(chunk.findings);
-        }
-    }
-    sort(&mut findings);
-    report.findings = findings;
+    let mut report = checker.report();
+    let checked = checker.pass().run(0, objects, positions);
+    report.findings = checked.findings;
+    report.suppressed = checked.suppressed;
+    report.unchecked_custom_resources = checked.unchecked_custom_resources;
     Ok(report)
 }
 
-struct Run<'a> {
-    cx: &'a Context<'a>,
+/// A run over an input that is handed over object by object: first every object for the
+/// index ([`Checker::index`]), then batches of whole documents to check ([`Checker::pass`]).
+/// Objects are numbered in the order they are indexed; the check pass must hand them over
+/// in the same order.
+pub struct Checker<'o> {
+    options: &'o Options,
+    selection: Selection,
+    pss_version: Version,
+    schema: Option<&'static homeport_k8s_schema::VersionSchema>,
+    diagnostics: Vec<Diagnostic>,
+    /// What the index keeps of each object, in order.
+    narrowed: Vec<Object>,
+}
+
+impl<'o> Checker<'o> {
+    /// A run with the rules `options` selects.
+    pub fn new(options: &'o Options) -> Result<Self, UsageError> {
+        let selection =
+            Selection::resolve(&options.select, &options.ignore).map_err(UsageError::Selector)?;
+        Self::with_selection(options, selection)
+    }
+
+    /// A run with exactly the rules of `selection`.
+    pub fn with_selection(options: &'o Options, selection: Selection) -> Result<Self, UsageError> {
+        let version_text = options.target_version().to_string();
+        let pss_version =
+            Version::parse(&version_text).map_err(|_| UsageError::Version(version_text.clone()))?;
+        let mut diagnostics = Vec::new();
+        let schema = if selection.any_in(Category::Schema) {
+            let s = homeport_k8s_schema::schema_for(&version_text);
+            if s.is_none() {
+                let versions = homeport_k8s_schema::supported_versions();
+                diagnostics.push(
+                    Diagnostic::warning(
+                        UNSUPPORTED_VERSION,
+                        format!("no schema for Kubernetes {version_text}; schema checks skipped"),
+                    )
+                    .with_help(format!(
+                        "pass --kubernetes-version with a version from {} to {}",
+                        versions.first().unwrap_or(&"?"),
+                        versions.last().unwrap_or(&"?")
+                    )),
+                );
+            }
+            s
+        } else {
+            None
+        };
+        Ok(Checker {
+            options,
+            selection,
+            pss_version,
+            schema,
+            diagnostics,
+            narrowed: Vec::new(),
+        })
+    }
+
+    /// The index pass: keep what the rules read of `obj` when they check the others.
+    pub fn index(&mut self, obj: &Object) {
+        self.narrowed.push(narrow(obj));
+    }
+
+    /// How many objects were indexed.
+    pub fn indexed(&self) -> usize {
+        self.narrowed.len()
+    }
+
+    /// Forget the objects indexed from the `n`th on (those of a file found invalid after
+    /// some of its objects were handed over: it yields none).
+    pub fn forget_from(&mut self, n: usize) {
+        self.narrowed.truncate(n);
+    }
+
+    /// The report before any finding: the objects indexed, the version, the problems with
+    /// the run itself.
+    pub fn report(&self) -> Report {
+        Report {
+            objects: self.narrowed.len(),
+            kubernetes_version: self.pss_version.to_string(),
+            diagnostics: self.diagnostics.clone(),
+            ..Report::default()
+        }
+    }
+
+    /// The check pass, over the index of everything indexed.
+    pub fn pass(&self) -> Pass<'_> {
+        let threads = match self.options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+        .clamp(1, 8);
+        Pass {
+            index: Index::new(&self.narrowed),
+            namespaces: pod_security::NamespaceLevels::new(&self.narrowed),
+            object_rules: all_rules()
+                .iter()
+                .filter(|r| matches!(r.check, Check::Object(_)) && self.selection.contains(r.code))
+                .collect(),
+            selection: &self.selection,
+            explicit_level: self.options.level,
+            pss_version: self.pss_version,
+            pss_enabled: self.selection.any_in(Category::PodSecurity),
+            schema: self.schema,
+            version: (self.pss_version.major(), self.pss_version.minor()),
+            cluster: self.options.cluster.as_ref(),
+            threads,
+        }
+    }
+}
+
+/// The check pass of a [`Checker`]: the index and the run's settings.
+pub struct Pass<'a> {
+    index: Index<'a>,
+    namespaces: pod_security::NamespaceLevels,
+    object_rules: Vec<&'static Rule>,
     selection: &'a Selection,
-    object_rules: &'a [&'static Rule],
-    namespaces: &'a pod_security::NamespaceLevels,
     explicit_level: Option<Level>,
     pss_version: Version,
     pss_enabled: bool,
     schema: Option<&'static homeport_k8s_schema::VersionSchema>,
+    /// Target Kubernetes version, `(major, minor)`.
+    version: (u32, u32),
+    cluster: Option<&'a crate::Cluster>,
+    threads: usize,
+}
+
+/// What checking a batch of objects gave.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Sorted by file, position, code and message; double reports dropped.
+    pub findings: Vec<Finding>,
+    pub suppressed: usize,
+    pub unchecked_custom_resources: usize,
 }
 
 #[derive(Default)]
@@ -215,15 +286,51 @@ struct Chunk {
     unchecked: usize,
 }
 
-impl Run<'_> {
-    /// Check every object, on `threads` threads for large inputs; chunks come back in
+impl Pass<'_> {
+    /// Check `objects`, whole documents in input order, the first of which was the `first`th
+    /// object indexed. Their findings are sorted as in the whole report: a caller that checks
+    /// the input batch after batch and writes each batch's findings in turn writes the whole
+    /// report's findings in order.
+    pub fn check_batch(&self, first: usize, objects: &[Object]) -> Checked {
+        self.run(first, objects, None)
+    }
+
+    /// `positions`: those taken out of `objects`, one per object, in order.
+    fn run(&self, first: usize, objects: &[Object], positions: Option<Vec<Positions>>) -> Checked {
+        let chunks = self.all(first, objects, positions);
+        let total = chunks.iter().map(|c| c.findings.len()).sum::<usize>();
+        let mut checked = Checked::default();
+        let mut findings = Vec::new();
+        for chunk in chunks {
+            checked.suppressed += chunk.suppressed;
+            checked.unchecked_custom_resources += chunk.unchecked;
+            // The first chunk's findings are the start of the whole list, not copied.
+            if findings.is_empty() {
+                findings = chunk.findings;
+                findings.reserve_exact(total - findings.len());
+            } else {
+                findings.extend(chunk.findings);
+            }
+        }
+        sort(&mut findings);
+        checked.findings = findings;
+        checked
+    }
+
+    /// Check every object, on several threads for large batches; chunks come back in
     /// object order, so the output does not depend on the thread count.
     ///
     /// `positions` (one per object) are split among the threads, each freeing its own.
-    fn all(&self, threads: usize, positions: Option<Vec<Positions>>) -> Vec<Chunk> {
-        let n = self.cx.objects.len();
+    fn all(
+        &self,
+        first: usize,
+        objects: &[Object],
+        positions: Option<Vec<Positions>>,
+    ) -> Vec<Chunk> {
+        let n = objects.len();
+        let threads = self.threads;
         if threads <= 1 || n < 256 {
-            return vec![self.range(0, n, positions)];
+            return vec![self.range(first, objects, positions)];
         }
         let size = n.div_ceil(threads);
         let mut rest = positions;
@@ -235,7 +342,8 @@ impl Run<'_> {
                         let tail = r.split_off((end - start).min(r.len()));
                         std::mem::replace(r, tail)
                     });
-                    scope.spawn(move || self.range(start, end, mine))
+                    let objects = objects.get(start..end).unwrap_or(&[]);
+                    scope.spawn(move || self.range(first + start, objects, mine))
                 })
                 .collect();
             handles
@@ -245,32 +353,31 @@ impl Run<'_> {
         })
     }
 
-    /// Check objects `start..end`; `positions` are theirs, in order, when taken out.
-    fn range(&self, start: usize, end: usize, positions: Option<Vec<Positions>>) -> Chunk {
+    /// Check `objects`, numbered from `first`; `positions` are theirs, in order, when taken
+    /// out.
+    fn range(&self, first: usize, objects: &[Object], positions: Option<Vec<Positions>>) -> Chunk {
         let mut chunk = Chunk::default();
         let mut found = Vec::new();
         let mut kept = Vec::new();
         let mut positions = positions.map(Vec::into_iter);
-        for i in start..end {
-            let Some(obj) = self.cx.objects.get(i) else {
-                break;
-            };
+        for (offset, obj) in objects.iter().enumerate() {
+            let i = first + offset;
             let at = positions.as_mut().and_then(Iterator::next);
             found.clear();
             let suppressed = suppression::read(i, obj, self.selection, &mut found);
             if self.pss_enabled {
                 let (level, version) = pod_security::effective_level(
                     self.explicit_level,
-                    self.namespaces,
-                    self.cx.index.namespace(i),
+                    &self.namespaces,
+                    self.index.namespace(i),
                     self.pss_version,
                 );
                 let enforced_from = found.len();
                 pod_security::check(i, obj, level, version, self.selection, &mut found);
                 for advisory in pod_security::advisory_levels(
                     self.explicit_level,
-                    self.namespaces,
-                    self.cx.index.namespace(i),
+                    &self.namespaces,
+                    self.index.namespace(i),
                     self.pss_version,
                     (level, version),
                 ) {
@@ -289,10 +396,20 @@ impl Run<'_> {
                     chunk.unchecked += 1;
                 }
             }
-            for rule in self.object_rules {
+            // The index holds only part of each object: the object's own pod template is
+            // read from the object itself.
+            let template = pod_template(obj);
+            let cx = Context {
+                objects: self.index.objects(),
+                index: &self.index,
+                template: template.as_ref(),
+                version: self.version,
+                cluster: self.cluster,
+            };
+            for rule in &self.object_rules {
                 if let Check::Object(f) = rule.check {
                     f(
-                        self.cx,
+                        &cx,
                         obj,
                         &mut Emitter {
                             rule,

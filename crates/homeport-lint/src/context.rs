@@ -4,12 +4,17 @@ use crate::cluster::Cluster;
 use crate::finding::RawFinding;
 use crate::index::Index;
 use crate::rule::Rule;
+use crate::workload::PodTemplate;
 use homeport_manifest::{FieldPath, Object};
 
-/// The whole input, indexed once, and the run's settings.
+/// The whole input, indexed once, the object being checked, and the run's settings.
 pub struct Context<'a> {
+    /// What the index keeps of every object ([`narrow`](crate::narrow)): the object being
+    /// checked is the one a rule is given, whole.
     pub objects: &'a [Object],
     pub index: &'a Index<'a>,
+    /// The pod template of the object being checked, if it runs pods.
+    pub template: Option<&'a PodTemplate<'a>>,
     /// Target Kubernetes version, `(major, minor)`.
     pub version: (u32, u32),
     /// The cluster inventory given with `--cluster`, if any.

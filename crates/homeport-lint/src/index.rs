@@ -1,5 +1,8 @@
 //! The input indexed once for the rules that follow references between objects
 //! (Services to pods, NetworkPolicies to pods, HPAs to workloads, ...).
+//!
+//! The checker indexes what it keeps of each object ([`narrow`](crate::narrow)), not the
+//! objects themselves: what a rule reads here of another object is that part only.
 
 use crate::selector::{scalar_text, Selector};
 use crate::workload::{pod_template, PodTemplate};
@@ -13,8 +16,6 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 
 pub struct Index<'a> {
     objects: &'a [Object],
-    /// The pod template of each object that runs pods (`None` for the others), read once.
-    templates: Vec<Option<PodTemplate<'a>>>,
     /// Pod labels of each object that runs pods (`None` for the others).
     pod_labels: Vec<Option<&'a Map<String, Value>>>,
     workloads: Vec<usize>,
@@ -36,7 +37,6 @@ impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object]) -> Self {
         let mut ix = Index {
             objects,
-            templates: Vec::with_capacity(objects.len()),
             pod_labels: Vec::with_capacity(objects.len()),
             workloads: Vec::new(),
             workloads_by_ns: HashMap::new(),
@@ -84,7 +84,6 @@ impl<'a> Index<'a> {
                 }
             }
             ix.pod_labels.push(labels);
-            ix.templates.push(template);
         }
         ix
     }
@@ -107,9 +106,9 @@ impl<'a> Index<'a> {
         self.workloads_by_ns.get(ns).map_or(&[], Vec::as_slice)
     }
 
-    /// The pod template of object `i`, if it runs pods.
-    pub fn template(&self, i: usize) -> Option<&PodTemplate<'a>> {
-        self.templates.get(i).and_then(Option::as_ref)
+    /// The pod template of object `i`, if it runs pods (read when asked: few rules ask).
+    pub fn template(&self, i: usize) -> Option<PodTemplate<'a>> {
+        self.objects.get(i).and_then(pod_template)
     }
 
     pub fn pod_labels(&self, i: usize) -> Option<&'a Map<String, Value>> {

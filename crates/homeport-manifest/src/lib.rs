@@ -18,10 +18,10 @@ mod path;
 mod spans;
 mod walk;
 
-pub use load::{load_text, Loaded};
+pub use load::{load_each, load_text, Each, Loaded};
 pub use object::{Object, Positions};
 pub use path::{FieldPath, PathSegment};
-pub use walk::{load_paths, Input, LoadOptions, Manifests, MAX_MANIFEST_BYTES};
+pub use walk::{load_paths, read_inputs, Input, LoadOptions, Manifests, MAX_MANIFEST_BYTES};
 
 /// A document that is not a Kubernetes object (no `apiVersion`/`kind`, or not a mapping).
 pub const NOT_AN_OBJECT: &str = "HP0050";

@@ -19,29 +19,60 @@ pub struct Loaded {
 /// Parse one file (YAML, multi-document YAML or JSON, which is YAML 1.2) into objects.
 /// Empty documents are skipped; `kind: List` documents are expanded into their items.
 pub fn load_text(file: FileId, text: &str) -> Loaded {
-    let mut out = Loaded::default();
+    let mut objects = Vec::new();
+    let each = load_each(file, text, &mut |obj| objects.push(obj));
+    Loaded {
+        objects: if each.valid { objects } else { Vec::new() },
+        diagnostics: each.diagnostics,
+    }
+}
+
+/// What [`load_each`] found besides the objects.
+#[derive(Debug, Default)]
+pub struct Each {
+    /// As [`Loaded::diagnostics`].
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the file is valid YAML. When it is not, the objects already handed over
+    /// must be forgotten: the file yields no objects (as with [`load_text`]).
+    pub valid: bool,
+}
+
+/// As [`load_text`], handing each object to `sink` as soon as its document is parsed
+/// instead of collecting them, in the same order: a caller that needs only part of each
+/// object keeps that and drops the rest, so a 200 MB stream is never held as objects.
+pub fn load_each(file: FileId, text: &str, sink: &mut dyn FnMut(Object)) -> Each {
+    let mut diagnostics = Vec::new();
     // Each document becomes objects as soon as it is parsed; its node tree is dropped then,
     // so a 200 MB stream never holds more than one document's tree.
     let mut index = 0;
     let parsed = homeport_yaml::parse_each(text, file, Limits::default(), |doc| {
         if !doc.is_null() {
-            add_document(&mut out, file, index, doc);
+            add_document(sink, &mut diagnostics, file, index, doc);
         }
         index += 1;
     });
-    if let Err(diags) = parsed {
+    match parsed {
+        Ok(_) => Each {
+            diagnostics,
+            valid: true,
+        },
         // Invalid YAML: the file yields no objects, only the errors.
-        out = Loaded {
-            objects: Vec::new(),
+        Err(diags) => Each {
             diagnostics: diags,
-        };
+            valid: false,
+        },
     }
-    out
 }
 
-fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
+fn add_document(
+    sink: &mut dyn FnMut(Object),
+    diagnostics: &mut Vec<Diagnostic>,
+    file: FileId,
+    index: usize,
+    doc: Node,
+) {
     if doc.as_map().is_none() {
-        out.diagnostics.push(
+        diagnostics.push(
             Diagnostic::warning(
                 NOT_AN_OBJECT,
                 format!(
@@ -65,8 +96,7 @@ fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
     };
     let (kind, api_version) = (text("kind"), text("apiVersion"));
     if let Some(skip) = not_kubernetes(&value, &api_version, &kind, index) {
-        out.diagnostics
-            .push(skip.with_span(start_of(first_key(&spans))));
+        diagnostics.push(skip.with_span(start_of(first_key(&spans))));
         return;
     }
     if kind.is_empty() || api_version.is_empty() {
@@ -75,7 +105,7 @@ fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
             (true, false) => "`apiVersion`",
             _ => "`kind`",
         };
-        out.diagnostics.push(
+        diagnostics.push(
             Diagnostic::warning(
                 NOT_AN_OBJECT,
                 format!(
@@ -89,11 +119,19 @@ fn add_document(out: &mut Loaded, file: FileId, index: usize, doc: Node) {
         return;
     }
     if is_list(&kind, &value) {
-        expand_list(out, file, index, value, spans, &kind, &api_version);
+        expand_list(
+            sink,
+            diagnostics,
+            file,
+            index,
+            value,
+            spans,
+            &kind,
+            &api_version,
+        );
         return;
     }
-    out.objects
-        .push(Object::from_parts(file, index, None, spans, value));
+    sink(Object::from_parts(file, index, None, spans, value));
 }
 
 /// Documents that are recognisably something else than Kubernetes manifests: a Compose
@@ -144,8 +182,10 @@ fn first_key(spans: &SpanTree) -> Span {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn expand_list(
-    out: &mut Loaded,
+    sink: &mut dyn FnMut(Object),
+    diagnostics: &mut Vec<Diagnostic>,
     file: FileId,
     index: usize,
     value: Value,
@@ -176,7 +216,7 @@ fn expand_list(
             continue;
         }
         let Value::Object(mut obj) = item else {
-            out.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::warning(
                     NOT_AN_OBJECT,
                     format!("item {i} of this {kind} is not an object; skipped"),
@@ -201,7 +241,7 @@ fn expand_list(
                 .is_some_and(|s| !s.is_empty())
         };
         if !(present("kind") && present("apiVersion")) {
-            out.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::warning(
                     NOT_AN_OBJECT,
                     format!("item {i} of this List has no `apiVersion` or `kind`; skipped"),
@@ -211,7 +251,7 @@ fn expand_list(
             );
             continue;
         }
-        out.objects.push(Object::from_parts(
+        sink(Object::from_parts(
             file,
             index,
             Some(i),

@@ -86,6 +86,23 @@ impl Object {
         Positions { tree }
     }
 
+    /// A copy of this object's identity (file, document, kind, name, ...) and start with
+    /// `value` in place of its value and no other field positions: what an index keeps of
+    /// an object once the object itself is dropped (`value` is the part it reads).
+    pub fn narrowed(&self, value: Value) -> Object {
+        Object {
+            file: self.file,
+            document: self.document,
+            item: self.item,
+            value,
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            spans: SpanTree::Scalar(self.span()),
+        }
+    }
+
     /// The API group: `apps` for `apps/v1`, `""` for `v1`.
     pub fn group(&self) -> &str {
         self.api_version

@@ -43,6 +43,20 @@ pub struct Manifests {
 /// Read every input. Problems with one path (missing, unreadable, invalid YAML) are
 /// diagnostics; the other paths are still read.
 pub fn load_paths(inputs: &[Input], options: &LoadOptions) -> Manifests {
+    let mut out = read_inputs(inputs);
+    let ids: Vec<FileId> = out.sources.files().map(|(id, _)| id).collect();
+    for loaded in parse_all(&out.sources, &ids, options.threads) {
+        out.objects.extend(loaded.objects);
+        out.diagnostics.extend(loaded.diagnostics);
+    }
+    out
+}
+
+/// Read every input into [`Manifests::sources`] without parsing it (no objects yet):
+/// for a caller that parses each file itself, document by document
+/// ([`load_each`](crate::load_each)). Problems with one path are diagnostics, as with
+/// [`load_paths`].
+pub fn read_inputs(inputs: &[Input]) -> Manifests {
     let mut out = Manifests::default();
     let mut texts: Vec<(String, String)> = Vec::new();
     for input in inputs {
@@ -56,10 +70,6 @@ pub fn load_paths(inputs: &[Input], options: &LoadOptions) -> Manifests {
         .map(|(name, text)| out.sources.add(name, text))
         .collect();
     out.files = ids.len();
-    for loaded in parse_all(&out.sources, &ids, options.threads) {
-        out.objects.extend(loaded.objects);
-        out.diagnostics.extend(loaded.diagnostics);
-    }
     out
 }
 

@@ -1,7 +1,9 @@
 //! The JSON form (contract: `{"findings": [...], "summary": {...}}`), serialized straight
 //! from the findings (no intermediate `serde_json::Value`: a run may have tens of thousands).
 
+use super::Counts;
 use crate::checker::Report;
+use crate::finding::Finding;
 use homeport_diag::{Diagnostic, SourceMap, Span};
 use serde::Serialize;
 use std::io::Write;
@@ -86,61 +88,96 @@ pub fn write_json(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
 ) -> std::io::Result<()> {
-    if report.findings.is_empty() {
-        w.write_all(b"{\n  \"findings\": [],\n")?;
-    } else {
-        w.write_all(b"{\n  \"findings\": [\n")?;
-        for (i, f) in report.findings.iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",\n")?;
-            }
-            let (file, line, column, end_line, end_column) = place(sources, f.span);
-            let (_, obj_line, obj_column, _, _) = place(sources, f.object.span);
-            let finding = JsonFinding {
-                code: f.code,
-                name: f.name,
-                category: f.category.as_str(),
-                severity: f.severity.as_str(),
-                message: &f.message,
-                file,
-                line,
-                column,
-                end_line,
-                end_column,
-                path: f.path.to_string(),
-                object: JsonObject {
-                    kind: &f.object.kind,
-                    namespace: f.object.namespace.as_deref(),
-                    name: &f.object.name,
-                    line: obj_line,
-                    column: obj_column,
-                },
-                help: f.help.as_deref(),
-            };
-            write_indented(w, &finding, "    ", true)?;
-        }
-        w.write_all(b"\n  ],\n")?;
+    let mut json = JsonWriter::begin(w)?;
+    for f in &report.findings {
+        json.finding(w, f, sources)?;
     }
-    let summary = Summary {
-        objects: report.objects,
-        errors: report.errors(),
-        warnings: report.warnings(),
-        infos: report.infos(),
-        suppressed: report.suppressed,
-        baselined: report.baselined,
-        unchecked_custom_resources: report.unchecked_custom_resources,
-        kubernetes_version: &report.kubernetes_version,
-    };
-    w.write_all(b"  \"summary\": ")?;
-    write_indented(w, &summary, "  ", false)?;
-    let diagnostics: Vec<serde_json::Value> = diagnostics
-        .iter()
-        .chain(report.diagnostics.iter())
-        .map(|d| homeport_diag::render_json(d, sources))
-        .collect();
-    w.write_all(b",\n  \"diagnostics\": ")?;
-    write_indented(w, &diagnostics, "  ", false)?;
-    w.write_all(b"\n}\n")
+    json.finish(
+        w,
+        report,
+        Counts::of(&report.findings),
+        sources,
+        diagnostics,
+    )
+}
+
+/// The JSON report written in three steps: the opening, each finding in turn, the end
+/// (`summary` and `diagnostics`, whose counts are known last).
+pub(crate) struct JsonWriter {
+    any: bool,
+}
+
+impl JsonWriter {
+    pub(crate) fn begin(w: &mut dyn Write) -> std::io::Result<Self> {
+        w.write_all(b"{\n  \"findings\": [")?;
+        Ok(JsonWriter { any: false })
+    }
+
+    pub(crate) fn finding(
+        &mut self,
+        w: &mut dyn Write,
+        f: &Finding,
+        sources: &SourceMap,
+    ) -> std::io::Result<()> {
+        w.write_all(if self.any { b",\n" } else { b"\n" })?;
+        self.any = true;
+        let (file, line, column, end_line, end_column) = place(sources, f.span);
+        let (_, obj_line, obj_column, _, _) = place(sources, f.object.span);
+        let finding = JsonFinding {
+            code: f.code,
+            name: f.name,
+            category: f.category.as_str(),
+            severity: f.severity.as_str(),
+            message: &f.message,
+            file,
+            line,
+            column,
+            end_line,
+            end_column,
+            path: f.path.to_string(),
+            object: JsonObject {
+                kind: &f.object.kind,
+                namespace: f.object.namespace.as_deref(),
+                name: &f.object.name,
+                line: obj_line,
+                column: obj_column,
+            },
+            help: f.help.as_deref(),
+        };
+        write_indented(w, &finding, "    ", true)
+    }
+
+    /// `report`: everything but its findings, which were written; `counts`: theirs.
+    pub(crate) fn finish(
+        self,
+        w: &mut dyn Write,
+        report: &Report,
+        counts: Counts,
+        sources: &SourceMap,
+        diagnostics: &[Diagnostic],
+    ) -> std::io::Result<()> {
+        w.write_all(if self.any { b"\n  ],\n" } else { b"],\n" })?;
+        let summary = Summary {
+            objects: report.objects,
+            errors: counts.errors,
+            warnings: counts.warnings,
+            infos: counts.infos,
+            suppressed: report.suppressed,
+            baselined: report.baselined,
+            unchecked_custom_resources: report.unchecked_custom_resources,
+            kubernetes_version: &report.kubernetes_version,
+        };
+        w.write_all(b"  \"summary\": ")?;
+        write_indented(w, &summary, "  ", false)?;
+        let diagnostics: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .chain(report.diagnostics.iter())
+            .map(|d| homeport_diag::render_json(d, sources))
+            .collect();
+        w.write_all(b",\n  \"diagnostics\": ")?;
+        write_indented(w, &diagnostics, "  ", false)?;
+        w.write_all(b"\n}\n")
+    }
 }
 
 /// `value` pretty-printed with every line but the first (unless `first`) indented by

@@ -1,12 +1,16 @@
 //! Output formats: text for people, JSON and SARIF 2.1.0 for programs.
 
+mod counts;
 mod json;
 mod sarif;
 mod text;
+mod writer;
 
+pub use counts::Counts;
 pub use json::{render_json, write_json};
 pub use sarif::{render_sarif, write_sarif};
 pub use text::{render_finding, render_text, write_text};
+pub use writer::{Format, ReportWriter};
 
 use homeport_diag::{SourceMap, Span};
 

@@ -63,35 +63,70 @@ pub fn write_sarif(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
 ) -> std::io::Result<()> {
-    let rules = all_rules();
-    let shell = envelope(report, sources, diagnostics, Value::from(RESULTS_MARK));
-    let text = serde_json::to_string_pretty(&shell).map_err(std::io::Error::other)?;
-    let mark = serde_json::to_string(RESULTS_MARK).map_err(std::io::Error::other)?;
-    let Some(at) = text.find(&mark) else {
-        return Err(std::io::Error::other("SARIF envelope without results"));
-    };
-    let (head, tail) = (&text[..at], &text[at + mark.len()..]);
-    w.write_all(head.as_bytes())?;
-    if report.findings.is_empty() {
-        w.write_all(b"[]")?;
-    } else {
-        // The indentation of the `"results"` line; the elements sit one level deeper.
-        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
-        let outer = &head[line_start..head.len() - head[line_start..].trim_start().len()];
-        let inner = format!("{outer}  ");
-        w.write_all(b"[\n")?;
-        for (i, f) in report.findings.iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",\n")?;
-            }
-            write_indented(w, &sarif_result(f, sources, rules), &inner, true)?;
-        }
-        w.write_all(b"\n")?;
-        w.write_all(outer.as_bytes())?;
-        w.write_all(b"]")?;
+    let mut sarif = SarifWriter::begin(w, report, sources, diagnostics)?;
+    for f in &report.findings {
+        sarif.finding(w, f, sources)?;
     }
-    w.write_all(tail.as_bytes())?;
-    w.write_all(b"\n")
+    sarif.finish(w)
+}
+
+/// The SARIF log written in three steps: the envelope up to the results, each result in
+/// turn, the rest of the envelope. Nothing in the envelope depends on the findings.
+pub(crate) struct SarifWriter {
+    tail: String,
+    /// The indentation of the `"results"` line; the elements sit one level deeper.
+    outer: String,
+    any: bool,
+}
+
+impl SarifWriter {
+    /// `report`: its diagnostics (problems with the run) go into the envelope.
+    pub(crate) fn begin(
+        w: &mut dyn Write,
+        report: &Report,
+        sources: &SourceMap,
+        diagnostics: &[Diagnostic],
+    ) -> std::io::Result<Self> {
+        let shell = envelope(report, sources, diagnostics, Value::from(RESULTS_MARK));
+        let text = serde_json::to_string_pretty(&shell).map_err(std::io::Error::other)?;
+        let mark = serde_json::to_string(RESULTS_MARK).map_err(std::io::Error::other)?;
+        let Some(at) = text.find(&mark) else {
+            return Err(std::io::Error::other("SARIF envelope without results"));
+        };
+        let (head, tail) = (&text[..at], &text[at + mark.len()..]);
+        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+        let outer =
+            head[line_start..head.len() - head[line_start..].trim_start().len()].to_string();
+        w.write_all(head.as_bytes())?;
+        w.write_all(b"[")?;
+        Ok(SarifWriter {
+            tail: tail.to_string(),
+            outer,
+            any: false,
+        })
+    }
+
+    pub(crate) fn finding(
+        &mut self,
+        w: &mut dyn Write,
+        f: &Finding,
+        sources: &SourceMap,
+    ) -> std::io::Result<()> {
+        w.write_all(if self.any { b",\n" } else { b"\n" })?;
+        self.any = true;
+        let inner = format!("{}  ", self.outer);
+        write_indented(w, &sarif_result(f, sources, all_rules()), &inner, true)
+    }
+
+    pub(crate) fn finish(self, w: &mut dyn Write) -> std::io::Result<()> {
+        if self.any {
+            w.write_all(b"\n")?;
+            w.write_all(self.outer.as_bytes())?;
+        }
+        w.write_all(b"]")?;
+        w.write_all(self.tail.as_bytes())?;
+        w.write_all(b"\n")
+    }
 }
 
 /// The log around `results`.

@@ -1,9 +1,10 @@
 //! The human form: findings grouped by file, each with a source excerpt and a caret
 //! (rendered by `homeport_diag::render_human`), then a summary line.
 
+use super::Counts;
 use crate::checker::Report;
 use crate::finding::Finding;
-use homeport_diag::{render_human, ColorChoice, Diagnostic, FileId, Severity, SourceMap};
+use homeport_diag::{render_human, ColorChoice, Diagnostic, SourceMap};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -23,24 +24,8 @@ pub fn render_finding(f: &Finding, sources: &SourceMap, color: ColorChoice) -> S
     render_human(&d, sources, color)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn counts(findings: &[&Finding]) -> String {
-    let n = |s| findings.iter().filter(|f| f.severity == s).count();
-    let mut parts = Vec::new();
-    for (s, one, many) in [
-        (Severity::Error, "error", "errors"),
-        (Severity::Warning, "warning", "warnings"),
-        (Severity::Info, "info", "info"),
-    ] {
-        let k = n(s);
-        if k > 0 {
-            parts.push(plural(k, one, many));
-        }
-    }
-    parts.join(", ")
 }
 
 /// Every finding, grouped by file in input order, then a summary line.
@@ -58,14 +43,6 @@ pub fn write_text(
     sources: &SourceMap,
     color: ColorChoice,
 ) -> std::io::Result<()> {
-    let bold = |s: &str| {
-        if color == ColorChoice::Always {
-            format!("\x1b[1;4m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
-    let mut current: Option<FileId> = None;
     let mut i = 0;
     while i < report.findings.len() {
         let file = report.findings[i].span.file;
@@ -73,28 +50,112 @@ pub fn write_text(
             .iter()
             .take_while(|f| f.span.file == file)
             .collect();
-        if current != Some(file) {
-            let name = sources.get(file).map_or("<unknown>", |f| f.name.as_str());
-            writeln!(out, "{} ({})", bold(name), counts(&group))?;
-            writeln!(out)?;
-            current = Some(file);
-        }
-        for f in &group {
-            out.write_all(render_finding(f, sources, color).as_bytes())?;
-            out.write_all(b"\n")?;
-        }
+        write_file(out, &group, sources, color)?;
         i += group.len();
     }
-    let all: Vec<&Finding> = report.findings.iter().collect();
+    write_summary(out, report, Counts::of(&report.findings))
+}
+
+/// The text report written file by file: a file's findings are held until the next file's
+/// come (its header line counts them), then written.
+pub(crate) struct TextWriter {
+    color: ColorChoice,
+    /// The findings of the file being written, not written yet.
+    pending: Vec<Finding>,
+}
+
+impl TextWriter {
+    pub(crate) fn new(color: ColorChoice) -> Self {
+        TextWriter {
+            color,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Findings in report order.
+    pub(crate) fn findings(
+        &mut self,
+        out: &mut dyn Write,
+        findings: Vec<Finding>,
+        sources: &SourceMap,
+    ) -> std::io::Result<()> {
+        for f in findings {
+            if self
+                .pending
+                .first()
+                .is_some_and(|p| p.span.file != f.span.file)
+            {
+                self.flush(out, sources)?;
+            }
+            self.pending.push(f);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, out: &mut dyn Write, sources: &SourceMap) -> std::io::Result<()> {
+        let group: Vec<&Finding> = self.pending.iter().collect();
+        write_file(out, &group, sources, self.color)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// `report`: everything but its findings, which were written; `counts`: theirs.
+    pub(crate) fn finish(
+        mut self,
+        out: &mut dyn Write,
+        report: &Report,
+        counts: Counts,
+        sources: &SourceMap,
+    ) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            self.flush(out, sources)?;
+        }
+        write_summary(out, report, counts)
+    }
+}
+
+/// One file's findings (all of them, in order) under a line naming the file and counting
+/// them.
+fn write_file(
+    out: &mut dyn Write,
+    group: &[&Finding],
+    sources: &SourceMap,
+    color: ColorChoice,
+) -> std::io::Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    let bold = |s: &str| {
+        if color == ColorChoice::Always {
+            format!("\x1b[1;4m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let name = sources
+        .get(first.span.file)
+        .map_or("<unknown>", |f| f.name.as_str());
+    let counts = Counts::of(group.iter().copied());
+    writeln!(out, "{} ({})", bold(name), counts.describe())?;
+    writeln!(out)?;
+    for f in group {
+        out.write_all(render_finding(f, sources, color).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The last line: objects, version, counts.
+fn write_summary(out: &mut dyn Write, report: &Report, counts: Counts) -> std::io::Result<()> {
     let mut summary = format!(
         "{} checked against Kubernetes {}: ",
         plural(report.objects, "object", "objects"),
         report.kubernetes_version
     );
-    if all.is_empty() {
+    if counts.total() == 0 {
         summary.push_str("no findings");
     } else {
-        summary.push_str(&counts(&all));
+        summary.push_str(&counts.describe());
     }
     let mut extra = Vec::new();
     if report.suppressed > 0 {

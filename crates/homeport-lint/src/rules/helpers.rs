@@ -4,9 +4,9 @@ use crate::context::{Context, Emitter};
 use crate::workload::{Container, PodTemplate};
 use serde_json::Value;
 
-/// The pod template of the object being checked (read once per run by the index).
-pub fn template<'a>(cx: &Context<'a>, out: &Emitter<'_>) -> Option<&'a PodTemplate<'a>> {
-    cx.index.template(out.object_index())
+/// The pod template of the object being checked (read once per object by the checker).
+pub fn template<'a>(cx: &Context<'a>, _out: &Emitter<'_>) -> Option<&'a PodTemplate<'a>> {
+    cx.template
 }
 
 /// The pod template and every declared container (init and regular), for rules that check

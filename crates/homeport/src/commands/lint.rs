@@ -17,8 +17,9 @@ use homeport_diag::{ColorChoice, Diagnostic, SourceMap};
 use homeport_lint::baseline::{Baseline, Fingerprinter};
 use homeport_lint::config::{self, Config};
 use homeport_lint::kustomize::Patches;
-use homeport_lint::{report, Cluster, Options};
-use homeport_manifest::{load_paths, Input, LoadOptions};
+use homeport_lint::report::{Counts, Format, ReportWriter};
+use homeport_lint::{stream, Checker, Cluster, Options};
+use homeport_manifest::{read_inputs, Input};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
@@ -129,49 +130,69 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         })
         .collect();
     let patches = Patches::find(&dirs);
-    let mut manifests = load_paths(&inputs, &LoadOptions::default());
-    if !patches.is_empty() {
-        leave_out_patches(&mut manifests, &patches);
-    }
+    // The text of every input is read (positions and excerpts need it); objects are not
+    // held: the files are parsed once for the index and once more to check them, a batch of
+    // documents at a time, each batch's findings written before the next is parsed.
+    let mut manifests = read_inputs(&inputs);
+    drop(inputs);
     let options = lint_options(args, config.as_ref(), cluster);
-    // Positions are needed only to resolve findings: each object's go once it is checked.
-    let mut report =
-        match homeport_lint::check_releasing_positions(&mut manifests.objects, &options) {
-            Ok(r) => r,
-            Err(e) => {
-                out.diagnostics(
-                    [&Diagnostic::error(USAGE, e.to_string())
-                        .with_help("see `homeport rule --list` and `homeport lint --help`")],
-                    &SourceMap::new(),
-                );
-                return EXIT_INVALID;
-            }
-        };
-    let file_of = |f: &homeport_lint::Finding| {
-        manifests
-            .sources
-            .describe(f.span)
-            .map(|(name, loc)| (name, loc.line))
+    let mut checker = match Checker::new(&options) {
+        Ok(c) => c,
+        Err(e) => {
+            out.diagnostics(
+                [&Diagnostic::error(USAGE, e.to_string())
+                    .with_help("see `homeport rule --list` and `homeport lint --help`")],
+                &SourceMap::new(),
+            );
+            return EXIT_INVALID;
+        }
     };
-    if let Some(c) = &config {
-        report.suppressed +=
-            c.apply_per_path_ignores(&mut report.findings, |f| file_of(f).map(|(n, _)| n));
-    }
-    if let Some(path) = &baseline_path {
-        if let Err(code) = apply_baseline(
-            path,
-            args.settings.update_baseline,
-            &mut report,
-            &file_of,
-            out,
-        ) {
-            return code;
+    let sources = &manifests.sources;
+    // Kustomize patch files are fragments, not objects: their objects and their input
+    // problems go, and a warning per kustomization says how to lint the build.
+    let is_patch = |file: homeport_diag::FileId| {
+        !patches.is_empty() && sources.get(file).is_some_and(|f| patches.contains(&f.name))
+    };
+    let file_ids: Vec<homeport_diag::FileId> = sources.files().map(|(id, _)| id).collect();
+    let indexed = stream::index_files(&mut checker, sources, file_ids, &is_patch);
+    for d in indexed.diagnostics {
+        if !d.span.is_some_and(|s| is_patch(s.file)) {
+            manifests.diagnostics.push(d);
         }
     }
+    for d in patches.diagnostics() {
+        manifests.diagnostics.push(d);
+    }
+    let manifests = manifests;
+    let sources = &manifests.sources;
+    let mut report = checker.report();
+    let pass = checker.pass();
+    let file_of =
+        |f: &homeport_lint::Finding| sources.describe(f.span).map(|(name, loc)| (name, loc.line));
+    let mut baseline = match &baseline_path {
+        Some(path) => match read_baseline(path, args.settings.update_baseline, &file_of, out) {
+            Ok(b) => Some(b),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let recording = baseline.as_ref().is_some_and(BaselineUse::records);
+    // What the configuration and the baseline leave of a batch of findings.
+    let mut keep = |checked: &mut homeport_lint::Checked, report: &mut homeport_lint::Report| {
+        report.suppressed += checked.suppressed;
+        report.unchecked_custom_resources += checked.unchecked_custom_resources;
+        if let Some(c) = &config {
+            report.suppressed +=
+                c.apply_per_path_ignores(&mut checked.findings, |f| file_of(f).map(|(n, _)| n));
+        }
+        if let Some(b) = &mut baseline {
+            report.baselined += b.filter(&mut checked.findings);
+        }
+    };
 
     // Nothing to check is not a success: an empty stdin after a failed `helm template`, an
     // empty directory or only non-Kubernetes documents must not pass a CI step.
-    let nothing = manifests.objects.is_empty();
+    let nothing = checker.indexed() == 0;
     let nothing_to_check = (nothing && !manifests.diagnostics.has_errors()).then(|| {
         Diagnostic::error(
             homeport_manifest::NO_MANIFESTS,
@@ -181,42 +202,82 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
             "pass files or directories holding manifests, or pipe them into `homeport lint -`",
         )
     });
-    let input_diags: Vec<&Diagnostic> = manifests.diagnostics.iter().collect();
-    out.diagnostics(
-        input_diags
-            .iter()
-            .copied()
-            .chain(&nothing_to_check)
-            .chain(report.diagnostics.iter()),
-        &manifests.sources,
-    );
+    let show_diagnostics = |report: &homeport_lint::Report| {
+        let input_diags: Vec<&Diagnostic> = manifests.diagnostics.iter().collect();
+        out.diagnostics(
+            input_diags
+                .iter()
+                .copied()
+                .chain(&nothing_to_check)
+                .chain(report.diagnostics.iter()),
+            &manifests.sources,
+        );
+    };
     let mut diags: Vec<Diagnostic> = manifests.diagnostics.iter().cloned().collect();
     diags.extend(nothing_to_check.clone());
-    // Written as it is produced: a report of millions of findings is never one string.
-    let sources = &manifests.sources;
-    match args.format {
+    let format = match args.format {
         // With no object checked, a "no findings" line would read as a pass.
-        LintFormat::Text if nothing => {}
-        LintFormat::Text => {
-            let color = stdout_color(global.color);
-            out.stdout_with(|w| report::write_text(w, &report, sources, color));
+        LintFormat::Text if nothing => None,
+        LintFormat::Text => Some(Format::Text(stdout_color(global.color))),
+        LintFormat::Json => Some(Format::Json),
+        LintFormat::Sarif => Some(Format::Sarif),
+    };
+    let mut errors = 0;
+    if recording {
+        // Recording the baseline: every finding goes into it, none into the report.
+        stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
+            keep(&mut checked, &mut report);
+        });
+        if let Some(b) = baseline.take() {
+            if let Err(code) = b.record(out) {
+                return code;
+            }
         }
-        LintFormat::Json => out.stdout_with(|w| report::write_json(w, &report, sources, &diags)),
-        LintFormat::Sarif => out.stdout_with(|w| report::write_sarif(w, &report, sources, &diags)),
+        show_diagnostics(&report);
+        if let Some(format) = format {
+            out.stdout_with(|w| {
+                let writer = ReportWriter::begin(w, format, &report, sources, &diags)?;
+                writer.finish(w, &report)
+            });
+        }
+    } else {
+        show_diagnostics(&report);
+        match format {
+            Some(format) => out.stdout_with(|w| {
+                let mut writer = ReportWriter::begin(w, format, &report, sources, &diags)?;
+                // After a failed write the check goes on, for the exit code; nothing more
+                // is written.
+                let mut failed = None;
+                stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
+                    keep(&mut checked, &mut report);
+                    if failed.is_none() {
+                        if let Err(e) = writer.write(w, std::mem::take(&mut checked.findings)) {
+                            failed = Some(e);
+                        }
+                    } else {
+                        errors += Counts::of(&checked.findings).errors;
+                    }
+                });
+                errors += writer.counts().errors;
+                match failed {
+                    Some(e) => Err(e),
+                    None => writer.finish(w, &report),
+                }
+            }),
+            None => stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
+                keep(&mut checked, &mut report);
+                errors += Counts::of(&checked.findings).errors;
+            }),
+        }
     }
 
-    let code = if manifests.diagnostics.has_errors() || nothing_to_check.is_some() {
+    if manifests.diagnostics.has_errors() || nothing_to_check.is_some() {
         EXIT_INVALID
-    } else if report.errors() > 0 {
+    } else if errors > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    };
-    // The process ends right after this: freeing tens of thousands of small allocations
-    // one by one would only add time (about a tenth of a large run).
-    std::mem::forget(report);
-    std::mem::forget(manifests);
-    code
+    }
 }
 
 /// The run's options: flags first, then the configuration file.
@@ -280,46 +341,88 @@ fn read_config(args: &LintArgs, out: &Output) -> Result<Option<Config>, u8> {
         })
 }
 
-/// Kustomize patch files are fragments, not objects: their objects and their input
-/// problems go, and a warning per kustomization says how to lint the build.
-fn leave_out_patches(manifests: &mut homeport_manifest::Manifests, patches: &Patches) {
-    let sources = &manifests.sources;
-    let is_patch =
-        |file: homeport_diag::FileId| sources.get(file).is_some_and(|f| patches.contains(&f.name));
-    manifests.objects.retain(|o| !is_patch(o.file));
-    manifests
-        .diagnostics
-        .0
-        .retain(|d| !d.span.is_some_and(|s| is_patch(s.file)));
-    for d in patches.diagnostics() {
-        manifests.diagnostics.push(d);
-    }
+/// How the run uses its baseline: records today's findings (the file does not exist, or
+/// `--update-baseline`), or drops those it holds.
+enum BaselineUse<'f> {
+    Record {
+        path: PathBuf,
+        fingerprints: Fingerprinter<&'f FileOf<'f>>,
+        entries: Vec<homeport_lint::baseline::Entry>,
+    },
+    Filter {
+        baseline: Baseline,
+        fingerprints: Fingerprinter<&'f FileOf<'f>>,
+    },
 }
 
-/// Drop the findings the baseline holds; record today's when the file does not exist or
-/// `update` is set.
-fn apply_baseline(
+/// A finding's file as the loader named it, and its line.
+type FileOf<'f> = dyn Fn(&homeport_lint::Finding) -> Option<(String, usize)> + 'f;
+
+fn baseline_failed(e: homeport_lint::baseline::BaselineError, out: &Output) -> u8 {
+    out.diagnostics(
+        [&Diagnostic::error(homeport_lint::baseline::BASELINE, e.to_string())
+            .with_help("pass a baseline written by `homeport lint --baseline FILE`, or a path where one can be written")],
+        &SourceMap::new(),
+    );
+    EXIT_INVALID
+}
+
+/// Record today's findings when the file does not exist or `update` is set; read it
+/// otherwise.
+fn read_baseline<'f>(
     path: &Path,
     update: bool,
-    report: &mut homeport_lint::Report,
-    file_of: &dyn Fn(&homeport_lint::Finding) -> Option<(String, usize)>,
+    file_of: &'f FileOf<'f>,
     out: &Output,
-) -> Result<(), u8> {
-    let fp = Fingerprinter::new(path, file_of);
-    let fail = |e: homeport_lint::baseline::BaselineError| {
-        out.diagnostics(
-            [&Diagnostic::error(homeport_lint::baseline::BASELINE, e.to_string())
-                .with_help("pass a baseline written by `homeport lint --baseline FILE`, or a path where one can be written")],
-            &SourceMap::new(),
-        );
-        EXIT_INVALID
-    };
+) -> Result<BaselineUse<'f>, u8> {
+    let fingerprints = Fingerprinter::new(path, file_of);
     if update || !path.exists() {
-        let entries: Vec<_> = report.findings.iter().map(|f| fp.entry(f)).collect();
+        return Ok(BaselineUse::Record {
+            path: path.to_path_buf(),
+            fingerprints,
+            entries: Vec::new(),
+        });
+    }
+    let baseline = Baseline::read(path).map_err(|e| baseline_failed(e, out))?;
+    Ok(BaselineUse::Filter {
+        baseline,
+        fingerprints,
+    })
+}
+
+impl BaselineUse<'_> {
+    fn records(&self) -> bool {
+        matches!(self, BaselineUse::Record { .. })
+    }
+
+    /// Drop the findings the baseline holds (or, recording, all of them, kept as entries);
+    /// returns how many were dropped.
+    fn filter(&mut self, findings: &mut Vec<homeport_lint::Finding>) -> usize {
+        match self {
+            BaselineUse::Record {
+                fingerprints,
+                entries,
+                ..
+            } => {
+                entries.extend(findings.iter().map(|f| fingerprints.entry(f)));
+                let n = findings.len();
+                findings.clear();
+                n
+            }
+            BaselineUse::Filter {
+                baseline,
+                fingerprints,
+            } => baseline.take(findings, |f| fingerprints.entry(f)),
+        }
+    }
+
+    /// Write the recorded entries (`report.baselined` counts them already).
+    fn record(self, out: &Output) -> Result<(), u8> {
+        let BaselineUse::Record { path, entries, .. } = self else {
+            return Ok(());
+        };
         let n = entries.len();
-        Baseline::write(path, entries).map_err(fail)?;
-        report.baselined += n;
-        report.findings.clear();
+        Baseline::write(&path, entries).map_err(|e| baseline_failed(e, out))?;
         out.diagnostics(
             [&Diagnostic::info(
                 homeport_lint::baseline::BASELINE,
@@ -331,11 +434,8 @@ fn apply_baseline(
             .with_help("commit the file; `--update-baseline` records the findings again")],
             &SourceMap::new(),
         );
-        return Ok(());
+        Ok(())
     }
-    let baseline = Baseline::read(path).map_err(fail)?;
-    report.baselined += baseline.filter(&mut report.findings, |f| fp.entry(f));
-    Ok(())
 }
 
 /// Colour for the findings on stdout (the diagnostics' colour follows stderr).
