@@ -608,6 +608,31 @@ fn a_null_cluster_file_is_reported() {
     }
 }
 
+/// Found by the `inventory` fuzz target (2026-12-05): an empty `spec:` (and empty list items)
+/// exited 2 without a message. Every failing cluster file says why.
+#[test]
+fn an_empty_spec_or_node_in_the_cluster_file_is_reported() {
+    let dir = project(COMPOSE);
+    let head = "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: home\n";
+    for (body, expected) in [
+        ("spec:\n#  ku \n", "missing `spec`"),
+        ("spec: ~\n", "missing `spec`"),
+        ("spec:\n  nodes:\n    - ~\n", "each node"),
+        (
+            "spec:\n  nodes:\n    - name: a\n      roles: [control-plane]\n  storage:\n    - ~\n",
+            "each storage class",
+        ),
+    ] {
+        let inventory = format!("{head}{body}");
+        std::fs::write(dir.path().join("cluster.yaml"), &inventory).unwrap();
+        let out = homeport(dir.path(), &["--cluster", "cluster.yaml", "plan"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{inventory}");
+        assert!(stderr.contains("error["), "{inventory}: {stderr}");
+        assert!(stderr.contains(expected), "{inventory}: {stderr}");
+    }
+}
+
 #[test]
 fn thousands_of_errors_print_the_first_fifty_and_count_the_rest() {
     // 3,000 copies of one key: 2,999 duplicate-key errors.

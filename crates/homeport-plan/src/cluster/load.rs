@@ -100,6 +100,16 @@ pub fn load(text: &str, file: FileId) -> Result<Cluster, Diagnostics> {
             return Ok(cluster);
         }
     }
+    if !reader.diags.has_errors() {
+        // Never fail without saying why.
+        reader.diags.push(
+            Diagnostic::error(codes::NOT_A_CLUSTER, "the cluster file describes no cluster")
+                .with_span(Span::new(file, 0, 0))
+                .with_help(format!(
+                    "start with `apiVersion: {API_VERSION}`, `kind: Cluster` and a `spec:` with `nodes:`"
+                )),
+        );
+    }
     reader.diags.sort();
     Err(reader.diags)
 }
@@ -146,6 +156,16 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// Like [`Self::map`], but an empty (null) value is reported too: a list item must say
+    /// something (`nodes: [~]` is an error, not a node silently left out).
+    fn item_map<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a Map> {
+        if node.is_null() {
+            self.wrong_type(node, what, Expected::Mapping);
+            return None;
+        }
+        self.map(node, what)
     }
 
     fn seq<'a>(&mut self, node: &'a Node, what: &str) -> &'a [Node] {
@@ -278,7 +298,8 @@ impl Reader {
                 cluster.name = name;
             }
         }
-        let Some(spec_node) = top.get("spec") else {
+        // `spec:` with nothing under it (found by fuzzing: it exited 2 without a word).
+        let Some(spec_node) = top.get("spec").filter(|n| !n.is_null()) else {
             self.missing(
                 Span::new(self.file, 0, 0),
                 "`spec`",
@@ -792,7 +813,7 @@ impl Reader {
     }
 
     fn node(&mut self, item: &Node) -> Option<NodeDef> {
-        let map = self.map(item, "each node")?;
+        let map = self.item_map(item, "each node")?;
         self.check_keys(map, NODE_KEYS, "a node");
         let name = match map.get("name") {
             Some(v) => self.text(v, "the node's `name`").unwrap_or_default(),
@@ -1008,7 +1029,7 @@ impl Reader {
     }
 
     fn gpu(&mut self, item: &Node, node_what: &str) -> Option<GpuDef> {
-        let map = self.map(item, &format!("each GPU of {node_what}"))?;
+        let map = self.item_map(item, &format!("each GPU of {node_what}"))?;
         self.check_keys(map, GPU_KEYS, &format!("a GPU of {node_what}"));
         let errors_before = self.diags.len();
         let vendor = match map.get("vendor") {
@@ -1072,7 +1093,7 @@ impl Reader {
     }
 
     fn storage(&mut self, item: &Node, nodes: &[(NodeDef, Span)]) -> Option<StorageClassDef> {
-        let map = self.map(item, "each storage class")?;
+        let map = self.item_map(item, "each storage class")?;
         self.check_keys(map, STORAGE_KEYS, "a storage class");
         let name = match map.get("name") {
             Some(v) => {
