@@ -151,6 +151,14 @@ pub struct PodPlan {
     /// Extra ClusterIP Services selecting this pod (network aliases, container_name).
     pub alias_services: Vec<String>,
     pub ingresses: Vec<IngressRoute>,
+    /// The Traefik middlewares its Compose routers name, as written (`auth`, `auth@docker`,
+    /// `auth@file`); translated into [`Self::middlewares`].
+    pub traefik_middleware_refs: Vec<String>,
+    /// Traefik Middleware objects in its namespace that its Ingress uses, in order.
+    pub middlewares: Vec<IngressMiddleware>,
+    /// Ports on which the ingress controller calls this pod to authenticate requests for
+    /// other pods (Traefik `forwardAuth`): its NetworkPolicy admits the controller there.
+    pub forward_auth_ports: Vec<u16>,
     /// Published non-HTTP ports: a LoadBalancer Service `<name>-lb`.
     pub load_balancer: Vec<PortPlan>,
     pub placement: Placement,
@@ -418,6 +426,38 @@ pub struct ContainerSecurity {
     pub read_only_root: bool,
     pub privileged: bool,
     pub cap_add: Vec<String>,
+}
+
+/// A Traefik `Middleware` (traefik.io/v1alpha1) translated from Compose labels
+/// (`traefik.http.middlewares.<name>.<type>.<option>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngressMiddleware {
+    /// Object name (DNS-1123), in the pod's namespace.
+    pub name: String,
+    /// The middleware's name in the labels.
+    pub label_name: String,
+    pub spec: MiddlewareSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MiddlewareSpec {
+    /// HTTP basic authentication; the htpasswd lines go to Secret `<name>-users` (key
+    /// `users`), never into the Middleware itself.
+    BasicAuth {
+        users: Vec<String>,
+        realm: Option<String>,
+        remove_header: bool,
+        header_field: Option<String>,
+    },
+    /// Authentication delegated to a service (Authelia, Authentik, oauth2-proxy): `address`
+    /// already names it by its in-cluster DNS name.
+    ForwardAuth {
+        address: String,
+        trust_forward_header: bool,
+        auth_response_headers: Vec<String>,
+        auth_request_headers: Vec<String>,
+        auth_response_headers_regex: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

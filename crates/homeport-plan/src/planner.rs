@@ -289,6 +289,7 @@ pub fn plan_with_facts(
     environment::scrub_secrets_from_commands(&mut pods, &project.interpolated_secrets);
     environment::scrub_decisions(&mut pods, &project.interpolated_secrets);
     let namespaces = security::assign_namespaces(&mut cx, &mut pods, &mut claims, &mut pvs);
+    crate::decide::traefik_middleware::resolve(&mut cx, &mut pods);
     let aliases = network::plan_network(&mut cx, &mut pods);
     network::report_left_out_references(&mut cx, &pods);
     let nodes = placement::place(&mut cx, &mut pods, &claims);
@@ -659,6 +660,9 @@ fn build_pod(
         ports: Vec::new(),
         alias_services: Vec::new(),
         ingresses: Vec::new(),
+        traefik_middleware_refs: Vec::new(),
+        middlewares: Vec::new(),
+        forward_auth_ports: Vec::new(),
         load_balancer: Vec::new(),
         placement: Placement::default(),
         volumes: Vec::new(),

@@ -6,6 +6,7 @@
 mod backup;
 mod base64;
 mod meta;
+mod middleware;
 mod monitoring;
 mod network_policy;
 mod pod;
@@ -45,7 +46,7 @@ fn kind_rank(kind: &str) -> u8 {
         "ServiceMonitor" | "PrometheusRule" => 8,
         "ServiceAccount" | "ResourceQuota" | "LimitRange" => 0,
         "Role" | "RoleBinding" => 1,
-        "Ingress" => 6,
+        "Ingress" | "Middleware" => 6,
         "NetworkPolicy" => 7,
         _ => 9,
     }
@@ -475,6 +476,13 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             })
             .collect();
         let mut md = meta::metadata(plan, pod, &pod.name);
+        if !pod.middlewares.is_empty() {
+            for o in middleware::objects(plan, pod) {
+                out.push(ns, svc, o);
+            }
+            md["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"] =
+                json!(middleware::annotation(pod));
+        }
         let mut spec = json!({"ingressClassName": plan.cluster.ingress.class_name, "rules": rules});
         if pod.ingresses.iter().any(|r| r.tls) {
             let tls_hosts: Vec<&String> = hosts.iter().map(|(h, _)| h).collect();

@@ -91,8 +91,13 @@ pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
         }
         if net.from_ingress_controller {
             let mut route_ports: Vec<PortPlan> = Vec::new();
-            for r in &pod.ingresses {
-                if let Some(p) = pod.ports.iter().find(|p| p.port == r.port) {
+            let called = pod
+                .ingresses
+                .iter()
+                .map(|r| r.port)
+                .chain(pod.forward_auth_ports.iter().copied());
+            for port in called {
+                if let Some(p) = pod.ports.iter().find(|p| p.port == port) {
                     if !route_ports.contains(p) {
                         route_ports.push(p.clone());
                     }

@@ -325,6 +325,7 @@ pub fn decide(cx: &mut Ctx, members: &[&Service], hints: &ServiceHints, pod: &mu
                 port: fallback,
                 tls,
             },
+            &mut pod.traefik_middleware_refs,
         ));
         // caddy-docker-proxy labels: `caddy: host`, `caddy.reverse_proxy: {{upstreams 8080}}`.
         if let Some((_, host)) = labels.iter().find(|(k, _)| k.as_str() == "caddy") {

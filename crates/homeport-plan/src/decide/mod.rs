@@ -24,6 +24,7 @@ pub mod security;
 pub mod service_account;
 pub mod storage;
 pub mod traefik;
+pub mod traefik_middleware;
 pub mod untranslated;
 pub mod vpn;
 pub mod workload;

@@ -193,7 +193,8 @@ pub fn plan_network(cx: &mut Ctx, pods: &mut [PodPlan]) -> Vec<ExternalNamePlan>
             networks: nets,
             from_networks: !data && !host_net,
             from_pods: Vec::new(),
-            from_ingress_controller: !pod.ingresses.is_empty(),
+            from_ingress_controller: !pod.ingresses.is_empty()
+                || !pod.forward_auth_ports.is_empty(),
             from_anywhere_ports: pod.load_balancer.clone(),
             to_pods: Vec::new(),
             to_networks: !data,

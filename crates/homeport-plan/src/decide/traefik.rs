@@ -24,12 +24,16 @@ pub struct Defaults<'a> {
 const ROUTERS: &str = "traefik.http.routers.";
 const SERVICES: &str = "traefik.http.services.";
 
-/// The routes of `svc`'s Traefik labels (empty when Traefik is disabled for it).
+/// The routes of `svc`'s Traefik labels (empty when Traefik is disabled for it). The
+/// middlewares its routed routers name (`traefik.http.routers.<r>.middlewares`, as written)
+/// are added to `middlewares`; [`crate::decide::traefik_middleware`] translates them once
+/// every pod has its namespace.
 pub fn routes(
     cx: &mut Ctx,
     svc: &Service,
     labels: &[(&String, &String)],
     d: &Defaults,
+    middlewares: &mut Vec<String>,
 ) -> Vec<IngressRoute> {
     if labels
         .iter()
@@ -37,15 +41,21 @@ pub fn routes(
     {
         return Vec::new();
     }
-    // Router -> (rule, service); service -> port.
+    // Router -> (rule, service); service -> port; router -> middlewares.
     let mut routers: IndexMap<&str, (Option<&str>, Option<&str>)> = IndexMap::new();
     let mut services: IndexMap<&str, Option<u16>> = IndexMap::new();
+    let mut router_middlewares: IndexMap<&str, Vec<&str>> = IndexMap::new();
     for (k, v) in labels {
         if let Some(rest) = k.strip_prefix(ROUTERS) {
             if let Some(name) = rest.strip_suffix(".rule") {
                 routers.entry(name).or_default().0 = Some(v.as_str());
             } else if let Some(name) = rest.strip_suffix(".service") {
                 routers.entry(name).or_default().1 = Some(v.as_str());
+            } else if let Some(name) = strip_suffix_ignore_case(rest, ".middlewares") {
+                router_middlewares
+                    .entry(name)
+                    .or_default()
+                    .extend(v.split(',').map(str::trim).filter(|m| !m.is_empty()));
             }
         } else if let Some(rest) = k.strip_prefix(SERVICES) {
             if let Some(name) = rest.strip_suffix(".loadbalancer.server.port") {
@@ -57,6 +67,8 @@ pub fn routes(
     }
     let span = svc.origin.field("labels");
     let mut out: Vec<IngressRoute> = Vec::new();
+    // The middleware lists of the routers routed, to tell when they differ.
+    let mut routed_lists: Vec<(&str, &[&str])> = Vec::new();
     for (router, (rule, service)) in &routers {
         let Some(rule) = rule else { continue };
         let (hosts, path) = crate::decide::exposure::parse_traefik_rule(rule);
@@ -122,6 +134,15 @@ pub fn routes(
             hosts
         };
         let path = path.unwrap_or_else(|| "/".into());
+        let own = router_middlewares
+            .get(router)
+            .map_or(&[][..], Vec::as_slice);
+        routed_lists.push((router, own));
+        for m in own {
+            if !middlewares.iter().any(|x| x == m) {
+                middlewares.push((*m).to_string());
+            }
+        }
         for host in hosts {
             if !out.iter().any(|r| r.host == host && r.path == path) {
                 out.push(IngressRoute {
@@ -134,5 +155,28 @@ pub fn routes(
             }
         }
     }
+    // One Ingress carries every route of the pod, and its middlewares apply to all of them.
+    if let Some((first, list)) = routed_lists.first() {
+        if let Some((other, _)) = routed_lists.iter().find(|(_, l)| l != list) {
+            cx.push(
+                Diagnostic::warning(
+                    codes::ROUTE_NOT_TRANSLATED,
+                    format!(
+                        "service `{}`: Traefik routers `{first}` and `{other}` use different middlewares; its one Ingress applies all of them ({}) to every route",
+                        svc.name,
+                        middlewares.join(", ")
+                    ),
+                )
+                .with_span_opt(span)
+                .with_help("give the routes that need other middlewares their own service, or set `x-homeport.expose` and add the middlewares yourself"),
+            );
+        }
+    }
     out
+}
+
+/// `text` without `suffix`, compared without case (Traefik's label keys ignore case).
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = text.len().checked_sub(suffix.len())?;
+    (text.is_char_boundary(cut) && text[cut..].eq_ignore_ascii_case(suffix)).then(|| &text[..cut])
 }

@@ -1,0 +1,203 @@
+//! Traefik middlewares named by Compose routers: an application behind basic auth or an
+//! Authelia-style forward auth keeps that protection on its Ingress, and one whose
+//! protection cannot be translated is not exposed at all (never exposed without it).
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use support::netpol::{Network, Peer};
+use support::{convert, homeport, kind, named, parse_stream, run};
+
+const COMPOSE: &str = r#"services:
+  authelia:
+    image: authelia/authelia:4.38
+    expose: ["9091"]
+    labels:
+      - traefik.enable=true
+      - traefik.http.routers.authelia.rule=Host(`auth.example.com`)
+      - traefik.http.middlewares.authelia.forwardAuth.address=http://authelia:9091/api/verify?rd=https://auth.example.com
+      - traefik.http.middlewares.authelia.forwardAuth.trustForwardHeader=true
+      - traefik.http.middlewares.authelia.forwardAuth.authResponseHeaders=Remote-User,Remote-Groups
+      - traefik.http.middlewares.protected.chain.middlewares=authelia
+  sonarr:
+    image: lscr.io/linuxserver/sonarr:4
+    labels:
+      - traefik.enable=true
+      - traefik.http.routers.sonarr.rule=Host(`sonarr.example.com`)
+      - traefik.http.routers.sonarr.middlewares=protected@docker
+  admin:
+    image: nginx:1.27
+    labels:
+      - traefik.http.routers.admin.rule=Host(`admin.example.com`)
+      - traefik.http.routers.admin.middlewares=admin-auth,secure
+      - traefik.http.middlewares.admin-auth.basicauth.users=alice:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/,bob:$$apr1$$d9hr9HBB$$4HxwgUir3HP4EsggP/QNo0
+      - traefik.http.middlewares.secure.headers.stsSeconds=31536000
+  grafana:
+    image: grafana/grafana:11.0.0
+    labels:
+      - traefik.http.routers.grafana.rule=Host(`grafana.example.com`)
+      - traefik.http.routers.grafana.middlewares=chain-oauth@file
+  uptime:
+    image: louislam/uptime-kuma:1
+    labels:
+      - traefik.http.routers.uptime.rule=Host(`uptime.example.com`)
+      - traefik.http.routers.uptime.middlewares=lan-only
+      - traefik.http.middlewares.lan-only.ipallowlist.sourcerange=192.168.0.0/16
+"#;
+
+const HASH: &str = "H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/";
+
+fn project(dir: &Path) -> std::path::PathBuf {
+    let compose = dir.join("compose.yaml");
+    std::fs::write(&compose, COMPOSE).unwrap();
+    compose
+}
+
+fn render(compose: &Path, extra: &[&str]) -> (Vec<Value>, String) {
+    let output = run(homeport()
+        .arg("--offline")
+        .arg("-f")
+        .arg(compose)
+        .args(extra)
+        .arg("render"));
+    assert_eq!(output.status.code(), Some(0));
+    let objects = parse_stream(&String::from_utf8(output.stdout).unwrap());
+    (objects, String::from_utf8(output.stderr).unwrap())
+}
+
+fn ingress<'a>(objects: &'a [Value], name: &str) -> Option<&'a Value> {
+    named(objects, "Ingress", name)
+}
+
+#[test]
+fn forward_auth_and_basic_auth_stay_on_the_ingress() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = project(dir.path());
+    let (objects, stderr) = render(&compose, &[]);
+
+    // forwardAuth through a chain: the Middleware calls Authelia by its in-cluster name.
+    let mw = named(&objects, "Middleware", "sonarr-authelia").expect("sonarr's Middleware");
+    assert_eq!(mw["apiVersion"], "traefik.io/v1alpha1");
+    assert_eq!(
+        mw["spec"]["forwardAuth"]["address"],
+        "http://authelia.homeport-test.svc.cluster.local:9091/api/verify?rd=https://auth.example.com"
+            .replace("homeport-test", mw["metadata"]["namespace"].as_str().unwrap())
+    );
+    assert_eq!(mw["spec"]["forwardAuth"]["trustForwardHeader"], true);
+    assert_eq!(
+        mw["spec"]["forwardAuth"]["authResponseHeaders"],
+        serde_json::json!(["Remote-User", "Remote-Groups"])
+    );
+    let ns = mw["metadata"]["namespace"].as_str().unwrap();
+    let sonarr = ingress(&objects, "sonarr").expect("sonarr keeps its Ingress");
+    assert_eq!(
+        sonarr["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"],
+        format!("{ns}-sonarr-authelia@kubernetescrd")
+    );
+
+    // The ingress controller may call Authelia on its port.
+    let net = Network::from_objects(&objects);
+    let authelia = net.workload(ns, "authelia");
+    assert!(net.can_reach(&Peer::traefik(), &authelia, 9091, "TCP"));
+
+    // basicAuth: the users are in a Secret of their own, the Middleware names it.
+    let basic = named(&objects, "Middleware", "admin-admin-auth").expect("admin's Middleware");
+    assert_eq!(
+        basic["spec"]["basicAuth"]["secret"],
+        "admin-admin-auth-users"
+    );
+    let secret = named(&objects, "Secret", "admin-admin-auth-users").expect("the users' Secret");
+    assert_eq!(secret["metadata"]["namespace"], ns);
+    assert!(secret["data"]["users"]
+        .as_str()
+        .is_some_and(|u| !u.is_empty()));
+    assert_eq!(
+        ingress(&objects, "admin").unwrap()["metadata"]["annotations"]
+            ["traefik.ingress.kubernetes.io/router.middlewares"],
+        format!("{ns}-admin-admin-auth@kubernetescrd")
+    );
+    // A header middleware is reported, not silently dropped; the route works without it.
+    assert!(
+        stderr.contains("middleware `secure` is not translated (type `headers`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_protection_that_cannot_be_translated_is_not_exposed() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = project(dir.path());
+    let (objects, stderr) = render(&compose, &[]);
+    // Defined outside the Compose files: no Ingress, and a warning that says why.
+    assert!(ingress(&objects, "grafana").is_none());
+    assert!(
+        stderr.contains("`chain-oauth@file` (defined by Traefik's `file` provider"),
+        "{stderr}"
+    );
+    // An IP allow list is a protection too.
+    assert!(ingress(&objects, "uptime").is_none());
+    assert!(stderr.contains("`lan-only` (type `ipallowlist` is not translated)"));
+    // The ingress controller is not admitted to a pod it no longer routes to.
+    let net = Network::from_objects(&objects);
+    let ns = named(&objects, "Deployment", "grafana").unwrap()["metadata"]["namespace"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!net.can_reach(&Peer::traefik(), &net.workload(&ns, "grafana"), 3000, "TCP"));
+}
+
+#[test]
+fn with_another_ingress_class_protected_routes_are_not_exposed() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = project(dir.path());
+    let cluster = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &cluster,
+        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  ingress:\n    className: nginx\n  nodes:\n    - name: n1\n      arch: amd64\n",
+    )
+    .unwrap();
+    let (objects, stderr) = render(&compose, &["--cluster", cluster.to_str().unwrap()]);
+    assert!(kind(&objects, "Middleware").is_empty());
+    for protected in ["sonarr", "admin", "grafana", "uptime"] {
+        assert!(ingress(&objects, protected).is_none(), "{protected}");
+    }
+    assert!(ingress(&objects, "authelia").is_some());
+    assert!(stderr.contains("the cluster's ingress class is `nginx`, not Traefik"));
+}
+
+#[test]
+fn the_users_of_a_basic_auth_middleware_are_only_in_secret_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = project(dir.path());
+    let out = dir.path().join("out");
+    let output = convert(&compose, &out, &["--offline"]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(HASH));
+    // The Secret's one key holds the htpasswd lines, as Traefik reads them.
+    let users_file = support::files_under(&out)
+        .into_iter()
+        .find(|f| f.ends_with("/admin-admin-auth-users/users"))
+        .expect("the users' secret file");
+    assert_eq!(
+        std::fs::read_to_string(out.join(&users_file)).unwrap(),
+        "alice:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\nbob:$apr1$d9hr9HBB$4HxwgUir3HP4EsggP/QNo0\n"
+    );
+    for file in support::files_under(&out) {
+        let text = std::fs::read_to_string(out.join(&file)).unwrap_or_default();
+        if text.contains(HASH) {
+            assert!(file.contains("/secrets/"), "{file} holds a password hash");
+        }
+    }
+    // kubectl kustomize builds exactly what `render` writes, Middlewares included.
+    let (objects, _) = render(&compose, &[]);
+    support::assert_kustomize_matches(&out, &objects, "traefik middlewares");
+    // `plan` names the Secret, never the users.
+    let plan = run(homeport()
+        .arg("--offline")
+        .arg("-f")
+        .arg(&compose)
+        .arg("plan"));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(text.contains("basicAuth, 2 user(s) in Secret admin-admin-auth-users"));
+    assert!(!text.contains(HASH) && !String::from_utf8_lossy(&plan.stderr).contains(HASH));
+}
