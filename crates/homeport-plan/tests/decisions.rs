@@ -874,6 +874,33 @@ fn secret_values_in_commands_and_probes_become_references() {
 }
 
 #[test]
+fn a_bearer_token_in_a_shell_healthcheck_becomes_a_secret_reference() {
+    let mut api = svc("api", "example/api:1");
+    api.healthcheck = Some(Healthcheck {
+        test: Some(HealthTest::CmdShell(
+            "curl -fsS -H 'Authorization: Bearer eyJhbGciOi.eyJzdWIi.c2ln' http://localhost:8080/health"
+                .into(),
+        )),
+        ..Default::default()
+    });
+    let p = plan(&project(vec![api]), &Cluster::default_k3s());
+    let c = &p.pod_of("api").unwrap().containers[0];
+    assert_eq!(
+        c.secret_env.get("BEARER_TOKEN").map(String::as_str),
+        Some("eyJhbGciOi.eyJzdWIi.c2ln")
+    );
+    match &c.probes.readiness.as_ref().unwrap().action {
+        ProbeAction::Exec(cmd) => assert_eq!(
+            cmd[2],
+            // The single quotes are closed around the reference, so the shell expands it.
+            "curl -fsS -H 'Authorization: Bearer '\"${BEARER_TOKEN}\"'' http://localhost:8080/health"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{:?}", p.pods[0].decisions).contains("eyJhbGciOi"));
+}
+
+#[test]
 fn plan_table_snapshot() {
     let mut db = svc("db", "postgres:16");
     db.volumes.push(vol("pgdata", "/var/lib/postgresql/data"));

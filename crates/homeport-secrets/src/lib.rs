@@ -67,6 +67,9 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("BASIC", "AUTH"),
     ("AUTH", "TOKEN"),
     ("CONNECTION", "STRING"),
+    // Traefik's `...middlewares.<m>.basicauth.users` label: htpasswd lines.
+    ("BASICAUTH", "USERS"),
+    ("DIGESTAUTH", "USERS"),
 ];
 
 /// Segments before a final `KEY` that make the key not secret (`WIREGUARD_PUBLIC_KEY`,
@@ -275,7 +278,7 @@ pub fn value_has_credentials(value: &str) -> bool {
     if value.contains("PRIVATE KEY-----") || is_known_token(value) {
         return true;
     }
-    if connection_string_password(value) {
+    if connection_string_password(value) || option_sets_secret(value) || has_bearer_token(value) {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -446,6 +449,46 @@ fn is_known_token(value: &str) -> bool {
     })
 }
 
+/// Options inside a value that set a secret: a JVM system property
+/// (`JAVA_OPTS=-Dspring.datasource.password=x -Xmx1g`) or a long flag that takes one
+/// (`EXTRA_ARGS=--db-password=x`).
+fn option_sets_secret(value: &str) -> bool {
+    value.split_whitespace().any(|token| {
+        let token = token.trim_matches(['"', '\'']);
+        let Some((name, v)) = token.split_once('=') else {
+            return false;
+        };
+        if v.is_empty() || v.starts_with('$') {
+            return false;
+        }
+        match name.strip_prefix("-D") {
+            Some(property) => !property.is_empty() && looks_secret(property, ""),
+            None => name.starts_with("--") && flag_takes_secret(name),
+        }
+    })
+}
+
+/// An HTTP `Authorization: Bearer <token>` credential, or a JSON Web Token
+/// (`eyJ<header>.eyJ<claims>.<signature>`), anywhere in the value.
+fn has_bearer_token(value: &str) -> bool {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    let lower = value.to_ascii_lowercase();
+    let bearer = lower.match_indices("bearer ").any(|(i, m)| {
+        let token: String = value[i + m.len()..]
+            .trim_start()
+            .chars()
+            .take_while(|c| token_char(*c))
+            .collect();
+        token.len() >= 8
+    });
+    bearer
+        || value.match_indices("eyJ").any(|(i, _)| {
+            let token: String = value[i..].chars().take_while(|c| token_char(*c)).collect();
+            let parts: Vec<&str> = token.split('.').collect();
+            parts.len() >= 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 2)
+        })
+}
+
 /// `...;Password=x;...`, `jdbc:...?password=x`, `Pwd=x` with a non-empty value.
 fn connection_string_password(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
@@ -554,6 +597,43 @@ mod tests {
         assert!(looks_secret("LLM", "sk-proj-abcdefghijklmnop0123"));
         assert!(!looks_secret("MODE", "sk-short"));
         assert!(!looks_secret("NAME", "hf_hub cache dir"));
+    }
+
+    #[test]
+    fn options_and_bearer_tokens_inside_values() {
+        // JVM system properties and long flags inside an options variable.
+        assert!(looks_secret(
+            "JAVA_OPTS",
+            "-Xmx512m -Dspring.datasource.password=Sup3rS3cret"
+        ));
+        assert!(looks_secret(
+            "EXTRA_ARGS",
+            "--verbose --db-password=hunter22"
+        ));
+        assert!(!looks_secret("JAVA_OPTS", "-Xmx512m -Dfile.encoding=UTF-8"));
+        assert!(!looks_secret(
+            "JAVA_OPTS",
+            "-Dspring.datasource.password=${DB_PASSWORD}"
+        ));
+        assert!(!looks_secret(
+            "EXTRA_ARGS",
+            "--password-file=/run/secrets/pw"
+        ));
+        // Authorization headers and JSON Web Tokens.
+        assert!(looks_secret(
+            "HEADERS",
+            "Authorization: Bearer abcdef0123456789"
+        ));
+        assert!(looks_secret(
+            "SUPABASE_ANON",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        ));
+        assert!(!looks_secret("AUTH_SCHEME", "Bearer"));
+        assert!(looks_secret(
+            "traefik.http.middlewares.auth.basicauth.users",
+            "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"
+        ));
+        assert!(!looks_secret("GREETING", "say eyJ to me"));
     }
 
     #[test]

@@ -773,6 +773,28 @@ impl FlagSecrets<'_> {
                 program = Some(p);
             }
             let bare = token.trim_end_matches([';', ')']);
+            if i + 1 < tokens.len()
+                && bare
+                    .trim_start_matches(['"', '\''])
+                    .eq_ignore_ascii_case("bearer")
+            {
+                // `-H 'Authorization: Bearer <token>'`: the token, wherever the quotes are.
+                let (vs, ve) = tokens[i + 1];
+                let raw = &line[vs..ve];
+                let value = raw.trim_end_matches(['\'', '"', ';', ')']);
+                if value.len() >= 8 && !value.contains(['$', '\'', '"']) && !self.is_known(value) {
+                    let trailing = raw[value.len()..].to_string();
+                    let key = self.key_for("--bearer-token", value);
+                    let reference = match quote_at(line, vs) {
+                        Some('\'') => format!("'\"${{{key}}}\"'"),
+                        Some(_) => format!("${{{key}}}"),
+                        None => format!("\"${{{key}}}\""),
+                    };
+                    edits.push((vs, ve, format!("{reference}{trailing}")));
+                }
+                i += 2;
+                continue;
+            }
             if let Some(secret) =
                 homeport_secrets::glued_password(program, bare).filter(|s| !self.scrubbed_later(s))
             {
@@ -818,6 +840,22 @@ impl FlagSecrets<'_> {
             line.replace_range(s..e, &text);
         }
     }
+}
+
+/// The quote (`'` or `"`) open at byte `at` of shell line `line`, if any.
+fn quote_at(line: &str, at: usize) -> Option<char> {
+    let mut open = None;
+    let mut escaped = false;
+    for c in line[..at].chars() {
+        match (open, c) {
+            (_, _) if escaped => escaped = false,
+            (None | Some('"'), '\\') => escaped = true,
+            (None, '\'' | '"') => open = Some(c),
+            (Some(q), c) if c == q => open = None,
+            _ => {}
+        }
+    }
+    open
 }
 
 fn shell_quote(w: &str) -> String {
