@@ -361,6 +361,20 @@ pub fn redact_flag_values(words: &mut [String]) {
         if let Some(p) = program_of(&words[i]) {
             program = Some(p);
         }
+        // `Authorization: Bearer <token>` (the word after `Bearer`, its closing quotes kept).
+        if words[i]
+            .trim_start_matches(['"', '\''])
+            .eq_ignore_ascii_case("bearer")
+            && i + 1 < words.len()
+        {
+            let next = &words[i + 1];
+            let token = next.trim_end_matches(['"', '\'', ';', ')']);
+            if token.len() >= 8 && !token.starts_with('$') {
+                words[i + 1] = format!("<redacted>{}", &next[token.len()..]);
+            }
+            i += 2;
+            continue;
+        }
         if glued_password(program, &words[i]).is_some() {
             words[i] = "-p<redacted>".to_string();
             i += 1;
@@ -416,9 +430,12 @@ pub fn flag_secret_values(words: &[String]) -> Vec<String> {
     }
     let mut redacted = all.clone();
     redact_flag_values(&mut redacted);
+    let closing = |w: &str| w.len() - w.trim_end_matches(['"', '\'', ';', ')']).len();
     all.iter()
         .zip(&redacted)
-        .filter(|(o, r)| o != r && r.ends_with(MARK))
+        .filter(|(o, r)| o != r)
+        .map(|(o, r)| (&o[..o.len() - closing(o)], &r[..r.len() - closing(r)]))
+        .filter(|(_, r)| r.ends_with(MARK))
         .filter_map(|(o, r)| o.get(r.len() - MARK.len()..).map(str::to_string))
         .filter(|v| !v.is_empty())
         .collect()
@@ -634,6 +651,21 @@ mod tests {
             "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"
         ));
         assert!(!looks_secret("GREETING", "say eyJ to me"));
+    }
+
+    #[test]
+    fn bearer_tokens_in_command_lines() {
+        let line = "curl -H 'Authorization: Bearer abcdef0123456789' http://x/health";
+        assert_eq!(
+            redact_flag_values_in_line(line),
+            "curl -H 'Authorization: Bearer <redacted>' http://x/health"
+        );
+        let words: Vec<String> = line.split_whitespace().map(String::from).collect();
+        assert_eq!(flag_secret_values(&words), vec!["abcdef0123456789"]);
+        assert_eq!(
+            redact_flag_values_in_line("echo Bearer $TOKEN"),
+            "echo Bearer $TOKEN"
+        );
     }
 
     #[test]

@@ -101,6 +101,16 @@ fn redact(project: &mut Value, known: &[String]) {
             {
                 redact_pairs(env);
             }
+            if let Some(labels) = service.get_mut("labels").and_then(Value::as_object_mut) {
+                redact_pairs(labels);
+            }
+            if let Some(labels) = service
+                .get_mut("deploy")
+                .and_then(|d| d.get_mut("labels"))
+                .and_then(Value::as_object_mut)
+            {
+                redact_pairs(labels);
+            }
             if let Some(args) = service
                 .get_mut("build")
                 .and_then(|b| b.get_mut("args"))
@@ -218,5 +228,30 @@ mod tests {
             "<redacted>"
         );
         assert_eq!(v["secrets"]["s"]["content"], "<redacted>");
+    }
+
+    #[test]
+    fn redacts_labels_and_bearer_tokens() {
+        let mut v = json!({
+            "services": {"web": {
+                "labels": {"com.example.token": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                           "traefik.http.middlewares.a.basicauth.users": "admin:$apr1$x$y",
+                           "traefik.enable": "true"},
+                "deploy": {"labels": {"api.password": "hunter22"}},
+                "healthcheck": {"test": {"command": "curl -H 'Authorization: Bearer abcdef0123456789' http://x"}}}}
+        });
+        redact(&mut v, &[]);
+        let web = &v["services"]["web"];
+        assert_eq!(web["labels"]["com.example.token"], "<redacted>");
+        assert_eq!(
+            web["labels"]["traefik.http.middlewares.a.basicauth.users"],
+            "<redacted>"
+        );
+        assert_eq!(web["labels"]["traefik.enable"], "true");
+        assert_eq!(web["deploy"]["labels"]["api.password"], "<redacted>");
+        assert_eq!(
+            web["healthcheck"]["test"]["command"],
+            "curl -H 'Authorization: Bearer <redacted>' http://x"
+        );
     }
 }
