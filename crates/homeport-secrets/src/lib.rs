@@ -278,7 +278,11 @@ pub fn value_has_credentials(value: &str) -> bool {
     if value.contains("PRIVATE KEY-----") || is_known_token(value) {
         return true;
     }
-    if connection_string_password(value) || option_sets_secret(value) || has_bearer_token(value) {
+    if connection_string_password(value)
+        || option_sets_secret(value)
+        || has_bearer_token(value)
+        || json_holds_secret(value)
+    {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -489,21 +493,49 @@ fn option_sets_secret(value: &str) -> bool {
 /// (`eyJ<header>.eyJ<claims>.<signature>`), anywhere in the value.
 fn has_bearer_token(value: &str) -> bool {
     let token_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
-    let lower = value.to_ascii_lowercase();
-    let bearer = lower.match_indices("bearer ").any(|(i, m)| {
-        let token: String = value[i + m.len()..]
-            .trim_start()
-            .chars()
-            .take_while(|c| token_char(*c))
-            .collect();
-        token.len() >= 8
-    });
-    bearer
+    bearer_token_range(value).is_some()
         || value.match_indices("eyJ").any(|(i, _)| {
             let token: String = value[i..].chars().take_while(|c| token_char(*c)).collect();
             let parts: Vec<&str> = token.split('.').collect();
             parts.len() >= 3 && parts[1].starts_with("eyJ") && parts.iter().all(|p| p.len() >= 2)
         })
+}
+
+/// A JSON object value with a secret-looking member anywhere inside
+/// (`SPRING_APPLICATION_JSON={"spring":{"datasource":{"password":"x"}}}`).
+fn json_holds_secret(value: &str) -> bool {
+    fn walk(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Object(map) => map.iter().any(|(k, v)| match v {
+                serde_json::Value::String(s) => {
+                    !s.is_empty() && !s.starts_with('$') && looks_secret(k, s)
+                }
+                other => walk(other),
+            }),
+            serde_json::Value::Array(items) => items.iter().any(walk),
+            _ => false,
+        }
+    }
+    let trimmed = value.trim_start();
+    trimmed.starts_with(['{', '['])
+        && serde_json::from_str::<serde_json::Value>(trimmed).is_ok_and(|v| walk(&v))
+}
+
+/// Where the literal token of the first `Bearer <token>` in `text` is (at least 8 token
+/// characters; a `$VAR` reference is not a literal).
+pub fn bearer_token_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices("bearer ").find_map(|(i, m)| {
+        let after = &text[i + m.len()..];
+        let start = i + m.len() + (after.len() - after.trim_start().len());
+        let len: usize = text[start..]
+            .chars()
+            .take_while(|c| token_char(*c))
+            .map(char::len_utf8)
+            .sum();
+        (len >= 8).then_some(start..start + len)
+    })
 }
 
 /// `...;Password=x;...`, `jdbc:...?password=x`, `Pwd=x` with a non-empty value.
@@ -646,6 +678,14 @@ mod tests {
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
         ));
         assert!(!looks_secret("AUTH_SCHEME", "Bearer"));
+        // JSON values with a secret member.
+        assert!(looks_secret(
+            "SPRING_APPLICATION_JSON",
+            r#"{"spring":{"datasource":{"password":"Sup3rS3cret"}}}"#
+        ));
+        assert!(looks_secret("CONFIG", r#"[{"apiKey":"abcd1234abcd1234"}]"#));
+        assert!(!looks_secret("CONFIG", r#"{"password":"","user":"x"}"#));
+        assert!(!looks_secret("CONFIG", r#"{"theme":"dark"}"#));
         assert!(looks_secret(
             "traefik.http.middlewares.auth.basicauth.users",
             "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"

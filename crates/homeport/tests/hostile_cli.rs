@@ -2,6 +2,7 @@
 //! hang, silent loss or leak, as the user ran it. Each run has a deadline, so a regression to
 //! a hang fails the test instead of blocking the suite.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -27,22 +28,40 @@ fn homeport_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) ->
         .stderr(Stdio::piped());
     setup(&mut cmd);
     let mut child = cmd.spawn().expect("run homeport");
+    // Both pipes are drained while it runs: output larger than a pipe's buffer must not
+    // look like a hang.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
         }
         if start.elapsed() > DEADLINE {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
+            let _ = child.wait();
+            let stderr = stderr.join().unwrap_or_default();
             panic!(
                 "homeport {args:?} did not return within {DEADLINE:?}; stderr: {}",
-                text(&out.stderr)
+                text(&stderr)
             );
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
+    };
+    let out = Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    };
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
@@ -278,9 +297,22 @@ const LEAKY: &str = r#"services:
       VPN_SERVICE_PROVIDER: mullvad
       OPENVPN_USER: vpnuser1
       OPENVPN_PASSWORD: vpnpass1
+      JAVA_OPTS: -Xmx512m -Dspring.datasource.password=jvmpw123
+      SPRING_APPLICATION_JSON: '{"spring":{"datasource":{"password":"jsonpw12"}}}'
+    labels:
+      com.example.token: ghp_abcdefghijklmnopqrstuvwxyz0123456789
+  api:
+    image: example/api:1
+    command: ["curl", "-H", "Authorization: Bearer bearer-in-args-1", "http://x"]
+    healthcheck:
+      test: ["CMD", "curl", "-H", "Authorization: Bearer bearer-in-exec-2", "http://localhost:8080/"]
+  probe:
+    image: example/probe:1
+    healthcheck:
+      test: ["CMD-SHELL", "curl -H 'Authorization: Bearer eyJhbGciOi.eyJzdWIi.c2lnbmF0' http://localhost:8080/"]
 "#;
 
-const LEAKED: [&str; 13] = [
+const LEAKED: [&str; 19] = [
     "lit3ral",
     "s3cretpw",
     "abc12",
@@ -294,6 +326,12 @@ const LEAKED: [&str; 13] = [
     "sonarrkey",
     "vpnuser1",
     "vpnpass1",
+    "jvmpw123",
+    "jsonpw12",
+    "ghp_abcdefghijklmnop",
+    "bearer-in-args-1",
+    "bearer-in-exec-2",
+    "eyJhbGciOi",
 ];
 
 fn assert_no_secret(what: &str, out: &str) {

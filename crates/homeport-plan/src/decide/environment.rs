@@ -554,6 +554,9 @@ fn move_flag_secrets(pods: &mut [PodPlan], interpolated: &[(String, String)]) {
                         homeport_secrets::flag_takes_secret(name)
                             || (w.contains('=') && homeport_secrets::is_secret_assignment(name))
                     }) || flags.program_secret_in(cmd)
+                        || cmd
+                            .iter()
+                            .any(|w| homeport_secrets::bearer_token_range(w).is_some())
                     {
                         // Exec probes are not expanded: run them through a shell instead.
                         let mut line = cmd
@@ -699,6 +702,16 @@ impl FlagSecrets<'_> {
         while i < words.len() {
             if let Some(p) = homeport_secrets::program_of(&words[i]) {
                 program = Some(p);
+            }
+            // `-H "Authorization: Bearer <token>"`: the token becomes a reference.
+            if let Some(range) = homeport_secrets::bearer_token_range(&words[i]) {
+                let value = words[i][range.clone()].to_string();
+                if !self.is_known(&value) {
+                    let key = self.key_for("--bearer-token", &value);
+                    words[i].replace_range(range, &format!("$({key})"));
+                }
+                i += 1;
+                continue;
             }
             if let Some(secret) = homeport_secrets::glued_password(program, &words[i])
                 .filter(|s| !self.scrubbed_later(s))
