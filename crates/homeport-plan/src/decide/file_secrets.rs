@@ -7,6 +7,11 @@ use homeport_compose::looks_secret;
 /// Known secret values shorter than this are not searched for (too many false matches).
 const MIN_KNOWN_SECRET_LEN: usize = 6;
 
+/// How crypt(3), htpasswd and LDAP password hashes begin.
+const PASSWORD_HASH_PREFIXES: &[&str] = &[
+    "$apr1$", "$2y$", "$2a$", "$2b$", "$1$", "$5$", "$6$", "$y$", "$argon2", "{SHA}", "{SSHA}",
+];
+
 /// Why `text` holds a secret (`line 4: key \`password\``), never the value itself; `None`
 /// when it holds none. `known` are secret values from the project (`.env` secrets,
 /// secret environment values).
@@ -27,6 +32,13 @@ pub fn secret_in(text: &str, known: &[&str]) -> Option<String> {
             return Some(format!(
                 "line {line_no}: a value that is a secret of the project"
             ));
+        }
+        // `user:<hash>` (htpasswd, shadow): a password hash can be cracked offline.
+        if trimmed
+            .split_once(':')
+            .is_some_and(|(_, hash)| PASSWORD_HASH_PREFIXES.iter().any(|p| hash.starts_with(p)))
+        {
+            return Some(format!("line {line_no}: a password hash"));
         }
         // URLs with credentials anywhere on the line.
         if looks_secret("", trimmed) {
@@ -104,6 +116,16 @@ mod tests {
             .as_deref(),
             Some("line 2: a value that is a secret of the project")
         );
+    }
+
+    #[test]
+    fn password_hashes_are_secret() {
+        assert_eq!(
+            secret_in("admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\n", &[]).as_deref(),
+            Some("line 1: a password hash")
+        );
+        assert!(secret_in("bob:$2y$05$abcdefghijklmnopqrstuv\n", &[]).is_some());
+        assert!(secret_in("listen: 80\nprice: $5\n", &[]).is_none());
     }
 
     #[test]
