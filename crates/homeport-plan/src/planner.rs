@@ -166,6 +166,41 @@ pub fn docker_socket_use(svc: &Service, socket_tools: &[String]) -> Option<Strin
     ))
 }
 
+/// Whether `svc` (named `name`) is a part of the application rather than a Docker tool,
+/// although it mounts the Docker socket and serves nothing: it runs the image of another
+/// service of the project (authentik's worker beside its server), depends on a database or
+/// cache, or shares a volume with another service. Such a service is deployed without the
+/// socket (the storage pass says so) rather than left out.
+fn app_component(project: &Project, name: &str, svc: &Service) -> bool {
+    let repo = svc.image.as_deref().map(images::repository);
+    let same_image = project.services.iter().any(|(other_name, other)| {
+        other_name != name
+            && repo.is_some()
+            && other.image.as_deref().map(images::repository) == repo
+    });
+    let needs_data = svc.depends_on.keys().any(|dep| {
+        project
+            .services
+            .get(dep)
+            .is_some_and(|d| profile_of(d).role.is_data_service())
+    });
+    let sources: Vec<&str> = svc
+        .volumes
+        .iter()
+        .filter_map(|m| m.source.as_deref())
+        .filter(|src| !is_docker_socket(src))
+        .collect();
+    let shares_volume = project.services.iter().any(|(other_name, other)| {
+        other_name != name
+            && other.volumes.iter().any(|m| {
+                m.source
+                    .as_deref()
+                    .is_some_and(|src| sources.contains(&src))
+            })
+    });
+    same_image || needs_data || shares_volume
+}
+
 /// Whether the service runs its image's own server: not when the Compose file replaces the
 /// entrypoint (a cron sidecar on the Nextcloud image serves nothing), so the knowledge base's
 /// port and probe do not apply then.
@@ -505,7 +540,10 @@ fn select(cx: &mut Ctx) -> Selection {
         let Some(how) = docker_socket_use(svc, &socket_tools) else {
             continue;
         };
-        if profile_of(svc).role != Role::Unknown || !svc.ports.is_empty() || !svc.expose.is_empty()
+        if profile_of(svc).role != Role::Unknown
+            || !svc.ports.is_empty()
+            || !svc.expose.is_empty()
+            || app_component(project, name, svc)
         {
             continue;
         }

@@ -323,6 +323,33 @@ fn docker_socket_tools_and_reverse_proxies_are_left_out() {
 }
 
 #[test]
+fn an_application_worker_with_the_docker_socket_is_deployed_without_it() {
+    // authentik's worker: the server's image, no ports, the socket for optional outposts.
+    let mut server = svc("server", "ghcr.io/goauthentik/server:2025.2.4");
+    server.ports = vec![port(9000, Some("9000"))];
+    let mut worker = svc("worker", "ghcr.io/goauthentik/server:2025.2.4");
+    worker.command = Some(Command::Exec(vec!["worker".into()]));
+    worker
+        .volumes
+        .push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
+    // An unknown tool that only mounts the socket is still left out.
+    let mut tool = svc("janitor", "example/docker-janitor:1");
+    tool.volumes
+        .push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
+    let p = plan(
+        &project(vec![server, worker, tool]),
+        &Cluster::default_k3s(),
+    );
+    let w = p.pod_of("worker").expect("the worker is deployed");
+    assert!(w
+        .volumes
+        .iter()
+        .all(|v| !format!("{v:?}").contains("docker.sock")));
+    assert!(p.diagnostics.iter().any(|d| d.code == "HP0404"));
+    assert!(p.pod_of("janitor").is_none());
+}
+
+#[test]
 fn secrets_never_land_in_configmaps() {
     let mut s = svc("app", "example/app:1");
     s.environment = env(&[
