@@ -1202,8 +1202,27 @@ fn lookup_uncached(image: &str) -> &'static ImageProfile {
             }
         }
     }
+    // A database image built on an official one and named after it
+    // (`zulip/zulip-postgresql`): the official image's row.
+    if let Some((_, name)) = repo.rsplit_once('/') {
+        for (suffix, official) in DERIVED_DATABASES {
+            if name.len() > suffix.len() && name.ends_with(suffix) {
+                return lookup_uncached(official);
+            }
+        }
+    }
     &UNKNOWN
 }
+
+/// Name suffixes of images derived from an official database image, with that image.
+const DERIVED_DATABASES: &[(&str, &str)] = &[
+    ("-postgresql", "postgres"),
+    ("-postgres", "postgres"),
+    ("-mariadb", "mariadb"),
+    ("-mysql", "mysql"),
+    ("-mongodb", "mongo"),
+    ("-redis", "redis"),
+];
 
 /// Image names that do not identify one image across owners (`portainer/agent`, `*/server`).
 const GENERIC_NAMES: &[&str] = &["agent", "server", "app", "api", "web", "worker", "cup"];
@@ -1289,6 +1308,10 @@ mod tests {
         );
         assert_eq!(lookup("my-app").family, "unknown");
         assert_eq!(lookup("valkey/valkey:8").family, "redis");
+        // Derived from an official database image and named after it.
+        assert_eq!(lookup("zulip/zulip-postgresql:14").family, "postgres");
+        assert_eq!(lookup("example/app-redis:1").family, "redis");
+        assert_ne!(lookup("example/postgresql-exporter:1").family, "postgres");
         assert_eq!(lookup("bitnami/redis:7.2").family, "bitnami redis");
         assert_eq!(lookup("bitnami/nginx:1.25").family, "bitnami");
         assert_eq!(lookup("lscr.io/linuxserver/mariadb").role, Role::Database);
