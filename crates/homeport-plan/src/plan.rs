@@ -458,6 +458,10 @@ pub enum MiddlewareSpec {
         auth_request_headers: Vec<String>,
         auth_response_headers_regex: Option<String>,
     },
+    /// A protection homeport cannot write (defined by Traefik's file provider, a type it does
+    /// not translate): the Ingress names it anyway, so Traefik keeps the route closed until
+    /// the user creates it.
+    External,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -477,11 +477,13 @@ fn render_pod(plan: &Plan, pod: &PodPlan, out: &mut Out) {
             .collect();
         let mut md = meta::metadata(plan, pod, &pod.name);
         if !pod.middlewares.is_empty() {
-            for o in middleware::objects(plan, pod) {
+            let (objects, annotations) = middleware::for_ingress(plan, pod);
+            for o in objects {
                 out.push(ns, svc, o);
             }
-            md["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"] =
-                json!(middleware::annotation(pod));
+            for (k, v) in annotations {
+                md["annotations"][k] = v;
+            }
         }
         let mut spec = json!({"ingressClassName": plan.cluster.ingress.class_name, "rules": rules});
         if pod.ingresses.iter().any(|r| r.tls) {

@@ -1,6 +1,8 @@
 //! Traefik middlewares named by Compose routers: an application behind basic auth or an
-//! Authelia-style forward auth keeps that protection on its Ingress, and one whose
-//! protection cannot be translated is not exposed at all (never exposed without it).
+//! Authelia-style forward auth keeps that protection on its Ingress (Traefik Middlewares, or
+//! ingress-nginx's auth annotations), and one whose protection cannot be written is never
+//! exposed without it (Traefik keeps the route closed until the user creates it; other
+//! controllers get no Ingress).
 
 mod support;
 
@@ -125,45 +127,97 @@ fn forward_auth_and_basic_auth_stay_on_the_ingress() {
 }
 
 #[test]
-fn a_protection_that_cannot_be_translated_is_not_exposed() {
+fn a_protection_homeport_cannot_write_keeps_the_route_closed_until_it_exists() {
     let dir = tempfile::tempdir().unwrap();
     let compose = project(dir.path());
     let (objects, stderr) = render(&compose, &[]);
-    // Defined outside the Compose files: no Ingress, and a warning that says why.
-    assert!(ingress(&objects, "grafana").is_none());
+    // Defined outside the Compose files: the Ingress names a Middleware the user creates;
+    // Traefik serves no route whose middleware does not exist.
+    let grafana = ingress(&objects, "grafana").expect("the router keeps its rule");
+    let ns = grafana["metadata"]["namespace"].as_str().unwrap();
+    assert_eq!(
+        grafana["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"],
+        format!("{ns}-grafana-chain-oauth@kubernetescrd")
+    );
+    assert!(named(&objects, "Middleware", "grafana-chain-oauth").is_none());
     assert!(
-        stderr.contains("`chain-oauth@file` (defined by Traefik's `file` provider"),
+        stderr.contains(&format!(
+            "`chain-oauth@file` is not translated (defined by Traefik's `file` provider, outside the Compose files); its Ingress names Middleware `{ns}/grafana-chain-oauth` in its place, which you must create"
+        )),
         "{stderr}"
     );
     // An IP allow list is a protection too.
-    assert!(ingress(&objects, "uptime").is_none());
-    assert!(stderr.contains("`lan-only` (type `ipallowlist` is not translated)"));
-    // The ingress controller is not admitted to a pod it no longer routes to.
+    let uptime = ingress(&objects, "uptime").expect("uptime keeps its rule");
+    assert_eq!(
+        uptime["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.middlewares"],
+        format!("{ns}-uptime-lan-only@kubernetescrd")
+    );
+}
+
+fn cluster_with_class(dir: &Path, class: &str) -> String {
+    let cluster = dir.join("cluster.yaml");
+    std::fs::write(
+        &cluster,
+        format!("apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  ingress:\n    className: {class}\n  nodes:\n    - name: n1\n      arch: amd64\n"),
+    )
+    .unwrap();
+    cluster.to_str().unwrap().to_string()
+}
+
+#[test]
+fn with_ingress_nginx_authentication_becomes_its_auth_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = project(dir.path());
+    let cluster = cluster_with_class(dir.path(), "nginx");
+    let (objects, stderr) = render(&compose, &["--cluster", &cluster]);
+    assert!(kind(&objects, "Middleware").is_empty());
+    let sonarr = ingress(&objects, "sonarr").expect("sonarr keeps its Ingress");
+    let ns = sonarr["metadata"]["namespace"].as_str().unwrap();
+    let a = &sonarr["metadata"]["annotations"];
+    assert_eq!(
+        a["nginx.ingress.kubernetes.io/auth-url"],
+        format!(
+            "http://authelia.{ns}.svc.cluster.local:9091/api/verify?rd=https://auth.example.com"
+        )
+    );
+    assert_eq!(
+        a["nginx.ingress.kubernetes.io/auth-response-headers"],
+        "Remote-User,Remote-Groups"
+    );
+    let controller = Peer::pod(
+        "ingress-nginx",
+        &[("app.kubernetes.io/name", "ingress-nginx")],
+    );
     let net = Network::from_objects(&objects);
-    let ns = named(&objects, "Deployment", "grafana").unwrap()["metadata"]["namespace"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(!net.can_reach(&Peer::traefik(), &net.workload(&ns, "grafana"), 3000, "TCP"));
+    assert!(net.can_reach(&controller, &net.workload(ns, "authelia"), 9091, "TCP"));
+    let admin = ingress(&objects, "admin").expect("admin keeps its Ingress");
+    let a = &admin["metadata"]["annotations"];
+    assert_eq!(a["nginx.ingress.kubernetes.io/auth-type"], "basic");
+    assert_eq!(
+        a["nginx.ingress.kubernetes.io/auth-secret"],
+        "admin-admin-auth-users"
+    );
+    let secret = named(&objects, "Secret", "admin-admin-auth-users").unwrap();
+    assert!(secret["data"]["auth"].is_string());
+    // Protections ingress-nginx cannot take: not exposed at all.
+    for protected in ["grafana", "uptime"] {
+        assert!(ingress(&objects, protected).is_none(), "{protected}");
+    }
+    assert!(stderr.contains("it gets no Ingress, so it is not exposed without that protection"));
 }
 
 #[test]
 fn with_another_ingress_class_protected_routes_are_not_exposed() {
     let dir = tempfile::tempdir().unwrap();
     let compose = project(dir.path());
-    let cluster = dir.path().join("cluster.yaml");
-    std::fs::write(
-        &cluster,
-        "apiVersion: homeport.dev/v1alpha1\nkind: Cluster\nspec:\n  ingress:\n    className: nginx\n  nodes:\n    - name: n1\n      arch: amd64\n",
-    )
-    .unwrap();
-    let (objects, stderr) = render(&compose, &["--cluster", cluster.to_str().unwrap()]);
+    let cluster = cluster_with_class(dir.path(), "haproxy");
+    let (objects, stderr) = render(&compose, &["--cluster", &cluster]);
     assert!(kind(&objects, "Middleware").is_empty());
     for protected in ["sonarr", "admin", "grafana", "uptime"] {
         assert!(ingress(&objects, protected).is_none(), "{protected}");
     }
     assert!(ingress(&objects, "authelia").is_some());
-    assert!(stderr.contains("the cluster's ingress class is `nginx`, not Traefik"));
+    assert!(stderr.contains("the cluster's ingress class is `haproxy`, not Traefik or nginx"));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Traefik middlewares that Compose routers name (`traefik.http.routers.<r>.middlewares`),
-//! as Traefik `Middleware` objects the pod's Ingress uses.
+//! kept on the pod's Ingress.
 //!
 //! The middlewares are defined by labels of any service of the project
 //! (`traefik.http.middlewares.<name>.<type>.<option>`; Authelia's container usually defines
@@ -7,10 +7,18 @@
 //! its namespace. `basicAuth` and `forwardAuth` are translated (the users into a Secret; the
 //! auth service's address into its in-cluster name, and that service admits the ingress
 //! controller); `chain` is followed. A route that a middleware protects (authentication, an
-//! IP allow list) is never exposed without that protection: when such a middleware cannot be
-//! translated (another type, defined outside the Compose files, an ingress class other than
-//! Traefik), the pod gets no Ingress and a warning says why. Other middlewares (headers,
-//! redirects, prefixes) are reported and left out; the route works without them.
+//! IP allow list, or a middleware whose type is not known here) is never exposed without
+//! that protection:
+//!
+//! * with Traefik, the Ingress names such a middleware even when homeport cannot write it
+//!   (defined by Traefik's file provider, another type): Traefik does not serve a route whose
+//!   middleware does not exist, so the route stays closed until the user creates it;
+//! * with ingress-nginx, basicAuth and forwardAuth become its `auth-*` annotations; any other
+//!   protection leaves the pod without an Ingress;
+//! * with another class, a protected pod gets no Ingress.
+//!
+//! Either way a warning says what to do. Other middlewares (headers, redirects, prefixes) are
+//! reported and left out; the route works without them.
 
 use crate::codes;
 use crate::plan::{IngressMiddleware, MiddlewareSpec, PodPlan};
@@ -50,6 +58,49 @@ struct Untranslated {
     reason: String,
     /// It protects the route (or it is not known whether it does).
     protective: bool,
+    /// The Middleware the Ingress names in its place (Traefik), which the user creates.
+    external: Option<String>,
+}
+
+/// What the middlewares of one pod came to.
+struct Translation<'a> {
+    /// In the routers' order.
+    out: Vec<IngressMiddleware>,
+    missing: Vec<Untranslated>,
+    /// Name an untranslated protection in the Ingress anyway (Traefik: it fails closed).
+    fail_closed: bool,
+    /// Pods (and ports) that forwardAuth calls.
+    auth_ports: &'a mut Vec<(usize, u16)>,
+}
+
+impl Translation<'_> {
+    fn fail(&mut self, r: &str, reason: String, protective: bool) {
+        let external = (protective && self.fail_closed).then(|| {
+            let name = crate::planner::dns_label(r.split('@').next().unwrap_or(r));
+            if !self.out.iter().any(|m| m.name == name) {
+                self.out.push(IngressMiddleware {
+                    name: name.clone(),
+                    label_name: r.to_string(),
+                    spec: MiddlewareSpec::External,
+                });
+            }
+            name
+        });
+        self.missing.push(Untranslated {
+            name: r.to_string(),
+            reason,
+            protective,
+            external,
+        });
+    }
+}
+
+/// Which ingress controller the Ingress is for.
+#[derive(PartialEq)]
+enum Class {
+    Traefik,
+    Nginx,
+    Other,
 }
 
 /// Translate the middlewares of every pod's routers (see the module documentation).
@@ -70,8 +121,12 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
             hosts.entry(c.service.to_ascii_lowercase()).or_insert(i);
         }
     }
-    let traefik = cx.cluster.ingress.class_name == "traefik";
-    let class = cx.cluster.ingress.class_name.clone();
+    let class_name = cx.cluster.ingress.class_name.clone();
+    let class = match class_name.as_str() {
+        "traefik" => Class::Traefik,
+        "nginx" => Class::Nginx,
+        _ => Class::Other,
+    };
     let mut auth_ports: Vec<(usize, u16)> = Vec::new();
     for i in 0..pods.len() {
         let refs = std::mem::take(&mut pods[i].traefik_middleware_refs);
@@ -83,32 +138,36 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
             .services
             .get(&service)
             .and_then(|s| s.origin.field("labels"));
-        let mut translated: Vec<IngressMiddleware> = Vec::new();
-        let mut missing: Vec<Untranslated> = Vec::new();
+        let mut pod_auth_ports = Vec::new();
+        let mut t = Translation {
+            out: Vec::new(),
+            missing: Vec::new(),
+            fail_closed: class == Class::Traefik,
+            auth_ports: &mut pod_auth_ports,
+        };
         for r in &refs {
-            if !traefik {
-                missing.push(Untranslated {
-                    name: r.clone(),
-                    reason: format!("the cluster's ingress class is `{class}`, not Traefik"),
-                    protective: protective_or_unknown(&definitions, r),
-                });
+            if class == Class::Other {
+                let protective = protective_or_unknown(&definitions, r);
+                t.fail(
+                    r,
+                    format!("the cluster's ingress class is `{class_name}`, not Traefik or nginx"),
+                    protective,
+                );
                 continue;
             }
-            let mut seen = Vec::new();
-            translate(
-                r,
-                &definitions,
-                &hosts,
-                pods,
-                0,
-                &mut seen,
-                &mut translated,
-                &mut missing,
-                &mut auth_ports,
-            );
+            translate(r, &definitions, &hosts, pods, 0, &mut Vec::new(), &mut t);
         }
+        if class == Class::Nginx {
+            nginx_limits(&mut t);
+        }
+        let Translation {
+            mut out, missing, ..
+        } = t;
         let pod = &mut pods[i];
-        let blocking: Vec<&Untranslated> = missing.iter().filter(|m| m.protective).collect();
+        let blocking: Vec<&Untranslated> = missing
+            .iter()
+            .filter(|m| m.protective && m.external.is_none())
+            .collect();
         if !blocking.is_empty() {
             let list: Vec<String> = blocking
                 .iter()
@@ -123,7 +182,7 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
                     ),
                 )
                 .with_span_opt(span)
-                .with_help("define the middleware with `traefik.http.middlewares.<name>.basicAuth|forwardAuth.*` labels, or set `x-homeport.expose` to expose the service and protect it yourself"),
+                .with_help("use Traefik as the ingress class, define the middleware with `traefik.http.middlewares.<name>.basicAuth|forwardAuth.*` labels, or set `x-homeport.expose` to expose the service and protect it yourself"),
             );
             let hosts: Vec<String> = pod.ingresses.iter().map(|r| r.host.clone()).collect();
             pod.ingresses.clear();
@@ -139,24 +198,35 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
             );
             continue;
         }
+        auth_ports.extend(pod_auth_ports);
+        // One copy per pod: pods of a namespace that share a middleware never clash.
+        for m in &mut out {
+            m.name = crate::planner::dns_label(&format!("{}-{}", pod.name, m.name));
+        }
         for m in &missing {
-            cx.push(
-                Diagnostic::warning(
-                    codes::ROUTE_NOT_TRANSLATED,
+            let (message, help) = match &m.external {
+                Some(name) => (
+                    format!(
+                        "service `{service}`: Traefik middleware `{}` is not translated ({}); its Ingress names Middleware `{}/{}-{name}` in its place, which you must create: until it exists Traefik does not serve the route",
+                        m.name, m.reason, pod.namespace, pod.name
+                    ),
+                    "create that traefik.io/v1alpha1 Middleware with the same settings, or define the middleware with `traefik.http.middlewares.<name>.basicAuth|forwardAuth.*` labels",
+                ),
+                None => (
                     format!(
                         "service `{service}`: Traefik middleware `{}` is not translated ({}); its Ingress works without it",
                         m.name, m.reason
                     ),
-                )
-                .with_span_opt(span)
-                .with_help("add the equivalent Traefik Middleware to the cluster and reference it from the Ingress (annotation `traefik.ingress.kubernetes.io/router.middlewares`)"),
+                    "add the equivalent middleware to the cluster and reference it from the Ingress",
+                ),
+            };
+            cx.push(
+                Diagnostic::warning(codes::ROUTE_NOT_TRANSLATED, message)
+                    .with_span_opt(span)
+                    .with_help(help),
             );
         }
-        // One copy per pod: pods of a namespace that share a middleware never clash.
-        for m in &mut translated {
-            m.name = crate::planner::dns_label(&format!("{}-{}", pod.name, m.name));
-        }
-        for m in &translated {
+        for m in &out {
             let what = match &m.spec {
                 MiddlewareSpec::BasicAuth { users, .. } => {
                     format!(
@@ -166,17 +236,23 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
                     )
                 }
                 MiddlewareSpec::ForwardAuth { address, .. } => format!("forwardAuth to {address}"),
+                MiddlewareSpec::External => "not written: create it".to_string(),
+            };
+            let via = if class == Class::Nginx {
+                "ingress-nginx auth annotations"
+            } else {
+                "Traefik Middleware"
             };
             pod.decide(
                 "exposure",
-                format!("Traefik Middleware {} ({what})", m.name),
+                format!("{via} {} ({what})", m.name),
                 format!(
                     "its Compose router uses middleware `{}`: its Ingress keeps it",
                     m.label_name
                 ),
             );
         }
-        pod.middlewares = translated;
+        pod.middlewares = out;
     }
     for (target, port) in auth_ports {
         let pod = &mut pods[target];
@@ -185,15 +261,41 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
             pod.decide(
                 "network",
                 format!("ingress controller allowed on port {port}"),
-                "Traefik calls it to authenticate requests (forwardAuth)",
+                "the ingress controller calls it to authenticate requests (forwardAuth)",
             );
         }
     }
 }
 
-/// Translate middleware reference `r` into `out` (following chains), or say in `missing`
-/// why not. `auth_ports` gains the pods (and ports) forwardAuth calls.
-#[allow(clippy::too_many_arguments)]
+/// ingress-nginx takes one basic authentication and one auth URL per Ingress: any further
+/// one cannot be kept.
+fn nginx_limits(t: &mut Translation<'_>) {
+    let mut basic = false;
+    let mut forward = false;
+    let mut extra = Vec::new();
+    t.out.retain(|m| {
+        let seen = match m.spec {
+            MiddlewareSpec::BasicAuth { .. } => &mut basic,
+            MiddlewareSpec::ForwardAuth { .. } => &mut forward,
+            MiddlewareSpec::External => return true,
+        };
+        if *seen {
+            extra.push(m.label_name.clone());
+            return false;
+        }
+        *seen = true;
+        true
+    });
+    for name in extra {
+        t.fail(
+            &name,
+            "ingress-nginx takes one authentication of each kind per Ingress".into(),
+            true,
+        );
+    }
+}
+
+/// Translate middleware reference `r` into `t` (following chains), or say why not.
 fn translate(
     r: &str,
     definitions: &IndexMap<&str, Definition<'_>>,
@@ -201,17 +303,14 @@ fn translate(
     pods: &[PodPlan],
     depth: usize,
     seen: &mut Vec<String>,
-    out: &mut Vec<IngressMiddleware>,
-    missing: &mut Vec<Untranslated>,
-    auth_ports: &mut Vec<(usize, u16)>,
+    t: &mut Translation<'_>,
 ) {
     let (name, provider) = match r.split_once('@') {
         Some((n, p)) => (n, Some(p)),
         None => (r, None),
     };
     if let Some(p) = provider.filter(|p| !matches!(*p, "docker" | "swarm")) {
-        untranslated(
-            missing,
+        t.fail(
             r,
             format!("defined by Traefik's `{p}` provider, outside the Compose files"),
             true,
@@ -219,11 +318,11 @@ fn translate(
         return;
     }
     let Some(def) = definitions.get(name) else {
-        untranslated(missing, r, "no service's labels define it".into(), true);
+        t.fail(r, "no service's labels define it".into(), true);
         return;
     };
     if seen.iter().any(|s| s == name) || depth > MAX_CHAIN_DEPTH {
-        untranslated(missing, r, "a chain that includes itself".into(), true);
+        t.fail(r, "a chain that includes itself".into(), true);
         return;
     }
     let option = |key: &str| def.options.get(key).copied();
@@ -243,17 +342,7 @@ fn translate(
         "chain" => {
             seen.push(name.to_string());
             for member in list("middlewares") {
-                translate(
-                    &member,
-                    definitions,
-                    hosts,
-                    pods,
-                    depth + 1,
-                    seen,
-                    out,
-                    missing,
-                    auth_ports,
-                );
+                translate(&member, definitions, hosts, pods, depth + 1, seen, t);
             }
             seen.pop();
             return;
@@ -266,7 +355,7 @@ fn translate(
                 } else {
                     "it has no `users`"
                 };
-                untranslated(missing, r, format!("basicAuth: {why}"), true);
+                t.fail(r, format!("basicAuth: {why}"), true);
                 return;
             }
             MiddlewareSpec::BasicAuth {
@@ -278,12 +367,12 @@ fn translate(
         }
         "forwardauth" => {
             let Some(address) = option("address").map(str::trim).filter(|a| !a.is_empty()) else {
-                untranslated(missing, r, "forwardAuth: it has no `address`".into(), true);
+                t.fail(r, "forwardAuth: it has no `address`".into(), true);
                 return;
             };
             let address = match in_cluster_address(address, hosts, pods) {
                 Some((address, target, port)) => {
-                    auth_ports.push((target, port));
+                    t.auth_ports.push((target, port));
                     address
                 }
                 None => address.to_string(),
@@ -297,8 +386,7 @@ fn translate(
             }
         }
         other => {
-            untranslated(
-                missing,
+            t.fail(
                 r,
                 format!("type `{other}` is not translated"),
                 PROTECTIVE.contains(&other),
@@ -307,21 +395,13 @@ fn translate(
         }
     };
     let object_name = crate::planner::dns_label(name);
-    if !out.iter().any(|m| m.name == object_name) {
-        out.push(IngressMiddleware {
+    if !t.out.iter().any(|m| m.name == object_name) {
+        t.out.push(IngressMiddleware {
             name: object_name,
             label_name: name.to_string(),
             spec,
         });
     }
-}
-
-fn untranslated(missing: &mut Vec<Untranslated>, r: &str, reason: String, protective: bool) {
-    missing.push(Untranslated {
-        name: r.to_string(),
-        reason,
-        protective,
-    });
 }
 
 /// Whether middleware reference `r` may protect a route: a protective type, or one whose
