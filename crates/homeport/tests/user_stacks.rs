@@ -7,7 +7,6 @@
 
 mod support;
 
-use homeport_testkit::{require_tool, Tool};
 use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -24,64 +23,12 @@ fn plan(compose: &Path) -> (Option<i32>, String, String) {
     )
 }
 
-/// What every user stack must satisfy: convert works, `kubectl kustomize` builds exactly the
-/// rendered objects, every object validates for 1.33, our own lint finds no error, and no
-/// value of `forbidden` (the fake secrets of the stack's `.env` and secret files) appears
-/// anywhere but in a Secret. Returns the rendered objects.
+/// What every user stack must satisfy ([`support::check::check_stack`]): convert works,
+/// `kubectl kustomize` builds exactly the rendered objects, every object validates for 1.33,
+/// our own lint finds no error, and no value of `forbidden` (the fake secrets of the stack's
+/// `.env` and secret files) appears anywhere but in a Secret. Returns the rendered objects.
 fn check_user_stack(compose: &Path, forbidden: &[&str]) -> Vec<Value> {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    convert(compose, &out, &[]);
-    let (text, objects) = render(compose);
-    assert!(!objects.is_empty(), "render printed no objects");
-
-    for o in &objects {
-        if o["kind"] == "Secret" {
-            continue;
-        }
-        let json = o.to_string();
-        for secret in forbidden {
-            assert!(
-                !json.contains(secret),
-                "secret value `{secret}` is written in {}",
-                name_of(o)
-            );
-        }
-    }
-    // Outside the git-ignored secret files, the tree holds no secret value either.
-    let ignored = std::fs::read_to_string(out.join(".gitignore")).unwrap_or_default();
-    for f in files_under(&out) {
-        if ignored.lines().any(|l| l.trim_start_matches('/') == f) {
-            continue;
-        }
-        let content = String::from_utf8_lossy(&std::fs::read(out.join(&f)).unwrap()).into_owned();
-        for secret in forbidden {
-            assert!(
-                !content.contains(secret),
-                "secret value `{secret}` is written in {f}"
-            );
-        }
-    }
-
-    // Our own linter has no error for our own output.
-    let rendered = tmp.path().join("render.yaml");
-    std::fs::write(&rendered, &text).unwrap();
-    let lint = run(homeport()
-        .arg("lint")
-        .arg(&rendered)
-        .args(["--color", "never"]));
-    assert_eq!(
-        lint.status.code(),
-        Some(0),
-        "lint finds errors in our own output:\n{}",
-        String::from_utf8_lossy(&lint.stdout)
-    );
-
-    assert_kustomize_matches(&out, &objects, &compose.display().to_string());
-    if require_tool(Tool::KubernetesValidate).is_some() {
-        homeport_testkit::validate_k8s_objects(&text, "1.33").unwrap_or_else(|e| panic!("{e}"));
-    }
-    objects
+    support::check::check_stack(compose, forbidden).0
 }
 
 fn ports_of(c: &Value) -> Vec<u64> {
