@@ -7,38 +7,8 @@ use homeport_plan::facts::{Facts, ImageFacts, ImageHealthcheck};
 use homeport_plan::*;
 use indexmap::IndexMap;
 
-fn svc(name: &str, image: &str) -> Service {
-    let mut networks = IndexMap::new();
-    networks.insert("default".to_string(), ServiceNetwork::default());
-    Service {
-        name: name.into(),
-        dns_name: name.into(),
-        image: Some(image.into()),
-        networks,
-        ..Default::default()
-    }
-}
-
-fn project(services: Vec<Service>) -> Project {
-    let mut p = Project {
-        name: "stack".into(),
-        working_dir: "/nonexistent/stack".into(),
-        files: vec!["compose.yaml".into()],
-        ..Default::default()
-    };
-    for s in services {
-        p.services.insert(s.name.clone(), s);
-    }
-    p.networks.insert(
-        "default".into(),
-        Network {
-            name: "stack_default".into(),
-            dns_name: "default".into(),
-            ..Default::default()
-        },
-    );
-    p
-}
+mod common;
+use common::{project, svc};
 
 fn facts(entries: Vec<(&str, ImageFacts)>) -> Facts {
     Facts {

@@ -6,40 +6,15 @@ use homeport_compose::*;
 use homeport_plan::cluster::Cluster;
 use homeport_plan::facts::{Facts, RegistryLogin};
 use homeport_plan::*;
-use indexmap::IndexMap;
+
+mod common;
+use common::project;
 
 fn svc(name: &str, image: &str, hints: ServiceHints) -> Service {
-    let mut networks = IndexMap::new();
-    networks.insert("default".to_string(), ServiceNetwork::default());
     Service {
-        name: name.into(),
-        dns_name: name.into(),
-        image: Some(image.into()),
-        networks,
         hints,
-        ..Default::default()
+        ..common::svc(name, image)
     }
-}
-
-fn project(services: Vec<Service>) -> Project {
-    let mut p = Project {
-        name: "stack".into(),
-        working_dir: "/nonexistent/stack".into(),
-        files: vec!["compose.yaml".into()],
-        ..Default::default()
-    };
-    for s in services {
-        p.services.insert(s.name.clone(), s);
-    }
-    p.networks.insert(
-        "default".into(),
-        Network {
-            name: "stack_default".into(),
-            dns_name: "default".into(),
-            ..Default::default()
-        },
-    );
-    p
 }
 
 fn in_namespace(ns: &str) -> ServiceHints {

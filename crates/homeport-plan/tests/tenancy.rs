@@ -3,40 +3,9 @@
 use homeport_compose::*;
 use homeport_plan::cluster::*;
 use homeport_plan::*;
-use indexmap::IndexMap;
 
-fn svc(name: &str, image: &str) -> Service {
-    let mut networks = IndexMap::new();
-    networks.insert("default".to_string(), ServiceNetwork::default());
-    Service {
-        name: name.into(),
-        dns_name: name.into(),
-        image: Some(image.into()),
-        networks,
-        ..Default::default()
-    }
-}
-
-fn project(services: Vec<Service>) -> Project {
-    let mut p = Project {
-        name: "stack".into(),
-        working_dir: "/nonexistent/stack".into(),
-        files: vec!["compose.yaml".into()],
-        ..Default::default()
-    };
-    for s in services {
-        p.services.insert(s.name.clone(), s);
-    }
-    p.networks.insert(
-        "default".into(),
-        Network {
-            name: "stack_default".into(),
-            dns_name: "default".into(),
-            ..Default::default()
-        },
-    );
-    p
-}
+mod common;
+use common::{project, svc};
 
 #[test]
 fn every_pod_gets_its_own_account_and_only_api_clients_get_rules() {
