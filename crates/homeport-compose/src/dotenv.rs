@@ -37,6 +37,15 @@ pub fn parse(
     // cloning) every earlier entry per line, which made a 40,000-line file take 27 s.
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut errors = Vec::new();
+    // A process environment cannot hold a NUL byte (it ends the C string), so a value
+    // holding one would be cut short silently: each is an error at its position.
+    for (at, _) in text.match_indices('\0') {
+        errors.push(DotenvError {
+            message: "a NUL byte (\\0) cannot be part of an environment variable".to_string(),
+            range: at..at + 1,
+            required: None,
+        });
+    }
     let b = text.as_bytes();
     // A UTF-8 byte-order mark is not part of the first key.
     let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -275,6 +284,14 @@ mod tests {
                 ("I".into(), "multi\nline".into()),
             ]
         );
+    }
+
+    #[test]
+    fn a_nul_byte_is_an_error_at_its_position() {
+        let (_, errors) = parse("A=1\nB=x\0C=secret\n", &lookup);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].range, 7..8);
+        assert!(errors[0].message.contains("NUL"));
     }
 
     #[test]

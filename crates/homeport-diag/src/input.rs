@@ -127,7 +127,46 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
             what: kind_of(meta.file_type()),
         });
     }
+    if let Some(what) = kernel_file_system(&file) {
+        return Err(ReadError::NotAFile { what });
+    }
     Ok(file)
+}
+
+/// Whether `file` lives on a file system the kernel makes up (`/proc`, `/sys`, ...): its
+/// "regular files" describe the machine running homeport (`/proc/self/environ` is its whole
+/// environment), never a project's input, even when a symlink in the project points there.
+#[cfg(target_os = "linux")]
+fn kernel_file_system(file: &std::fs::File) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    let mut stat: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `stat` is a valid, writable statfs and the descriptor is open for the call.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut stat) } != 0 {
+        return None;
+    }
+    const KERNEL: &[(i64, &str)] = &[
+        (0x9fa0, "a file of the kernel's /proc file system"),
+        (0x6265_6572, "a file of the kernel's /sys file system"),
+        (0x6462_6720, "a file of the kernel's debugfs"),
+        (0x7472_6163, "a file of the kernel's tracefs"),
+        (0x0027_e0eb, "a file of the kernel's cgroup file system"),
+        (0x6367_7270, "a file of the kernel's cgroup2 file system"),
+        (0x7363_6673, "a file of the kernel's securityfs"),
+        (0xcafe_4a11, "a file of the kernel's bpf file system"),
+        (0xde5e_81e4, "a file of the kernel's efivarfs"),
+        (0x6265_6570, "a file of the kernel's configfs"),
+    ];
+    #[allow(clippy::unnecessary_cast)]
+    let magic = (stat.f_type as i64) & 0xffff_ffff;
+    KERNEL
+        .iter()
+        .find(|(m, _)| *m == magic)
+        .map(|(_, what)| *what)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_file_system(_file: &std::fs::File) -> Option<&'static str> {
+    None
 }
 
 /// Read at most `limit` bytes of a regular file.
@@ -164,6 +203,26 @@ pub fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn kernel_files_are_refused_even_through_a_symlink() {
+        let err = read_text(Path::new("/proc/self/environ"), MAX_INPUT_BYTES).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is a file of the kernel's /proc file system, not a regular file"
+        );
+        let dir = std::env::temp_dir().join(format!("homeport-kernel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("env.txt");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+        assert!(matches!(
+            read_bytes(&link, MAX_INPUT_BYTES),
+            Err(ReadError::NotAFile { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn regular_files_are_read_and_others_are_named() {

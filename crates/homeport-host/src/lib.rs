@@ -83,13 +83,16 @@ pub fn inspect(path: &Path) -> HostPathFacts {
     };
     facts.exists = true;
     owner(&meta, &mut facts);
-    let system = is_host_system_path(&path.to_string_lossy());
+    // A symlink in the project may point at a system path: judge where it leads.
+    let system = is_host_system_path(&path.to_string_lossy())
+        || std::fs::canonicalize(path)
+            .is_ok_and(|real| is_host_system_path(&real.to_string_lossy()));
     if meta.is_file() {
         facts.kind = HostPathKind::File;
         facts.size = meta.len();
         facts.empty = meta.len() == 0;
         if !system && meta.len() <= CONFIG_SIZE_LIMIT {
-            match std::fs::read(path) {
+            match homeport_diag::input::read_bytes(path, CONFIG_SIZE_LIMIT) {
                 Ok(bytes) => {
                     let name = path
                         .file_name()
@@ -152,7 +155,7 @@ fn directory(path: &Path, system: bool, facts: &mut HostPathFacts) {
     names.sort_by(|a, b| a.0.cmp(&b.0));
     let mut files = Vec::with_capacity(names.len());
     for (name, p, _) in names {
-        match std::fs::read(&p) {
+        match homeport_diag::input::read_bytes(&p, CONFIG_SIZE_LIMIT) {
             Ok(bytes) => files.push(HostFile {
                 name,
                 content: content(bytes),

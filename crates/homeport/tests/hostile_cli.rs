@@ -762,3 +762,51 @@ fn glued_and_client_specific_passwords_in_commands_leave_the_deployment() {
     let shown = text(&inspect.stdout);
     assert!(!shown.contains("q7z") && !shown.contains("zz9"), "{shown}");
 }
+
+/// `/proc/self/environ` is a "regular file" of size 0 that holds homeport's own environment:
+/// named as an env file, a config or a bind-mounted file (directly or through a symlink in
+/// the project), it must never end up in the output.
+#[cfg(target_os = "linux")]
+#[test]
+fn kernel_files_are_never_read_into_the_output() {
+    let dir =
+        project("services:\n  app:\n    image: nginx:1.27\n    env_file: /proc/self/environ\n");
+    let out = homeport_with(dir.path(), &["render"], |c| {
+        c.env("LEAK_PROBE", "leak-probe-value");
+    });
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("it is a file of the kernel's /proc file system"),
+        "{stderr}"
+    );
+    assert!(!text(&out.stdout).contains("leak-probe-value"));
+
+    let dir = project(
+        "services:\n  app:\n    image: nginx:1.27\n    volumes:\n      - ./env.txt:/env.txt:ro\n      - ./conf:/conf:ro\n",
+    );
+    std::os::unix::fs::symlink("/proc/self/environ", dir.path().join("env.txt")).unwrap();
+    std::fs::create_dir(dir.path().join("conf")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.path().join("conf/environ")).unwrap();
+    let out = homeport_with(dir.path(), &["render"], |c| {
+        c.env("LEAK_PROBE", "leak-probe-value");
+    });
+    assert!(
+        !text(&out.stdout).contains("leak-probe-value"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!text(&out.stderr).contains("leak-probe-value"));
+}
+
+#[test]
+fn a_nul_byte_in_an_env_file_is_an_error_at_its_position() {
+    let dir = project("services:\n  app:\n    image: nginx:1.27\n    env_file: app.env\n");
+    std::fs::write(dir.path().join("app.env"), "A=1\nB=x\0C=2\n").unwrap();
+    let out = homeport(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("a NUL byte"), "{stderr}");
+    assert!(stderr.contains("app.env:2:4"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
