@@ -12,7 +12,8 @@
 //! * [`resolve`]: a project's images, lock first, then every registry concurrently, each
 //!   failure a warning naming the image and its registry.
 
-pub mod codes;
+mod capped;
+mod codes;
 pub mod credentials;
 mod helper;
 pub mod lock;

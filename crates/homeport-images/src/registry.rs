@@ -3,6 +3,7 @@
 //! else the first Linux one, is followed), that platform's manifest, its config blob, and
 //! for a named user the few top layers needed to find `/etc/passwd`.
 
+use crate::capped::{CappedBuffer, CONFIG_LIMIT};
 use crate::passwd;
 use homeport_plan::facts::{ImageFacts, ImageHealthcheck, UserFact};
 use oci_client::client::ClientConfig;
@@ -118,11 +119,18 @@ pub async fn fetch(
             (m, platforms.into_iter().map(|(n, _)| n).collect())
         }
     };
-    let mut config = Vec::new();
+    if image_manifest.config.size > CONFIG_LIMIT as i64 {
+        return Err(RegistryError::BadConfig(format!(
+            "the manifest declares a config of {} bytes, more than the {} KiB limit",
+            image_manifest.config.size,
+            CONFIG_LIMIT / 1024
+        )));
+    }
+    let mut config = CappedBuffer::new(CONFIG_LIMIT);
     client
         .pull_blob(reference, &image_manifest.config, &mut config)
         .await?;
-    let mut facts = facts_from_config(&config)?;
+    let mut facts = facts_from_config(&config.bytes)?;
     facts.digest = digest;
     if !platforms.is_empty() {
         facts.platforms = platforms;
@@ -156,11 +164,11 @@ async fn find_user(
         if layer.size > PASSWD_LAYER_LIMIT {
             return None;
         }
-        let mut blob = Vec::new();
+        let mut blob = CappedBuffer::new(PASSWD_LAYER_LIMIT as usize);
         if client.pull_blob(reference, layer, &mut blob).await.is_err() {
             return None;
         }
-        if let Some(text) = passwd::passwd_in_layer(&blob) {
+        if let Some(text) = passwd::passwd_in_layer(&blob.bytes) {
             return passwd::lookup(&text, name);
         }
     }

@@ -301,3 +301,35 @@ fn credential_helper_unlocks_a_registry_with_htpasswd_auth() {
     );
     assert!(r.warnings.iter().all(|w| !w.message.contains("s3cret")));
 }
+
+/// A registry that serves a huge image config (here a real one with a 5 MiB config blob)
+/// gives a warning naming the image, and the knowledge base is used: the blob is never held
+/// past the cap.
+#[test]
+fn an_oversized_config_is_a_warning_not_unbounded_memory() {
+    let Some(mut reg) = Registry::start() else {
+        return;
+    };
+    let padding = "x".repeat(5 * 1024 * 1024);
+    reg.push_image(
+        "tools/huge",
+        Some("1"),
+        &config("amd64", "1000", json!({"Labels": {"padding": padding}})),
+        &[tar_layer(&[("app", b"binary")])],
+    );
+    let image = format!("{}/tools/huge:1", reg.host());
+    let r = resolve(
+        std::slice::from_ref(&image),
+        &Lock::default(),
+        &Options::default(),
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert_eq!(r.warnings[0].image, image);
+    assert!(
+        r.warnings[0].message.contains("limit"),
+        "{}",
+        r.warnings[0].message
+    );
+    assert_ne!(r.sources.get(&image), Some(&Source::Registry));
+    reg.stop();
+}
