@@ -24,6 +24,8 @@ enum Mode {
     Status(u16),
     Stall,
     InvalidJson,
+    /// A manifest answer that never ends (no length, data until the client hangs up).
+    EndlessManifest,
 }
 
 struct Fake {
@@ -123,6 +125,17 @@ fn start(mode: Mode) -> Fake {
                             r#"{{"errors":[{{"code":"{oci_code}","message":"refused by the test"}}]}}"#
                         );
                         respond(&mut stream, code, &headers, body.as_bytes());
+                    }
+                    Mode::EndlessManifest => {
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nConnection: close\r\n\r\n";
+                        let _ = stream.write_all(head.as_bytes());
+                        let chunk = vec![b' '; 64 * 1024];
+                        // At most 256 MiB, so a client without a cap ends the test too.
+                        for _ in 0..4096 {
+                            if stream.write_all(&chunk).is_err() {
+                                break;
+                            }
+                        }
                     }
                     Mode::InvalidJson => {
                         let body = b"{this is not json";
@@ -284,4 +297,27 @@ fn every_failure_is_a_warning_naming_image_and_registry_and_none_hangs() {
         "{}",
         msg("stalled")
     );
+}
+
+#[test]
+fn an_endless_manifest_is_cut_off_at_the_cap() {
+    let fake = start(Mode::EndlessManifest);
+    let image = format!("{}/app/x:1", fake.host);
+    let options = Options {
+        timeout: Duration::from_secs(30),
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let r = resolve(std::slice::from_ref(&image), &Lock::default(), &options);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it waited for the timeout"
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].message.contains("more than 16 MiB"),
+        "{}",
+        r.warnings[0].message
+    );
+    assert_eq!(r.sources[&image], Source::KnowledgeBase);
 }

@@ -1200,7 +1200,7 @@ impl Client {
             .await?;
         let status = res.status();
         let headers = res.headers().clone();
-        let body = res.bytes().await?;
+        let body = read_capped(res, MAX_MANIFEST_BYTES).await?;
 
         validate_registry_response(status, &body, &url)?;
 
@@ -2233,6 +2233,31 @@ impl Client {
         }
         Ok(url.into())
     }
+}
+
+/// The most a manifest may hold (homeport patch): registries accept manifests of at least
+/// 4 MiB; one far larger is hostile, and reading it whole would grow memory without bound.
+const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// The body of `res`, refused once it passes `limit` bytes (homeport patch).
+async fn read_capped(mut res: reqwest::Response, limit: usize) -> Result<bytes::Bytes> {
+    let too_large = || {
+        OciDistributionError::GenericError(Some(format!(
+            "the registry sent more than {} MiB for a manifest",
+            limit / (1024 * 1024)
+        )))
+    };
+    if res.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = res.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// The OCI spec technically does not allow any codes but 200, 500, 401, and 404.
