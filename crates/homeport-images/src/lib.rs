@@ -13,7 +13,7 @@
 //!   failure a warning naming the image and its registry.
 
 mod capped;
-mod codes;
+pub mod codes;
 pub mod credentials;
 mod helper;
 pub mod lock;
