@@ -568,12 +568,43 @@ fn select(cx: &mut Ctx) -> Selection {
     // Services a dropped proxy depends on, links to or names as an upstream in its
     // bind-mounted configuration are published through the ingress.
     let service_names: Vec<&str> = project.services.keys().map(String::as_str).collect();
+    let routing_labels = project.services.values().any(|s| {
+        s.labels
+            .keys()
+            .chain(s.deploy.iter().flat_map(|d| d.labels.keys()))
+            .any(|k| k.starts_with("traefik.http.routers.") || k == "caddy")
+    });
     for proxy in &proxies {
-        let in_config = proxy_config_texts(project, cx.facts, proxy)
+        let texts = proxy_config_texts(project, cx.facts, proxy);
+        let in_config = texts
             .iter()
             .flat_map(|text| crate::decide::exposure::upstreams_in_config(text, &service_names))
             .map(str::to_string)
             .collect::<Vec<_>>();
+        // A replaced proxy whose routes homeport cannot see exposes nothing: say so, rather
+        // than leave every web UI it served unreachable without a word.
+        if in_config.is_empty()
+            && proxy.depends_on.is_empty()
+            && proxy.links.is_empty()
+            && !routing_labels
+        {
+            let why = if texts.is_empty() {
+                "its configuration is not on this machine (no bind-mounted config file could be read)"
+            } else {
+                "its configuration names no service of the project"
+            };
+            cx.push(
+                Diagnostic::warning(
+                    codes::ROUTE_NOT_TRANSLATED,
+                    format!(
+                        "the reverse proxy `{}` is replaced by the cluster's Ingress controller, but {why}: homeport cannot tell which services it served, so none is exposed through it",
+                        proxy.name
+                    ),
+                )
+                .with_span_opt(proxy.origin.key)
+                .with_help("set `x-homeport.expose: <host>` on each service the proxy served, or run homeport where the proxy's configuration file is"),
+            );
+        }
         for dep in proxy
             .depends_on
             .keys()

@@ -306,6 +306,38 @@ fn an_application_worker_with_the_docker_socket_is_deployed_without_it() {
 }
 
 #[test]
+fn a_replaced_proxy_whose_routes_are_unknown_is_reported() {
+    let mut caddy = svc("caddy", "caddy:2-alpine");
+    caddy.ports = vec![port(80, Some("80"))];
+    caddy
+        .volumes
+        .push(bind("./Caddyfile", "/etc/caddy/Caddyfile"));
+    let mut app = svc("app", "example/app:1");
+    app.expose = vec!["8080".into()];
+    let p = plan(
+        &project(vec![caddy.clone(), app.clone()]),
+        &Cluster::default_k3s(),
+    );
+    assert!(p.pod_of("caddy").is_none());
+    let d = p
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "HP0443" && d.message.contains("reverse proxy `caddy`"))
+        .expect("a warning that nothing is exposed through the proxy");
+    assert!(d.message.contains("none is exposed through it"));
+    // A proxy that depends on the app routes to it: no such warning.
+    caddy
+        .depends_on
+        .insert("app".into(), dep("service_started"));
+    let p = plan(&project(vec![caddy, app]), &Cluster::default_k3s());
+    assert!(!p
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("reverse proxy `caddy`")));
+    assert!(!p.pod_of("app").unwrap().ingresses.is_empty());
+}
+
+#[test]
 fn secrets_never_land_in_configmaps() {
     let mut s = svc("app", "example/app:1");
     s.environment = env(&[
