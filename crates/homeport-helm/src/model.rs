@@ -18,6 +18,9 @@ pub struct Pod {
     pub replicas: u32,
     /// Container name → Compose service.
     pub containers: BTreeMap<String, String>,
+    /// Container ports the ingress controller calls to authenticate requests for other
+    /// pods (forwardAuth): their NetworkPolicy rule does not go with this pod's Ingress.
+    pub auth_targets: BTreeSet<u16>,
 }
 
 /// A claim: the values key that holds its settings and the services that mount it.
@@ -84,6 +87,12 @@ impl Model {
                     service: p.service.clone(),
                     replicas: p.replicas,
                     containers,
+                    auth_targets: p
+                        .ports
+                        .iter()
+                        .filter(|port| p.forward_auth_ports.contains(&port.port))
+                        .map(|port| port.target)
+                        .collect(),
                 },
             );
         }

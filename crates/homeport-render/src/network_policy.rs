@@ -90,22 +90,30 @@ pub fn pod_policy(plan: &Plan, pod: &PodPlan) -> Option<Value> {
             ingress.push(json!({"from": from, "ports": ports(&pod.ports)}));
         }
         if net.from_ingress_controller {
+            // Two rules: the ports its Ingress routes to, and the ports the controller calls
+            // to authenticate requests for other pods (forwardAuth), which stay open whether
+            // or not this pod is exposed itself.
             let mut route_ports: Vec<PortPlan> = Vec::new();
-            let called = pod
-                .ingresses
-                .iter()
-                .map(|r| r.port)
-                .chain(pod.forward_auth_ports.iter().copied());
-            for port in called {
-                if let Some(p) = pod.ports.iter().find(|p| p.port == port) {
+            let mut auth_ports: Vec<PortPlan> = Vec::new();
+            for r in &pod.ingresses {
+                if let Some(p) = pod.ports.iter().find(|p| p.port == r.port) {
                     if !route_ports.contains(p) {
                         route_ports.push(p.clone());
                     }
                 }
             }
+            for port in &pod.forward_auth_ports {
+                if let Some(p) = pod.ports.iter().find(|p| p.port == *port) {
+                    if !route_ports.contains(p) && !auth_ports.contains(p) {
+                        auth_ports.push(p.clone());
+                    }
+                }
+            }
             let controller = ingress_controller_peer(plan);
-            if !route_ports.is_empty() {
-                ingress.push(json!({"from": [controller], "ports": ports(&route_ports)}));
+            for list in [route_ports, auth_ports] {
+                if !list.is_empty() {
+                    ingress.push(json!({"from": [controller], "ports": ports(&list)}));
+                }
             }
         }
     }

@@ -984,3 +984,35 @@ fn run_as_non_root_holds_in_the_chart() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Traefik middlewares (a basicAuth with its users' Secret, a forwardAuth) come out of the
+/// chart exactly as `render` writes them; the htpasswd hashes (`$apr1$...`) stay literal.
+#[test]
+fn middlewares_and_their_users_secret_render_the_same_through_helm() {
+    let Some(_) = require_tool(Tool::Helm) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("compose.yaml"),
+        r#"services:
+  authelia:
+    image: authelia/authelia:4.38
+    expose: ["9091"]
+    labels:
+      - traefik.http.middlewares.authelia.forwardauth.address=http://authelia:9091/api/verify
+  app:
+    image: nginx:1.27
+    labels:
+      - traefik.http.routers.app.rule=Host(`app.example.com`)
+      - traefik.http.routers.app.middlewares=auth,authelia@docker
+      - traefik.http.middlewares.auth.basicauth.users=alice:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/
+"#,
+    )
+    .unwrap();
+    let chart = convert_compose(&tmp.path().join("compose.yaml"), "middlewares");
+    assert!(named(&chart.rendered, "Middleware", "app-auth").is_some());
+    homeport_testkit::helm_lint(&chart.dir).unwrap();
+    let got = helm_template(&chart, &chart.secret_values, &[]).unwrap();
+    assert_same_objects(&got, &chart.rendered, "middlewares");
+}

@@ -15,7 +15,19 @@ impl Builder<'_> {
                 .cloned()
                 .unwrap_or_default();
             for (i, rule) in rules.iter().enumerate() {
-                if rule.get("from") == Some(&json!([self.controller])) {
+                let auth_only = rule
+                    .get("ports")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ports| {
+                        !ports.is_empty()
+                            && ports.iter().all(|port| {
+                                port["port"]
+                                    .as_u64()
+                                    .and_then(|n| u16::try_from(n).ok())
+                                    .is_some_and(|n| p.auth_targets.contains(&n))
+                            })
+                    });
+                if rule.get("from") == Some(&json!([self.controller])) && !auth_only {
                     let ri = i.to_string();
                     if let Some(item) = node.item_mut(&["spec", "ingress", ri.as_str()]) {
                         item.when = Some(on.clone());
