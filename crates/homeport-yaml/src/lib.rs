@@ -15,7 +15,7 @@ mod parse;
 
 pub use emit::{emit, emit_documents};
 pub use node::{Entry, Map, Node, ScalarStyle, Value};
-pub use parse::{parse, parse_each, parse_one, Limits};
+pub use parse::{parse, parse_each, parse_each_at, parse_one, Limits};
 
 /// Diagnostic code for text that is not valid YAML.
 pub const INVALID_YAML: &str = "HP0001";

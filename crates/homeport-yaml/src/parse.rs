@@ -2,7 +2,7 @@
 
 use crate::node::{Entry, Map, Node, ScalarStyle, Value};
 use crate::INVALID_YAML;
-use homeport_diag::{Diagnostic, FileId, Span};
+use homeport_diag::{Diagnostic, FileId, Origin, Span};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -60,13 +60,27 @@ pub fn parse_each(
     text: &str,
     file: FileId,
     limits: Limits,
+    on_document: impl FnMut(Node),
+) -> Result<(), Vec<Diagnostic>> {
+    parse_each_at(text, Origin::default(), file, limits, on_document)
+}
+
+/// Like [`parse_each`], for `text` that is part of `file` starting at `origin` (a file too
+/// large to hold, read a few documents at a time): spans and the line numbers in messages
+/// are the whole file's.
+pub fn parse_each_at(
+    text: &str,
+    origin: Origin,
+    file: FileId,
+    limits: Limits,
     mut on_document: impl FnMut(Node),
 ) -> Result<(), Vec<Diagnostic>> {
     if let Some(d) = forbidden_character(text, file) {
-        return Err(vec![d]);
+        return Err(vec![shifted(d, origin)]);
     }
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut builder = Builder::new(text, base, file, limits);
+    builder.origin = origin;
     let mut parser = Parser::new_from_str(&text[base..]);
     // Drive the parser event by event: `Parser::load` recurses once per nesting level and
     // overflows the stack on deep input before any depth check could stop it.
@@ -87,11 +101,11 @@ pub fn parse_each(
                 }
             }
             Err(e) => {
-                let offset = builder.offsets.byte(e.marker().index());
+                let offset = builder.offsets.byte(e.marker());
                 let message = e.info().to_string();
                 builder
                     .errors
-                    .push(invalid_yaml(text, file, offset, &message));
+                    .push(shifted(invalid_yaml(text, file, offset, &message), origin));
                 break;
             }
         }
@@ -137,6 +151,16 @@ fn forbidden_character(text: &str, file: FileId) -> Option<Diagnostic> {
     )
 }
 
+/// `d` with its span moved from its text's offsets to its file's.
+fn shifted(mut d: Diagnostic, origin: Origin) -> Diagnostic {
+    if let Some(span) = &mut d.span {
+        let by = u32::try_from(origin.offset).unwrap_or(u32::MAX);
+        span.start = span.start.saturating_add(by);
+        span.end = span.end.saturating_add(by);
+    }
+    d
+}
+
 /// A parser error as a diagnostic. A tab in the indentation is reported at the tab, with
 /// "indent with spaces" (the parser's own position is after it).
 fn invalid_yaml(text: &str, file: FileId, offset: usize, message: &str) -> Diagnostic {
@@ -174,16 +198,23 @@ pub fn parse_one(text: &str, file: FileId) -> Result<Option<Node>, Vec<Diagnosti
     Ok(docs.pop())
 }
 
-/// Converts yaml-rust2's character index to a byte offset (they differ past non-ASCII text).
+/// Converts yaml-rust2's marks to byte offsets.
 ///
-/// Marks do not arrive in order (an end mark can lie past the next key's), so non-ASCII text
-/// gets a table of every character's byte offset, built once: linear, not a walk per event.
+/// In ASCII text a mark's index is its byte offset. Past non-ASCII text it is not: the index
+/// counts characters, and inside a block scalar (`|`, `>`) yaml-rust2 0.13 advances it by
+/// bytes instead, so every later index of the document is off. Line and column stay right,
+/// so non-ASCII text is located by those: the character at which each line starts, and a
+/// table of every character's byte offset, built once (marks do not arrive in order: an
+/// end mark can lie past the next key's), linear, not a walk per event.
 struct Offsets<'a> {
     text: &'a str,
     /// Bytes skipped before the parsed text (a byte-order mark).
     base: usize,
     /// Byte offset of each character; empty for ASCII text, where the two are equal.
     table: Vec<u32>,
+    /// The character index at which each line starts, as the scanner counts lines (a line
+    /// break is LF, CR or CRLF); empty for ASCII text.
+    line_chars: Vec<usize>,
     /// Byte offset of each line start, built on first use (duplicate-key messages).
     line_starts: std::cell::OnceCell<Vec<usize>>,
 }
@@ -191,28 +222,45 @@ struct Offsets<'a> {
 impl<'a> Offsets<'a> {
     fn new(text: &'a str, base: usize) -> Self {
         let parsed = &text[base..];
-        let table = if parsed.is_ascii() {
-            Vec::new()
+        let (table, line_chars) = if parsed.is_ascii() {
+            (Vec::new(), Vec::new())
         } else {
-            parsed
-                .char_indices()
-                .map(|(i, _)| u32::try_from(base + i).unwrap_or(u32::MAX))
-                .collect()
+            let mut line_chars = vec![0];
+            let mut previous = '\0';
+            let mut table = Vec::new();
+            for (n, (i, c)) in parsed.char_indices().enumerate() {
+                // A line starts after LF, and after a CR that no LF follows.
+                if previous == '\n' || (previous == '\r' && c != '\n') {
+                    line_chars.push(n);
+                }
+                previous = c;
+                table.push(u32::try_from(base + i).unwrap_or(u32::MAX));
+            }
+            if previous == '\n' || previous == '\r' {
+                line_chars.push(table.len());
+            }
+            (table, line_chars)
         };
         Offsets {
             text,
             base,
             table,
+            line_chars,
             line_starts: std::cell::OnceCell::new(),
         }
     }
 
-    fn byte(&self, char_index: usize) -> usize {
+    /// The byte offset in the text of a mark.
+    fn byte(&self, mark: &Marker) -> usize {
         if self.table.is_empty() {
-            return (self.base + char_index).min(self.text.len());
+            return (self.base + mark.index()).min(self.text.len());
         }
+        // Lines are 1-based, columns 0-based characters.
+        let Some(&line_start) = self.line_chars.get(mark.line().saturating_sub(1)) else {
+            return self.text.len();
+        };
         self.table
-            .get(char_index)
+            .get(line_start + mark.col())
             .map_or(self.text.len(), |&b| b as usize)
     }
 
@@ -251,6 +299,8 @@ enum Frame {
 
 struct Builder<'a> {
     file: FileId,
+    /// Where the text starts in its file: spans are the file's.
+    origin: Origin,
     offsets: Offsets<'a>,
     limits: Limits,
     stack: Vec<Frame>,
@@ -289,6 +339,7 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, base: usize, file: FileId, limits: Limits) -> Self {
         Builder {
             file,
+            origin: Origin::default(),
             offsets: Offsets::new(text, base),
             limits,
             stack: Vec::new(),
@@ -299,6 +350,20 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The span of the text's bytes `start..end` in its file.
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(
+            self.file,
+            start + self.origin.offset,
+            end + self.origin.offset,
+        )
+    }
+
+    /// The 1-based line in its file of a file offset (a span's).
+    fn line_of(&self, offset: usize) -> usize {
+        self.offsets.line(offset.saturating_sub(self.origin.offset)) + self.origin.line
+    }
+
     fn failed(&self) -> bool {
         !self.errors.is_empty()
     }
@@ -306,7 +371,7 @@ impl<'a> Builder<'a> {
     fn error_at(&mut self, offset: usize, message: impl Into<String>, help: &str) {
         self.errors.push(
             Diagnostic::error(INVALID_YAML, message)
-                .with_span(Span::new(self.file, offset, offset + 1))
+                .with_span(self.span(offset, offset + 1))
                 .with_help(help.to_string()),
         );
     }
@@ -380,7 +445,7 @@ impl<'a> Builder<'a> {
             }
             if let Some(k) = entry.key.as_str() {
                 if let Some(&first) = seen.get(k) {
-                    let line = self.offsets.line(first);
+                    let line = self.line_of(first);
                     self.errors.push(
                         Diagnostic::error(
                             INVALID_YAML,
@@ -468,7 +533,7 @@ impl MarkedEventReceiver for Builder<'_> {
         if self.failed() {
             return;
         }
-        let offset = self.offsets.byte(mark.index());
+        let offset = self.offsets.byte(&mark);
         match ev {
             Event::Scalar(value, style, anchor, tag) => {
                 self.nodes += 1;
@@ -480,10 +545,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     TScalarStyle::Literal => ScalarStyle::Literal,
                     TScalarStyle::Folded => ScalarStyle::Folded,
                 };
-                let mut node = Node::new(
-                    Value::Scalar(value, style),
-                    Span::new(self.file, offset, end),
-                );
+                let mut node = Node::new(Value::Scalar(value, style), self.span(offset, end));
                 node.tag = tag_string(tag);
                 self.check_tag(&node.tag, offset);
                 self.add(node, anchor, 0);
@@ -541,7 +603,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         child_height,
                     ),
                 };
-                let mut node = Node::new(value, Span::new(self.file, start, offset.max(start)));
+                let mut node = Node::new(value, self.span(start, offset.max(start)));
                 node.tag = tag;
                 self.add(node, anchor, child_height + 1);
             }
@@ -576,7 +638,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 }
                 let mut node = target.clone();
                 // The alias's own position is where a user looks for it.
-                node.span = Span::new(self.file, offset, offset + 1);
+                node.span = self.span(offset, offset + 1);
                 self.add(node, 0, height);
             }
             Event::Nothing
@@ -654,6 +716,25 @@ mod tests {
             assert_eq!(
                 &text[v.span.start as usize..v.span.end as usize],
                 format!("\"é—{i}\"")
+            );
+        }
+    }
+
+    #[test]
+    fn spans_stay_right_after_non_ascii_block_scalars() {
+        // yaml-rust2 counts a block scalar's bytes into its character index.
+        for text in [
+            "a: |\n  çà and a line longer than the scanner's lookahead\nb: 1\n",
+            "a: >\r\n  çà and a line longer than the scanner's lookahead\r\nb: 1\r\n",
+            "a: |\r  çà and a line longer than the scanner's lookahead\rb: 1\r",
+            "\u{feff}x: é\na: |\n  ü ü ü ü ü ü ü ü ü ü ü ü ü ü ü ü ü ü ü\n  —\nb: 1\n",
+        ] {
+            let doc = parse_one(text, FileId(0)).unwrap().unwrap();
+            let b = doc.get("b").unwrap();
+            assert_eq!(
+                &text[b.span.start as usize..b.span.end as usize],
+                "1",
+                "{text:?}"
             );
         }
     }
