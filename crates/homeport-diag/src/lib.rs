@@ -14,4 +14,4 @@ mod source;
 pub use capped::{write_human_capped, MAX_SHOWN};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use render::{render_human, render_json, ColorChoice};
-pub use source::{FileId, Location, SourceFile, SourceMap, Span};
+pub use source::{FileId, Location, Origin, SourceFile, SourceMap, Span};

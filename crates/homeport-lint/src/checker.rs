@@ -14,7 +14,7 @@ use crate::context::{Context, Emitter};
 use crate::engines::{pod_security, schema};
 use crate::finding::{Finding, ObjectRef, RawFinding};
 use crate::index::Index;
-use crate::narrow::narrow;
+use crate::narrow::Narrowed;
 use crate::options::Options;
 use crate::registry::all_rules;
 use crate::rule::{Category, Check, Rule};
@@ -153,7 +153,7 @@ pub struct Checker<'o> {
     schema: Option<&'static homeport_k8s_schema::VersionSchema>,
     diagnostics: Vec<Diagnostic>,
     /// What the index keeps of each object, in order.
-    narrowed: Vec<Object>,
+    narrowed: Narrowed,
 }
 
 impl<'o> Checker<'o> {
@@ -196,13 +196,13 @@ impl<'o> Checker<'o> {
             pss_version,
             schema,
             diagnostics,
-            narrowed: Vec::new(),
+            narrowed: Narrowed::default(),
         })
     }
 
     /// The index pass: keep what the rules read of `obj` when they check the others.
     pub fn index(&mut self, obj: &Object) {
-        self.narrowed.push(narrow(obj));
+        self.narrowed.push(obj);
     }
 
     /// How many objects were indexed.
@@ -234,9 +234,11 @@ impl<'o> Checker<'o> {
             n => n,
         }
         .clamp(1, 8);
+        let index = Index::new(&self.narrowed);
+        let namespaces = pod_security::NamespaceLevels::new(index.whole_objects());
         Pass {
-            index: Index::new(&self.narrowed),
-            namespaces: pod_security::NamespaceLevels::new(&self.narrowed),
+            index,
+            namespaces,
             object_rules: all_rules()
                 .iter()
                 .filter(|r| matches!(r.check, Check::Object(_)) && self.selection.contains(r.code))
@@ -287,6 +289,11 @@ struct Chunk {
 }
 
 impl Pass<'_> {
+    /// How many objects the index holds.
+    pub fn indexed(&self) -> usize {
+        self.index.len()
+    }
+
     /// Check `objects`, whole documents in input order, the first of which was the `first`th
     /// object indexed. Their findings are sorted as in the whole report: a caller that checks
     /// the input batch after batch and writes each batch's findings in turn writes the whole
@@ -400,7 +407,6 @@ impl Pass<'_> {
             // read from the object itself.
             let template = pod_template(obj);
             let cx = Context {
-                objects: self.index.objects(),
                 index: &self.index,
                 template: template.as_ref(),
                 version: self.version,
@@ -481,6 +487,7 @@ fn resolve(
         span: span_of(&f.path),
         path: f.path.to_string().into_boxed_str(),
         object: Arc::clone(&object),
+        place: None,
     }));
 }
 

@@ -5,13 +5,12 @@ use crate::finding::RawFinding;
 use crate::index::Index;
 use crate::rule::Rule;
 use crate::workload::PodTemplate;
-use homeport_manifest::{FieldPath, Object};
+use homeport_manifest::FieldPath;
 
 /// The whole input, indexed once, the object being checked, and the run's settings.
 pub struct Context<'a> {
     /// What the index keeps of every object ([`narrow`](crate::narrow)): the object being
     /// checked is the one a rule is given, whole.
-    pub objects: &'a [Object],
     pub index: &'a Index<'a>,
     /// The pod template of the object being checked, if it runs pods.
     pub template: Option<&'a PodTemplate<'a>>,
@@ -36,7 +35,7 @@ pub struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    /// The position of the object being checked in [`Context::objects`] (what the
+    /// The number of the object being checked, in input order (what the
     /// [`Index`] methods take).
     pub fn object_index(&self) -> usize {
         self.object

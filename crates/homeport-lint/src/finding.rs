@@ -1,7 +1,7 @@
 //! Findings: what a rule reported, and the same resolved to a place for output.
 
 use crate::rule::{Category, Rule};
-use homeport_diag::{Severity, Span};
+use homeport_diag::{Location, Severity, SourceFile, Span};
 use homeport_manifest::FieldPath;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -59,6 +59,21 @@ pub struct Finding {
     /// The field path as text (`spec.template.spec.containers[0].image`).
     pub path: Box<str>,
     pub object: Arc<ObjectRef>,
+    /// Where it is, for a finding in a file that is not held ([`Place`]); `None` when the
+    /// report's sources hold the file (the usual case).
+    pub place: Option<Box<Place>>,
+}
+
+/// Where a finding is in a file read in parts (too large to hold): resolved while its
+/// part was at hand, with the lines of its excerpt.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub start: Location,
+    pub end: Location,
+    /// Where its object starts.
+    pub object: Location,
+    /// The lines of the finding's span (at most a few KiB), for the text report.
+    pub excerpt: Arc<SourceFile>,
 }
 
 impl Finding {

@@ -3,11 +3,12 @@
 //!
 //! The checker indexes what it keeps of each object ([`narrow`](crate::narrow)), not the
 //! objects themselves: what a rule reads here of another object is that part only.
+//! Objects are numbered in input order.
 
-use crate::selector::{scalar_text, Selector};
-use crate::workload::{pod_template, PodTemplate};
+use crate::narrow::{Entry, Narrowed};
+use crate::selector::Selector;
 use homeport_manifest::Object;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -15,13 +16,11 @@ use std::sync::OnceLock;
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 pub struct Index<'a> {
-    objects: &'a [Object],
-    /// Pod labels of each object that runs pods (`None` for the others).
-    pod_labels: Vec<Option<&'a Map<String, Value>>>,
+    kept: &'a Narrowed,
     workloads: Vec<usize>,
     workloads_by_ns: HashMap<&'a str, Vec<usize>>,
     /// namespace -> label key -> label value -> workloads whose pods carry that label.
-    by_label: HashMap<&'a str, HashMap<&'a str, HashMap<String, Vec<usize>>>>,
+    by_label: HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     /// namespace -> kind -> objects.
     by_ns_kind: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
@@ -34,10 +33,9 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(objects: &'a [Object]) -> Self {
+    pub fn new(kept: &'a Narrowed) -> Self {
         let mut ix = Index {
-            objects,
-            pod_labels: Vec::with_capacity(objects.len()),
+            kept,
             workloads: Vec::new(),
             workloads_by_ns: HashMap::new(),
             by_label: HashMap::new(),
@@ -48,9 +46,10 @@ impl<'a> Index<'a> {
             pdb_covered: OnceLock::new(),
             service_targeted: OnceLock::new(),
         };
-        for (i, obj) in objects.iter().enumerate() {
-            let ns = namespace_of(obj);
-            let kind = obj.kind.as_str();
+        for entry in kept.entries() {
+            let i = entry.number();
+            let ns = namespace_of(entry);
+            let kind = entry.kind();
             ix.by_kind.entry(kind).or_default().push(i);
             ix.by_ns_kind
                 .entry(ns)
@@ -63,38 +62,62 @@ impl<'a> Index<'a> {
                 .or_default()
                 .entry(kind)
                 .or_default()
-                .entry(obj.name.as_str())
+                .entry(entry.name())
                 .or_insert(i);
-            let template = pod_template(obj);
-            let labels = template.as_ref().and_then(|t| t.labels());
-            if template.is_some() {
+            if let Some(labels) = entry.pod_labels() {
                 ix.workloads.push(i);
                 ix.workloads_by_ns.entry(ns).or_default().push(i);
-                for (k, v) in labels.into_iter().flatten() {
-                    if let Some(v) = scalar_text(v) {
-                        ix.by_label
-                            .entry(ns)
-                            .or_default()
-                            .entry(k.as_str())
-                            .or_default()
-                            .entry(v)
-                            .or_default()
-                            .push(i);
-                    }
+                for (k, v) in labels {
+                    ix.by_label
+                        .entry(ns)
+                        .or_default()
+                        .entry(&**k)
+                        .or_default()
+                        .entry(&**v)
+                        .or_default()
+                        .push(i);
                 }
             }
-            ix.pod_labels.push(labels);
         }
         ix
     }
 
-    pub fn objects(&self) -> &'a [Object] {
-        self.objects
+    /// How many objects the index holds.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
     }
 
     /// The namespace of object `i` (`default` when unset).
     pub fn namespace(&self, i: usize) -> &'a str {
-        self.objects.get(i).map_or(DEFAULT_NAMESPACE, namespace_of)
+        self.kept.namespace(i)
+    }
+
+    /// The name of object `i`, if a rule may look it up (see [`narrow`](crate::narrow));
+    /// empty for the others.
+    pub fn name(&self, i: usize) -> &'a str {
+        self.kept.entry(i).map_or("", Entry::name)
+    }
+
+    /// What the index keeps of object `i` ([`narrow`](crate::narrow)) as an object: the
+    /// object itself for the kinds kept whole, made again for the others (workloads: few
+    /// rules ask).
+    pub fn object(&self, i: usize) -> Option<Cow<'a, Object>> {
+        self.kept.entry(i).map(Entry::object)
+    }
+
+    /// Object `i`, if it is of a kind kept whole (Services, NetworkPolicies, bindings, ...:
+    /// see [`narrow`](crate::narrow)).
+    pub fn whole(&self, i: usize) -> Option<&'a Object> {
+        self.kept.entry(i).and_then(Entry::whole)
+    }
+
+    /// The objects of the kinds kept whole, in input order.
+    pub fn whole_objects(&self) -> impl Iterator<Item = &'a Object> {
+        self.kept.entries().iter().filter_map(Entry::whole)
     }
 
     /// Objects that run pods.
@@ -106,19 +129,13 @@ impl<'a> Index<'a> {
         self.workloads_by_ns.get(ns).map_or(&[], Vec::as_slice)
     }
 
-    /// The pod template of object `i`, if it runs pods (read when asked: few rules ask).
-    pub fn template(&self, i: usize) -> Option<PodTemplate<'a>> {
-        self.objects.get(i).and_then(pod_template)
-    }
-
-    pub fn pod_labels(&self, i: usize) -> Option<&'a Map<String, Value>> {
-        self.pod_labels.get(i).copied().flatten()
-    }
-
+    /// The objects of `kind`, a kind a rule may look up (kept whole, running pods or a
+    /// scale target: see [`narrow`](crate::narrow)); empty for other kinds.
     pub fn of_kind(&self, kind: &str) -> &[usize] {
         self.by_kind.get(kind).map_or(&[], Vec::as_slice)
     }
 
+    /// As [`Index::of_kind`], in namespace `ns`.
     pub fn of_kind_in(&self, ns: &str, kind: &str) -> &[usize] {
         self.by_ns_kind
             .get(ns)
@@ -126,12 +143,25 @@ impl<'a> Index<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn find(&self, ns: &str, kind: &str, name: &str) -> Option<&'a Object> {
+    /// The first object of `kind` named `name` in `ns`.
+    fn first(&self, ns: &str, kind: &str, name: &str) -> Option<usize> {
         self.by_name
             .get(ns)
             .and_then(|m| m.get(kind))
             .and_then(|m| m.get(name))
-            .and_then(|&i| self.objects.get(i))
+            .copied()
+    }
+
+    /// Whether the input has an object of `kind` (one a rule may look up, as for
+    /// [`Index::of_kind`]) named `name` in `ns`.
+    pub fn contains(&self, ns: &str, kind: &str, name: &str) -> bool {
+        self.first(ns, kind, name).is_some()
+    }
+
+    /// The object of `kind` named `name` in `ns`, for a kind kept whole (`None` for the
+    /// others: ask [`Index::contains`]).
+    pub fn find(&self, ns: &str, kind: &str, name: &str) -> Option<&'a Object> {
+        self.first(ns, kind, name).and_then(|i| self.whole(i))
     }
 
     /// Workloads in `ns` whose pod labels match `selector`.
@@ -151,7 +181,7 @@ impl<'a> Index<'a> {
         candidates
             .iter()
             .copied()
-            .filter(|&w| selector.matches(self.pod_labels(w)))
+            .filter(|&w| self.selects(selector, w))
             .collect()
     }
 
@@ -180,7 +210,7 @@ impl<'a> Index<'a> {
             .get_or_init(|| {
                 let mut map: HashMap<usize, Vec<usize>> = HashMap::new();
                 for &s in self.of_kind("Service") {
-                    let Some(sel) = self.objects.get(s).and_then(service_selector) else {
+                    let Some(sel) = self.whole(s).and_then(service_selector) else {
                         continue;
                     };
                     for w in self.select_workloads(self.namespace(s), &sel) {
@@ -193,12 +223,26 @@ impl<'a> Index<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Whether `selector` selects the pods of workload `w`.
+    fn selects(&self, selector: &Selector, w: usize) -> bool {
+        let labels = self
+            .kept
+            .entry(w)
+            .and_then(Entry::pod_labels)
+            .unwrap_or_default();
+        selector.matches_with(|key| {
+            labels
+                .iter()
+                .find(|(k, _)| &**k == key)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
     fn covered_by(&self, kind: &str, selector_key: &str) -> HashSet<usize> {
         let mut set = HashSet::new();
         for &p in self.of_kind(kind) {
             let Some(sel) = self
-                .objects
-                .get(p)
+                .whole(p)
                 .and_then(|o| o.value.get("spec"))
                 .and_then(|s| s.get(selector_key))
             else {
@@ -220,6 +264,6 @@ pub fn service_selector(svc: &Object) -> Option<Selector> {
     Some(Selector::from_map(sel))
 }
 
-fn namespace_of(obj: &Object) -> &str {
-    obj.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE)
+fn namespace_of(entry: &Entry) -> &str {
+    entry.namespace().unwrap_or(DEFAULT_NAMESPACE)
 }

@@ -8,12 +8,33 @@
 //! workload keeps `spec.replicas`, the names of its `volumeClaimTemplates`,
 //! its pod labels, and of its pod spec only the containers' names, images, ports, volume
 //! mounts and restart policies and the volumes' names and claims; any other object keeps
-//! its identity only. The identity (kind, name, namespace, API version) is kept in the
-//! object's fields, not again in its value.
+//! its identity only.
+//!
+//! An [`Entry`] holds that part compactly, because a large input's index holds hundreds of
+//! thousands of them: the identity as plain strings (kind, API version and namespace shared
+//! between entries), a workload's pod labels as pairs, and the kept part of a workload as
+//! JSON text, read back only when a rule asks for it ([`Entry::object`]). Whole kinds stay
+//! objects, borrowed as they are. An object no rule looks up from another (a ConfigMap, a
+//! Secret, a custom resource) gets no entry at all, only its namespace ([`Narrowed`]).
 
+use crate::index::DEFAULT_NAMESPACE;
+use crate::selector::scalar_text;
 use crate::workload::pod_template;
-use homeport_manifest::Object;
+use homeport_diag::Span;
+use homeport_manifest::{Identity, Object};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Kinds a rule looks up by name from another object besides those kept whole and those
+/// that run pods (an HPA's scale target).
+const LOOKED_UP: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
 
 /// Kinds the rules read whole when they follow a reference to them.
 const KEPT_WHOLE: &[&str] = &[
@@ -35,11 +56,246 @@ const CONTAINER_KEYS: &[&str] = &["name", "image", "ports", "volumeMounts", "res
 /// The fields of a volume that rules read on other workloads.
 const VOLUME_KEYS: &[&str] = &["name", "persistentVolumeClaim"];
 
-/// The part of `obj` the index keeps (see the module documentation).
-pub fn narrow(obj: &Object) -> Object {
-    if KEPT_WHOLE.contains(&obj.kind.as_str()) {
-        return obj.narrowed(compact(&obj.value));
+/// A pod label: its key (shared) and its value as text.
+pub type Label = (Arc<str>, Box<str>);
+
+/// What the index keeps of every object, in input order: an [`Entry`] for an object a rule
+/// may look up from another, only the namespace for the others.
+#[derive(Debug, Default)]
+pub struct Narrowed {
+    slots: Vec<Slot>,
+    entries: Vec<Entry>,
+    shared: Shared,
+    /// The namespaces of objects without an entry, each once.
+    namespaces: Vec<Arc<str>>,
+    namespace_ids: std::collections::HashMap<Arc<str>, u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// The object's namespace (it has no entry).
+    Namespace(u32),
+    /// Its entry.
+    Entry(u32),
+}
+
+impl Narrowed {
+    /// Keep what the index needs of `obj`, the next object.
+    pub fn push(&mut self, obj: &Object) {
+        let number = self.slots.len();
+        let looked_up = KEPT_WHOLE.contains(&obj.kind.as_str())
+            || LOOKED_UP.contains(&obj.kind.as_str())
+            || pod_template(obj).is_some();
+        if looked_up {
+            let at = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+            self.entries.push(Entry::new(obj, number, &mut self.shared));
+            self.slots.push(Slot::Entry(at));
+            return;
+        }
+        let ns = obj.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
+        let id = match self.namespace_ids.get(ns) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.namespaces.len()).unwrap_or(u32::MAX);
+                let held: Arc<str> = Arc::from(ns);
+                self.namespaces.push(Arc::clone(&held));
+                self.namespace_ids.insert(held, id);
+                id
+            }
+        };
+        self.slots.push(Slot::Namespace(id));
     }
+
+    /// How many objects were kept.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Forget the objects from the `n`th on.
+    pub fn truncate(&mut self, n: usize) {
+        let entries = self.slots[..n.min(self.slots.len())]
+            .iter()
+            .filter(|s| matches!(s, Slot::Entry(_)))
+            .count();
+        self.slots.truncate(n);
+        self.entries.truncate(entries);
+    }
+
+    /// The entry of object `i`, if it has one.
+    pub fn entry(&self, i: usize) -> Option<&Entry> {
+        match self.slots.get(i)? {
+            Slot::Entry(at) => self.entries.get(*at as usize),
+            Slot::Namespace(_) => None,
+        }
+    }
+
+    /// The namespace of object `i` (`default` when unset or unknown).
+    pub fn namespace(&self, i: usize) -> &str {
+        match self.slots.get(i) {
+            Some(Slot::Entry(at)) => self
+                .entries
+                .get(*at as usize)
+                .and_then(Entry::namespace)
+                .unwrap_or(DEFAULT_NAMESPACE),
+            Some(Slot::Namespace(id)) => self
+                .namespaces
+                .get(*id as usize)
+                .map_or(DEFAULT_NAMESPACE, |ns| ns),
+            None => DEFAULT_NAMESPACE,
+        }
+    }
+
+    /// The entries, in input order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+/// What the index keeps of one object a rule may look up (see the module documentation).
+#[derive(Debug)]
+pub struct Entry {
+    /// The object's number, in input order.
+    number: usize,
+    kind: Arc<str>,
+    api_version: Arc<str>,
+    namespace: Option<Arc<str>>,
+    name: Box<str>,
+    start: Span,
+    document: usize,
+    item: Option<usize>,
+    /// The pod labels with a scalar value, for an object that runs pods; `None` for the
+    /// others.
+    pod_labels: Option<Box<[Label]>>,
+    kept: Body,
+}
+
+#[derive(Debug)]
+enum Body {
+    /// A kind the rules read whole: the object, without its field positions.
+    Whole(Box<Object>),
+    /// The kept part of the value as JSON text; empty for an identity only.
+    Packed(Box<str>),
+}
+
+/// Strings many entries share (kinds, API versions, namespaces, label keys), held once.
+#[derive(Debug, Default)]
+pub struct Shared(HashSet<Arc<str>>);
+
+impl Shared {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(held) = self.0.get(s) {
+            return Arc::clone(held);
+        }
+        let held: Arc<str> = Arc::from(s);
+        self.0.insert(Arc::clone(&held));
+        held
+    }
+}
+
+impl Entry {
+    /// What the index keeps of `obj`.
+    fn new(obj: &Object, number: usize, shared: &mut Shared) -> Entry {
+        let pod_labels = pod_template(obj).map(|t| {
+            t.labels()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((shared.get(k), scalar_text(v)?.into_boxed_str())))
+                .collect()
+        });
+        let kept = if KEPT_WHOLE.contains(&obj.kind.as_str()) {
+            Body::Whole(Box::new(obj.narrowed(compact(&obj.value))))
+        } else {
+            let part = narrow(obj);
+            let empty = part.as_object().is_some_and(Map::is_empty);
+            Body::Packed(if empty {
+                Box::from("")
+            } else {
+                part.to_string().into_boxed_str()
+            })
+        };
+        Entry {
+            number,
+            kind: shared.get(&obj.kind),
+            api_version: shared.get(&obj.api_version),
+            namespace: obj.namespace.as_deref().map(|ns| shared.get(ns)),
+            name: obj.name.as_str().into(),
+            start: obj.span(),
+            document: obj.document,
+            item: obj.item,
+            pod_labels,
+            kept,
+        }
+    }
+
+    /// The object's number, in input order.
+    pub fn number(&self) -> usize {
+        self.number
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `metadata.namespace`, when set.
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The pod labels with a scalar value (as text), if the object runs pods.
+    pub fn pod_labels(&self) -> Option<&[Label]> {
+        self.pod_labels.as_deref()
+    }
+
+    /// Whether the object runs pods.
+    pub fn runs_pods(&self) -> bool {
+        self.pod_labels.is_some()
+    }
+
+    /// The object, if it is of a kind kept whole.
+    pub fn whole(&self) -> Option<&Object> {
+        match &self.kept {
+            Body::Whole(obj) => Some(obj),
+            Body::Packed(_) => None,
+        }
+    }
+
+    /// The kept part of the object as an object (identity and start as the original's):
+    /// borrowed for a kind kept whole, read back from its text for the others.
+    pub fn object(&self) -> Cow<'_, Object> {
+        match &self.kept {
+            Body::Whole(obj) => Cow::Borrowed(obj),
+            Body::Packed(text) => {
+                let value = match &**text {
+                    "" => Value::Object(Map::new()),
+                    // The text is what `Value::to_string` wrote: it reads back.
+                    text => serde_json::from_str(text).unwrap_or_default(),
+                };
+                let identity = Identity {
+                    start: self.start,
+                    document: self.document,
+                    item: self.item,
+                    api_version: &self.api_version,
+                    kind: &self.kind,
+                    name: &self.name,
+                    namespace: self.namespace.as_deref(),
+                };
+                Cow::Owned(Object::from_identity(identity, value))
+            }
+        }
+    }
+}
+
+/// The part of `obj`'s value the index keeps, for a kind not kept whole: a workload's
+/// fields listed in the module documentation, nothing of any other object.
+fn narrow(obj: &Object) -> Value {
     // The identity (kind, name, namespace, API version) is in the object's fields, which
     // is where the rules read it.
     let mut narrowed = Value::Object(Map::new());
@@ -84,7 +340,7 @@ pub fn narrow(obj: &Object) -> Object {
         let spec_path: Vec<&str> = spec_keys.iter().map(String::as_str).collect();
         put(&mut narrowed, &spec_path, Value::Object(spec));
     }
-    obj.narrowed(compact(&narrowed))
+    narrowed
 }
 
 /// A copy of `value` whose mappings and sequences have no room to spare: a mapping grown

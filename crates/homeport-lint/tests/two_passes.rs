@@ -92,18 +92,21 @@ fn streamed(sources: &SourceMap, format: Format) -> (String, usize) {
     let options = options();
     let mut checker = Checker::new(&options).unwrap();
     let ids: Vec<FileId> = sources.files().map(|(id, _)| id).collect();
-    let indexed = stream::index_files(&mut checker, sources, ids, &|_| false);
+    let mut sources = sources.clone();
+    let indexed = stream::index_files(&mut checker, &mut sources, &[], ids, &|_| false);
+    let sources = &sources;
     let mut report = checker.report();
     let pass = checker.pass();
     let mut out = Vec::new();
     let mut writer = ReportWriter::begin(&mut out, format, &report, sources, &[]).unwrap();
     let mut batches = 0;
-    stream::check_files(&pass, sources, &indexed.files, &mut |checked| {
+    let lost = stream::check_files(&pass, sources, &[], &indexed.files, &mut |checked| {
         batches += 1;
         report.suppressed += checked.suppressed;
         report.unchecked_custom_resources += checked.unchecked_custom_resources;
         writer.write(&mut out, checked.findings).unwrap();
     });
+    assert!(lost.is_empty());
     writer.finish(&mut out, &report).unwrap();
     (String::from_utf8(out).unwrap(), batches)
 }

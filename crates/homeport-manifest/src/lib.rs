@@ -14,14 +14,18 @@
 
 mod load;
 mod object;
+pub mod parts;
 mod path;
 mod spans;
 mod walk;
 
-pub use load::{load_each, load_text, Each, Loaded};
-pub use object::{Object, Positions};
+pub use load::{load_each, load_each_at, load_text, Each, Loaded, Part};
+pub use object::{Identity, Object, Positions};
 pub use path::{FieldPath, PathSegment};
-pub use walk::{load_paths, read_inputs, Input, LoadOptions, Manifests, MAX_MANIFEST_BYTES};
+pub use walk::{
+    load_paths, read_inputs, read_inputs_holding, Input, LoadOptions, Manifests, Streamed,
+    MAX_MANIFEST_BYTES,
+};
 
 /// A document that is not a Kubernetes object (no `apiVersion`/`kind`, or not a mapping).
 pub const NOT_AN_OBJECT: &str = "HP0050";

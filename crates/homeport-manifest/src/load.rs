@@ -3,7 +3,7 @@
 use crate::object::Object;
 use crate::spans::{split, SpanTree};
 use crate::NOT_AN_OBJECT;
-use homeport_diag::{Diagnostic, FileId, Span};
+use homeport_diag::{Diagnostic, FileId, Origin, Span};
 use homeport_yaml::{Limits, Node};
 use serde_json::Value;
 
@@ -35,31 +35,51 @@ pub struct Each {
     /// Whether the file is valid YAML. When it is not, the objects already handed over
     /// must be forgotten: the file yields no objects (as with [`load_text`]).
     pub valid: bool,
+    /// YAML documents parsed (empty ones too).
+    pub documents: usize,
 }
 
 /// As [`load_text`], handing each object to `sink` as soon as its document is parsed
 /// instead of collecting them, in the same order: a caller that needs only part of each
 /// object keeps that and drops the rest, so a 200 MB stream is never held as objects.
 pub fn load_each(file: FileId, text: &str, sink: &mut dyn FnMut(Object)) -> Each {
+    load_each_at(file, text, Part::default(), sink)
+}
+
+/// Where a part of a file read in parts ([`crate::parts`]) starts: in the text, and in
+/// the count of its documents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Part {
+    pub origin: Origin,
+    /// Documents of the file before this part.
+    pub documents_before: usize,
+}
+
+/// As [`load_each`], for `text`, a part of `file` made of whole documents: positions and
+/// document numbers are the whole file's.
+pub fn load_each_at(file: FileId, text: &str, part: Part, sink: &mut dyn FnMut(Object)) -> Each {
     let mut diagnostics = Vec::new();
     // Each document becomes objects as soon as it is parsed; its node tree is dropped then,
     // so a 200 MB stream never holds more than one document's tree.
-    let mut index = 0;
-    let parsed = homeport_yaml::parse_each(text, file, Limits::default(), |doc| {
+    let mut index = part.documents_before;
+    let parsed = homeport_yaml::parse_each_at(text, part.origin, file, Limits::default(), |doc| {
         if !doc.is_null() {
             add_document(sink, &mut diagnostics, file, index, doc);
         }
         index += 1;
     });
+    let documents = index - part.documents_before;
     match parsed {
         Ok(_) => Each {
             diagnostics,
             valid: true,
+            documents,
         },
         // Invalid YAML: the file yields no objects, only the errors.
         Err(diags) => Each {
             diagnostics: diags,
             valid: false,
+            documents,
         },
     }
 }

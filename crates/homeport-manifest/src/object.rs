@@ -6,6 +6,19 @@ use homeport_diag::{FileId, Span};
 use homeport_yaml::Node;
 use serde_json::Value;
 
+/// What identifies an object and where it starts, without its value (see
+/// [`Object::from_identity`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Identity<'a> {
+    pub start: Span,
+    pub document: usize,
+    pub item: Option<usize>,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+}
+
 /// A Kubernetes object read from a manifest.
 #[derive(Debug, Clone)]
 pub struct Object {
@@ -100,6 +113,22 @@ impl Object {
             name: self.name.clone(),
             namespace: self.namespace.clone(),
             spans: SpanTree::Scalar(self.span()),
+        }
+    }
+
+    /// An object made again from an identity and start kept apart from its value (an
+    /// index that packs what it keeps): the same as [`Object::narrowed`] of the original.
+    pub fn from_identity(identity: Identity<'_>, value: Value) -> Object {
+        Object {
+            file: identity.start.file,
+            document: identity.document,
+            item: identity.item,
+            value,
+            api_version: identity.api_version.to_string(),
+            kind: identity.kind.to_string(),
+            name: identity.name.to_string(),
+            namespace: identity.namespace.map(str::to_string),
+            spans: SpanTree::Scalar(identity.start),
         }
     }
 

@@ -4,7 +4,10 @@ use crate::load::{load_text, Loaded};
 use crate::object::Object;
 use crate::{HELM_CHART_SKIPPED, NO_MANIFESTS, UNREADABLE_PATH};
 use homeport_diag::{Diagnostic, Diagnostics, FileId, SourceMap};
+use std::fs::File;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Something to read manifests from.
 #[derive(Debug, Clone)]
@@ -14,6 +17,23 @@ pub enum Input {
     Path(PathBuf),
     /// Text already read, such as stdin; `name` is what messages call it.
     Text { name: String, text: String },
+    /// Text in a file already open (stdin too large to hold, spooled to a temporary file);
+    /// `name` is what messages call it.
+    Spooled { name: String, file: Arc<File> },
+}
+
+/// A file whose text is not held ([`read_inputs_holding`]): its [`SourceMap`] entry has
+/// its name and no text; whoever reads it reads it from `handle`, from the start.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub file: FileId,
+    pub handle: Arc<File>,
+}
+
+/// A file's text, or the open file when it is not held.
+enum Content {
+    Text(String),
+    Open(Arc<File>),
 }
 
 /// How to load.
@@ -38,6 +58,8 @@ pub struct Manifests {
     pub diagnostics: Diagnostics,
     /// Files read (and parsed, successfully or not).
     pub files: usize,
+    /// The files not held (see [`read_inputs_holding`]), in order.
+    pub streamed: Vec<Streamed>,
 }
 
 /// Read every input. Problems with one path (missing, unreadable, invalid YAML) are
@@ -57,20 +79,67 @@ pub fn load_paths(inputs: &[Input], options: &LoadOptions) -> Manifests {
 /// ([`load_each`](crate::load_each)). Problems with one path are diagnostics, as with
 /// [`load_paths`].
 pub fn read_inputs(inputs: &[Input]) -> Manifests {
+    read_inputs_holding(inputs, u64::MAX)
+}
+
+/// As [`read_inputs`], holding the text of files of at most `hold` bytes only: larger
+/// ones are opened, checked and listed in [`Manifests::streamed`] for a reader that reads
+/// them a few documents at a time ([`crate::parts`]).
+pub fn read_inputs_holding(inputs: &[Input], hold: u64) -> Manifests {
     let mut out = Manifests::default();
-    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut texts: Vec<(String, Content)> = Vec::new();
     for input in inputs {
         match input {
-            Input::Text { name, text } => texts.push((name.clone(), text.clone())),
-            Input::Path(path) => read_path(path, &mut texts, &mut out.diagnostics),
+            Input::Text { name, text } => texts.push((name.clone(), Content::Text(text.clone()))),
+            Input::Spooled { name, file } => {
+                let size = file.metadata().map_or(0, |m| m.len());
+                if size > hold {
+                    texts.push((name.clone(), Content::Open(Arc::clone(file))));
+                } else {
+                    match read_spooled(file) {
+                        Ok(text) => texts.push((name.clone(), Content::Text(text))),
+                        Err(e) => out.diagnostics.push(
+                            Diagnostic::error(
+                                UNREADABLE_PATH,
+                                format!("cannot read `{name}`: {e}"),
+                            )
+                            .with_help("pipe UTF-8 YAML or JSON"),
+                        ),
+                    }
+                }
+            }
+            Input::Path(path) => read_path(path, hold, &mut texts, &mut out.diagnostics),
         }
     }
-    let ids: Vec<FileId> = texts
-        .into_iter()
-        .map(|(name, text)| out.sources.add(name, text))
-        .collect();
-    out.files = ids.len();
+    for (name, content) in texts {
+        match content {
+            Content::Text(text) => {
+                out.sources.add(name, text);
+            }
+            Content::Open(handle) => {
+                let file = out.sources.add(name, String::new());
+                out.streamed.push(Streamed { file, handle });
+            }
+        }
+    }
+    out.files = out.sources.files().count();
     out
+}
+
+/// The whole text of a spooled file.
+fn read_spooled(file: &File) -> Result<String, homeport_diag::input::ReadError> {
+    let mut reader = file;
+    reader.rewind()?;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_MANIFEST_BYTES.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(homeport_diag::input::ReadError::TooLarge {
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
+    homeport_diag::input::text_of(bytes)
 }
 
 /// Parse files on up to `threads` threads; results come back in `ids` order.
@@ -112,7 +181,7 @@ fn parse_all(sources: &SourceMap, ids: &[FileId], threads: usize) -> Vec<Loaded>
     results.into_iter().map(Option::unwrap_or_default).collect()
 }
 
-fn read_path(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnostics) {
+fn read_path(path: &Path, hold: u64, texts: &mut Vec<(String, Content)>, diags: &mut Diagnostics) {
     let name = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
@@ -127,7 +196,7 @@ fn read_path(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnos
     if meta.is_dir() {
         let before = texts.len();
         let mut skipped_chart = false;
-        walk_dir(path, texts, diags, &mut skipped_chart);
+        walk_dir(path, hold, texts, diags, &mut skipped_chart);
         if texts.len() == before && !skipped_chart {
             diags.push(
                 Diagnostic::warning(
@@ -139,17 +208,29 @@ fn read_path(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnos
         }
         return;
     }
-    read_file(path, texts, diags);
+    read_file(path, hold, texts, diags);
 }
 
 /// The size cap for one manifest file (a rendered chart of thousands of objects is well
 /// under it; `/dev/zero` behind a symlink is refused before, as a character device).
 pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024 * 1024;
 
-fn read_file(path: &Path, texts: &mut Vec<(String, String)>, diags: &mut Diagnostics) {
+fn read_file(path: &Path, hold: u64, texts: &mut Vec<(String, Content)>, diags: &mut Diagnostics) {
     let name = path.display().to_string();
-    match homeport_diag::input::read_text(path, MAX_MANIFEST_BYTES) {
-        Ok(text) => texts.push((name, text)),
+    let read = match homeport_diag::input::open_regular(path) {
+        Ok(file) => match file.metadata() {
+            Ok(meta) if meta.len() > MAX_MANIFEST_BYTES => {
+                Err(homeport_diag::input::ReadError::TooLarge {
+                    limit: MAX_MANIFEST_BYTES,
+                })
+            }
+            Ok(meta) if meta.len() > hold => Ok(Content::Open(Arc::new(file))),
+            _ => homeport_diag::input::read_text(path, MAX_MANIFEST_BYTES).map(Content::Text),
+        },
+        Err(e) => Err(e),
+    };
+    match read {
+        Ok(content) => texts.push((name, content)),
         Err(e) => diags.push(
             Diagnostic::error(UNREADABLE_PATH, format!("cannot read `{name}`: {e}"))
                 .with_help("manifests are regular files of YAML or JSON text in UTF-8"),
@@ -173,7 +254,8 @@ fn is_manifest_file(path: &Path) -> bool {
 
 fn walk_dir(
     dir: &Path,
-    texts: &mut Vec<(String, String)>,
+    hold: u64,
+    texts: &mut Vec<(String, Content)>,
     diags: &mut Diagnostics,
     skipped_chart: &mut bool,
 ) {
@@ -218,9 +300,9 @@ fn walk_dir(
     paths.sort();
     for (path, is_dir) in paths {
         if is_dir {
-            walk_dir(&path, texts, diags, skipped_chart);
+            walk_dir(&path, hold, texts, diags, skipped_chart);
         } else if is_manifest_file(&path) {
-            read_file(&path, texts, diags);
+            read_file(&path, hold, texts, diags);
         }
     }
 }

@@ -85,3 +85,45 @@ fn sarif_results_are_those_before_streaming() {
         serde_json::from_str(&expected("expected-results.sarif.json")).unwrap();
     assert_eq!(log["runs"][0]["results"], want);
 }
+
+/// Stdin larger than lint holds (16 MiB) is spooled to a temporary file and read in parts of
+/// whole documents, twice: a Service at the end still finds the Deployment at the start,
+/// and the finding's line is the stream's.
+#[test]
+fn stdin_too_large_to_hold_is_read_in_parts() {
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 17 * 1024 * 1024 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\n  namespace: ns\ndata:\n  note: |\n    déjà vu — {i}, a line longer than the scanner's lookahead buffer\n"
+        ));
+        i += 1;
+    }
+    text.insert_str(0, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"nginx:1.27\", ports: [{containerPort: 8080, name: http}]}]\n");
+    let service_line = text.lines().count() + 2;
+    text.push_str("---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ns}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: metrics}]\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
+        .env("NO_COLOR", "1")
+        .args(["lint", "--no-config", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&stderr);
+    let findings = report["findings"].as_array().unwrap();
+    let undeclared = findings
+        .iter()
+        .find(|f| {
+            f["object"]["kind"] == "Service" && f["message"].as_str().unwrap().contains("metrics")
+        })
+        .unwrap_or_else(|| panic!("no finding on the Service's target port: {stderr}"));
+    assert_eq!(undeclared["file"], "<stdin>");
+    assert_eq!(undeclared["object"]["line"], service_line);
+    assert!(report["summary"]["objects"].as_u64().unwrap() > 60_000);
+}

@@ -35,10 +35,10 @@ pub struct NamespaceLevels {
 }
 
 impl NamespaceLevels {
-    pub fn new(objects: &[Object]) -> Self {
+    pub fn new<'o>(objects: impl IntoIterator<Item = &'o Object>) -> Self {
         let mut levels = HashMap::new();
         for obj in objects
-            .iter()
+            .into_iter()
             .filter(|o| o.kind == "Namespace" && o.api_version == "v1")
         {
             let read = |mode| homeport_pss::namespace_mode_level(&obj.value, mode);

@@ -4,7 +4,7 @@
 use super::Counts;
 use crate::checker::Report;
 use crate::finding::Finding;
-use homeport_diag::{Diagnostic, SourceMap, Span};
+use homeport_diag::{Diagnostic, SourceMap};
 use serde::Serialize;
 use std::io::Write;
 
@@ -50,23 +50,6 @@ struct Summary<'a> {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
-}
-
-fn place(sources: &SourceMap, span: Span) -> (&str, usize, usize, usize, usize) {
-    match sources.get(span.file) {
-        Some(f) => {
-            let start = f.location(span.start as usize);
-            let end = f.location(span.end as usize);
-            (
-                f.name.as_str(),
-                start.line,
-                start.column,
-                end.line,
-                end.column,
-            )
-        }
-        None => ("", 0, 0, 0, 0),
-    }
 }
 
 /// The report as pretty-printed JSON text (with a final newline). `diagnostics` are the
@@ -121,8 +104,10 @@ impl JsonWriter {
     ) -> std::io::Result<()> {
         w.write_all(if self.any { b",\n" } else { b"\n" })?;
         self.any = true;
-        let (file, line, column, end_line, end_column) = place(sources, f.span);
-        let (_, obj_line, obj_column, _, _) = place(sources, f.object.span);
+        let at = super::finding_place(sources, f);
+        let (file, line, column) = (at.file.as_str(), at.start.line, at.start.column);
+        let (end_line, end_column) = (at.end.line, at.end.column);
+        let (obj_line, obj_column) = (at.object.line, at.object.column);
         let finding = JsonFinding {
             code: f.code,
             name: f.name,

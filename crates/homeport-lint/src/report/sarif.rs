@@ -3,7 +3,7 @@
 //! location (file, region) and a logical one (the Kubernetes object).
 
 use super::json::write_indented;
-use super::{end_location, location};
+use super::location;
 use crate::checker::Report;
 use crate::finding::Finding;
 use crate::registry::all_rules;
@@ -197,8 +197,9 @@ fn envelope(
 
 /// One finding as a SARIF `result`.
 fn sarif_result(f: &Finding, sources: &SourceMap, rules: &[Rule]) -> Value {
-    let (file, line, column) = location(sources, f.span);
-    let (end_line, end_column) = end_location(sources, f.span);
+    let at = super::finding_place(sources, f);
+    let (file, line, column) = (at.file, at.start.line, at.start.column);
+    let (end_line, end_column) = (at.end.line, at.end.column);
     let index = rules.iter().position(|r| r.code == f.code).unwrap_or(0);
     let object = match &f.object.namespace {
         Some(ns) => format!("{}/{}/{}", f.object.kind, ns, f.object.name),

@@ -4,9 +4,10 @@
 use super::Counts;
 use crate::checker::Report;
 use crate::finding::Finding;
-use homeport_diag::{render_human, ColorChoice, Diagnostic, SourceMap};
+use homeport_diag::{render_human, ColorChoice, Diagnostic, FileId, SourceMap};
 use std::fmt::Write as _;
-use std::io::Write;
+use std::io::{Seek, Write};
+use std::sync::Arc;
 
 /// One finding as a diagnostic: `severity[CODE]: message`, the excerpt, the object, help.
 pub fn render_finding(f: &Finding, sources: &SourceMap, color: ColorChoice) -> String {
@@ -21,7 +22,18 @@ pub fn render_finding(f: &Finding, sources: &SourceMap, color: ColorChoice) -> S
     if let Some(help) = &f.help {
         d = d.with_help(help.clone());
     }
-    render_human(&d, sources, color)
+    match &f.place {
+        // A file read in parts: the excerpt came with the finding.
+        Some(place) => {
+            let mut excerpt = SourceMap::new();
+            let id = excerpt.add_shared(Arc::clone(&place.excerpt));
+            if let Some(span) = &mut d.span {
+                span.file = id;
+            }
+            render_human(&d, &excerpt, color)
+        }
+        None => render_human(&d, sources, color),
+    }
 }
 
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -56,19 +68,63 @@ pub fn write_text(
     write_summary(out, report, Counts::of(&report.findings))
 }
 
-/// The text report written file by file: a file's findings are held until the next file's
-/// come (its header line counts them), then written.
+/// Writes the text report as findings come: a file's header line counts its findings, so
+/// each finding is rendered at once into a spool (memory up to [`SPOOL_IN_MEMORY`], then an
+/// unnamed temporary file) and the file's block is written, header first, when the next file
+/// starts or the report ends. Memory holds no finding past its batch.
 pub(crate) struct TextWriter {
     color: ColorChoice,
-    /// The findings of the file being written, not written yet.
-    pending: Vec<Finding>,
+    /// The file being written, its findings' counts and their rendered text.
+    file: Option<FileId>,
+    counts: Counts,
+    spool: Spool,
+}
+
+/// Rendered findings held in memory up to this size; past it they go to a temporary file.
+const SPOOL_IN_MEMORY: usize = 4 * 1024 * 1024;
+
+#[derive(Default)]
+struct Spool {
+    memory: Vec<u8>,
+    file: Option<std::fs::File>,
+}
+
+impl Spool {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.file.is_none() && self.memory.len() + bytes.len() > SPOOL_IN_MEMORY {
+            let mut file = tempfile::tempfile()?;
+            file.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => file.write_all(bytes),
+            None => {
+                self.memory.extend_from_slice(bytes);
+                Ok(())
+            }
+        }
+    }
+
+    /// Write what it holds to `out` and empty it.
+    fn drain_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        out.write_all(&self.memory)?;
+        self.memory.clear();
+        if let Some(mut file) = self.file.take() {
+            file.rewind()?;
+            std::io::copy(&mut file, out)?;
+        }
+        Ok(())
+    }
 }
 
 impl TextWriter {
     pub(crate) fn new(color: ColorChoice) -> Self {
         TextWriter {
             color,
-            pending: Vec::new(),
+            file: None,
+            counts: Counts::default(),
+            spool: Spool::default(),
         }
     }
 
@@ -80,23 +136,26 @@ impl TextWriter {
         sources: &SourceMap,
     ) -> std::io::Result<()> {
         for f in findings {
-            if self
-                .pending
-                .first()
-                .is_some_and(|p| p.span.file != f.span.file)
-            {
+            if self.file.is_some_and(|file| file != f.span.file) {
                 self.flush(out, sources)?;
             }
-            self.pending.push(f);
+            self.file = Some(f.span.file);
+            self.counts.add(&f);
+            self.spool
+                .write(render_finding(&f, sources, self.color).as_bytes())?;
+            self.spool.write(b"\n")?;
         }
         Ok(())
     }
 
+    /// Write the file's block: its header, then its findings.
     fn flush(&mut self, out: &mut dyn Write, sources: &SourceMap) -> std::io::Result<()> {
-        let group: Vec<&Finding> = self.pending.iter().collect();
-        write_file(out, &group, sources, self.color)?;
-        self.pending.clear();
-        Ok(())
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        write_header(out, sources, file, &self.counts, self.color)?;
+        self.counts = Counts::default();
+        self.spool.drain_to(out)
     }
 
     /// `report`: everything but its findings, which were written; `counts`: theirs.
@@ -107,11 +166,29 @@ impl TextWriter {
         counts: Counts,
         sources: &SourceMap,
     ) -> std::io::Result<()> {
-        if !self.pending.is_empty() {
-            self.flush(out, sources)?;
-        }
+        self.flush(out, sources)?;
         write_summary(out, report, counts)
     }
+}
+
+/// The line naming a file and counting its findings, and a blank line.
+fn write_header(
+    out: &mut dyn Write,
+    sources: &SourceMap,
+    file: FileId,
+    counts: &Counts,
+    color: ColorChoice,
+) -> std::io::Result<()> {
+    let bold = |s: &str| {
+        if color == ColorChoice::Always {
+            format!("\x1b[1;4m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let name = sources.get(file).map_or("<unknown>", |f| f.name.as_str());
+    writeln!(out, "{} ({})", bold(name), counts.describe())?;
+    writeln!(out)
 }
 
 /// One file's findings (all of them, in order) under a line naming the file and counting
@@ -125,19 +202,8 @@ fn write_file(
     let Some(first) = group.first() else {
         return Ok(());
     };
-    let bold = |s: &str| {
-        if color == ColorChoice::Always {
-            format!("\x1b[1;4m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
-    let name = sources
-        .get(first.span.file)
-        .map_or("<unknown>", |f| f.name.as_str());
     let counts = Counts::of(group.iter().copied());
-    writeln!(out, "{} ({})", bold(name), counts.describe())?;
-    writeln!(out)?;
+    write_header(out, sources, first.span.file, &counts, color)?;
     for f in group {
         out.write_all(render_finding(f, sources, color).as_bytes())?;
         out.write_all(b"\n")?;

@@ -19,9 +19,11 @@ pub(crate) mod prelude {
     pub use crate::context::{Context, Emitter};
     pub use crate::rule::{Category, Check, Rule};
     pub use crate::workload::{
-        container_security, is_long_running, is_scalable, replicas, Container, PodTemplate,
+        container_security, is_long_running, is_scalable, pod_template, replicas, Container,
+        PodTemplate,
     };
     pub use homeport_diag::Severity;
     pub use homeport_manifest::{FieldPath, Object};
     pub use serde_json::Value;
+    pub use std::borrow::Cow;
 }

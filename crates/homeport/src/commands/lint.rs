@@ -19,12 +19,16 @@ use homeport_lint::config::{self, Config};
 use homeport_lint::kustomize::Patches;
 use homeport_lint::report::{Counts, Format, ReportWriter};
 use homeport_lint::{stream, Checker, Cluster, Options};
-use homeport_manifest::{read_inputs, Input};
-use std::io::{IsTerminal, Read};
+use homeport_manifest::{read_inputs_holding, Input};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Diagnostic code for a bad `--select`, `--ignore` or `--kubernetes-version`.
 const USAGE: &str = "HP0057";
+
+/// Inputs up to this size are held as text; larger ones are read a few documents at a time
+/// (twice: once for the index, once to check them), so lint's memory does not grow with them.
+const HELD_BYTES: u64 = 16 * 1024 * 1024;
 
 pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
     if let Some(v) = &args.kubernetes_version {
@@ -66,21 +70,8 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 continue;
             }
             stdin_read = true;
-            let mut bytes = Vec::new();
-            let limit = homeport_manifest::MAX_MANIFEST_BYTES;
-            let read = std::io::stdin()
-                .take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(homeport_diag::input::ReadError::from)
-                .and_then(|n| {
-                    if n as u64 > limit {
-                        Err(homeport_diag::input::ReadError::TooLarge { limit })
-                    } else {
-                        homeport_diag::input::text_of(std::mem::take(&mut bytes))
-                    }
-                });
-            let text = match read {
-                Ok(text) => text,
+            let input = match read_stdin() {
+                Ok(input) => input,
                 Err(e) => {
                     out.diagnostics(
                         [&Diagnostic::error(
@@ -93,10 +84,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                     return EXIT_INVALID;
                 }
             };
-            inputs.push(Input::Text {
-                name: "<stdin>".to_string(),
-                text,
-            });
+            inputs.push(input);
         } else {
             inputs.push(Input::Path(p.to_path_buf()));
         }
@@ -126,14 +114,15 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         .iter()
         .filter_map(|i| match i {
             Input::Path(p) => Some(p.as_path()),
-            Input::Text { .. } => None,
+            Input::Text { .. } | Input::Spooled { .. } => None,
         })
         .collect();
     let patches = Patches::find(&dirs);
-    // The text of every input is read (positions and excerpts need it); objects are not
-    // held: the files are parsed once for the index and once more to check them, a batch of
-    // documents at a time, each batch's findings written before the next is parsed.
-    let mut manifests = read_inputs(&inputs);
+    // Objects are not held: the files are parsed once for the index and once more to check
+    // them, a batch of documents at a time, each batch's findings written before the next is
+    // parsed. The text of files up to HELD_BYTES is held (positions and excerpts are read
+    // from it); larger ones are read in parts of whole documents in both passes.
+    let mut manifests = read_inputs_holding(&inputs, HELD_BYTES);
     drop(inputs);
     let options = lint_options(args, config.as_ref(), cluster);
     let mut checker = match Checker::new(&options) {
@@ -147,19 +136,29 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let sources = &manifests.sources;
     // Kustomize patch files are fragments, not objects: their objects and their input
     // problems go, and a warning per kustomization says how to lint the build.
-    let is_patch = |file: homeport_diag::FileId| {
-        !patches.is_empty() && sources.get(file).is_some_and(|f| patches.contains(&f.name))
-    };
-    let file_ids: Vec<homeport_diag::FileId> = sources.files().map(|(id, _)| id).collect();
-    let indexed = stream::index_files(&mut checker, sources, file_ids, &is_patch);
-    for d in indexed.diagnostics {
-        if !d.span.is_some_and(|s| is_patch(s.file)) {
-            manifests.diagnostics.push(d);
-        }
-    }
+    let file_ids: Vec<homeport_diag::FileId> =
+        manifests.sources.files().map(|(id, _)| id).collect();
+    let patch_files: std::collections::HashSet<homeport_diag::FileId> = file_ids
+        .iter()
+        .copied()
+        .filter(|&id| {
+            !patches.is_empty()
+                && manifests
+                    .sources
+                    .get(id)
+                    .is_some_and(|f| patches.contains(&f.name))
+        })
+        .collect();
+    let indexed = stream::index_files(
+        &mut checker,
+        &mut manifests.sources,
+        &manifests.streamed,
+        file_ids,
+        &|id| patch_files.contains(&id),
+    );
+    manifests.diagnostics.extend(indexed.diagnostics);
     for d in patches.diagnostics() {
         manifests.diagnostics.push(d);
     }
@@ -167,8 +166,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
     let sources = &manifests.sources;
     let mut report = checker.report();
     let pass = checker.pass();
-    let file_of =
-        |f: &homeport_lint::Finding| sources.describe(f.span).map(|(name, loc)| (name, loc.line));
+    let streamed = &manifests.streamed;
+    let file_of = |f: &homeport_lint::Finding| {
+        let place = homeport_lint::report::finding_place(sources, f);
+        (!place.file.is_empty()).then_some((place.file, place.start.line))
+    };
     let mut baseline = match &baseline_path {
         Some(path) => match read_baseline(path, args.settings.update_baseline, &file_of, out) {
             Ok(b) => Some(b),
@@ -223,11 +225,20 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         LintFormat::Sarif => Some(Format::Sarif),
     };
     let mut errors = 0;
+    // A file read in parts that could not be read again, or read differently.
+    let mut lost: Vec<Diagnostic> = Vec::new();
     if recording {
         // Recording the baseline: every finding goes into it, none into the report.
-        stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
-            keep(&mut checked, &mut report);
-        });
+        lost = stream::check_files(
+            &pass,
+            sources,
+            streamed,
+            &indexed.files,
+            &mut |mut checked| {
+                keep(&mut checked, &mut report);
+            },
+        );
+        report.diagnostics.extend(lost.iter().cloned());
         if let Some(b) = baseline.take() {
             if let Err(code) = b.record(out) {
                 return code;
@@ -248,36 +259,80 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 // After a failed write the check goes on, for the exit code; nothing more
                 // is written.
                 let mut failed = None;
-                stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
-                    keep(&mut checked, &mut report);
-                    if failed.is_none() {
-                        if let Err(e) = writer.write(w, std::mem::take(&mut checked.findings)) {
-                            failed = Some(e);
+                lost = stream::check_files(
+                    &pass,
+                    sources,
+                    streamed,
+                    &indexed.files,
+                    &mut |mut checked| {
+                        keep(&mut checked, &mut report);
+                        if failed.is_none() {
+                            if let Err(e) = writer.write(w, std::mem::take(&mut checked.findings)) {
+                                failed = Some(e);
+                            }
+                        } else {
+                            errors += Counts::of(&checked.findings).errors;
                         }
-                    } else {
-                        errors += Counts::of(&checked.findings).errors;
-                    }
-                });
+                    },
+                );
                 errors += writer.counts().errors;
+                report.diagnostics.extend(lost.iter().cloned());
                 match failed {
                     Some(e) => Err(e),
                     None => writer.finish(w, &report),
                 }
             }),
-            None => stream::check_files(&pass, sources, &indexed.files, &mut |mut checked| {
-                keep(&mut checked, &mut report);
-                errors += Counts::of(&checked.findings).errors;
-            }),
+            None => {
+                lost = stream::check_files(
+                    &pass,
+                    sources,
+                    streamed,
+                    &indexed.files,
+                    &mut |mut checked| {
+                        keep(&mut checked, &mut report);
+                        errors += Counts::of(&checked.findings).errors;
+                    },
+                );
+            }
         }
+        out.diagnostics(lost.iter(), sources);
     }
 
-    if manifests.diagnostics.has_errors() || nothing_to_check.is_some() {
+    if manifests.diagnostics.has_errors() || nothing_to_check.is_some() || !lost.is_empty() {
         EXIT_INVALID
     } else if errors > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
+}
+
+/// Stdin as an input: held as text up to [`HELD_BYTES`], else spooled to an unnamed
+/// temporary file that is read in parts like a large file.
+fn read_stdin() -> Result<Input, homeport_diag::input::ReadError> {
+    let name = "<stdin>".to_string();
+    let limit = homeport_manifest::MAX_MANIFEST_BYTES;
+    let mut stdin = std::io::stdin().lock();
+    let mut bytes = Vec::new();
+    (&mut stdin).take(HELD_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 <= HELD_BYTES {
+        let text = homeport_diag::input::text_of(bytes)?;
+        return Ok(Input::Text { name, text });
+    }
+    let mut spool = tempfile::tempfile()?;
+    spool.write_all(&bytes)?;
+    let held = bytes.len() as u64;
+    drop(bytes);
+    // Up to one byte past the limit, to tell a stream at the limit from a longer one.
+    let allowed = limit.saturating_sub(held);
+    let rest = std::io::copy(&mut (&mut stdin).take(allowed + 1), &mut spool)?;
+    if rest > allowed {
+        return Err(homeport_diag::input::ReadError::TooLarge { limit });
+    }
+    Ok(Input::Spooled {
+        name,
+        file: std::sync::Arc::new(spool),
+    })
 }
 
 /// The run's options: flags first, then the configuration file.

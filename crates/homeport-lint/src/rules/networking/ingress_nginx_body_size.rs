@@ -105,7 +105,8 @@ fn is_ingress_nginx(obj: &Object) -> bool {
 
 /// Why workload `w` looks like an upload service, if it does.
 fn upload_reason(cx: &Context<'_>, w: usize) -> Option<String> {
-    let t = cx.index.template(w)?;
+    let obj = cx.index.object(w)?;
+    let t = pod_template(&obj)?;
     for c in t.long_running_containers() {
         let image = c.image();
         let repo = parse_image(image).repository;
@@ -120,11 +121,9 @@ fn upload_reason(cx: &Context<'_>, w: usize) -> Option<String> {
         .filter(|(_, v)| v.get("persistentVolumeClaim").is_some())
         .filter_map(|(_, v)| v.get("name").and_then(Value::as_str))
         .collect();
-    let templates: Vec<&str> = cx
-        .index
-        .objects()
-        .get(w)
-        .and_then(|o| o.value.get("spec"))
+    let templates: Vec<&str> = obj
+        .value
+        .get("spec")
         .and_then(|s| s.get("volumeClaimTemplates"))
         .and_then(Value::as_array)
         .map(|a| {
@@ -186,7 +185,7 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
             .select_workloads(ns, &selector)
             .into_iter()
             .find_map(|w| {
-                let wname = cx.index.objects().get(w).map_or("", |o| o.name.as_str());
+                let wname = cx.index.name(w);
                 upload_reason(cx, w).map(|r| format!("`{wname}` {r}"))
             });
         if let Some(reason) = reason {

@@ -61,10 +61,11 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
     if selected.is_empty() {
         return;
     }
-    let templates: Vec<_> = selected
+    let workloads: Vec<_> = selected
         .iter()
-        .filter_map(|&w| cx.index.template(w))
+        .filter_map(|&w| cx.index.object(w))
         .collect();
+    let templates: Vec<_> = workloads.iter().filter_map(|w| pod_template(w)).collect();
     let containers: Vec<_> = templates.iter().flat_map(|t| t.containers()).collect();
     let declares_any = containers.iter().any(|c| !c.ports().is_empty());
     let Some(ports) = obj

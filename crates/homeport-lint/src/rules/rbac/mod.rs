@@ -163,7 +163,7 @@ pub(crate) fn bindings_of(cx: &Context<'_>, role: usize, obj: &Object) -> Vec<us
     let mut out = Vec::new();
     for kind in ["RoleBinding", "ClusterRoleBinding"] {
         for &b in index.of_kind(kind) {
-            let Some(binding) = index.objects().get(b) else {
+            let Some(binding) = index.whole(b) else {
                 continue;
             };
             if !is_binding(binding) {

@@ -84,7 +84,7 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
         let cluster_wide: Vec<String> = if obj.kind == "ClusterRole" {
             bindings_of(cx, me, obj)
                 .into_iter()
-                .filter_map(|b| cx.index.objects().get(b))
+                .filter_map(|b| cx.index.whole(b))
                 .filter(|b| b.kind == "ClusterRoleBinding")
                 .flat_map(|b| subjects(b, ""))
                 .filter(|s| s.kind == "ServiceAccount")

@@ -44,7 +44,7 @@ pub(crate) fn autoscaler_of<'a>(cx: &Context<'a>, ns: &str, obj: &Object) -> Opt
     cx.index
         .of_kind_in(ns, "HorizontalPodAutoscaler")
         .iter()
-        .filter_map(|&h| cx.objects.get(h))
+        .filter_map(|&h| cx.index.whole(h))
         .find(|h| {
             let t = h.value.get("spec").and_then(|s| s.get("scaleTargetRef"));
             t.and_then(|t| t.get("kind")).and_then(Value::as_str) == Some(obj.kind.as_str())

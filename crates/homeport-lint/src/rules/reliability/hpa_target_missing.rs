@@ -60,7 +60,7 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
     ) {
         return; // custom scalable resources (Argo Rollouts, ...) are not ours to judge
     }
-    if cx.index.find(ns, kind, name).is_none() {
+    if !cx.index.contains(ns, kind, name) {
         out.report(
             FieldPath::parse("spec.scaleTargetRef.name"),
             format!("{kind} `{name}` is not in namespace `{ns}` of the input"),

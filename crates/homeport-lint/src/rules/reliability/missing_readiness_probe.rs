@@ -61,7 +61,7 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
     type Served = Vec<(String, Vec<String>)>;
     let mut behind: Vec<(&Container<'_>, Served)> = Vec::new();
     for &s in services {
-        let Some(svc) = cx.index.objects().get(s) else {
+        let Some(svc) = cx.index.whole(s) else {
             continue;
         };
         for p in service_ports(svc) {

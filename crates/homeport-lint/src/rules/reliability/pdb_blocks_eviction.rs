@@ -87,11 +87,11 @@ fn check(cx: &Context<'_>, obj: &Object, out: &mut Emitter<'_>) {
     let selected = cx
         .index
         .select_workloads(ns, &Selector::from_label_selector(selector));
-    let counts: Vec<(i64, &Object)> = selected
+    let counts: Vec<(i64, Cow<'_, Object>)> = selected
         .iter()
-        .filter_map(|&w| cx.objects.get(w))
+        .filter_map(|&w| cx.index.object(w))
         .filter(|w| is_scalable(w))
-        .map(|w| (replicas(w).unwrap_or(1), w))
+        .map(|w| (replicas(&w).unwrap_or(1), w))
         .collect();
     if counts.is_empty() {
         return;

@@ -82,9 +82,9 @@ pub(crate) fn is_bound(cx: &Context<'_>, ns: &str, sa: &str) -> bool {
     ["RoleBinding", "ClusterRoleBinding"].iter().any(|kind| {
         cx.index.of_kind(kind).iter().any(|&b| {
             let binding_ns = cx.index.namespace(b);
-            cx.objects[b]
-                .value
-                .get("subjects")
+            cx.index
+                .whole(b)
+                .and_then(|binding| binding.value.get("subjects"))
                 .and_then(Value::as_array)
                 .is_some_and(|subjects| {
                     subjects.iter().any(|s| {
