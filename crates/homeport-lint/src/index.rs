@@ -117,7 +117,7 @@ impl<'a> Index<'a> {
 
     /// The objects of the kinds kept whole, in input order.
     pub fn whole_objects(&self) -> impl Iterator<Item = &'a Object> {
-        self.kept.entries().iter().filter_map(Entry::whole)
+        self.kept.entries().filter_map(Entry::whole)
     }
 
     /// Objects that run pods.

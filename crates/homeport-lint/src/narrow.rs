@@ -64,7 +64,7 @@ pub type Label = (Arc<str>, Box<str>);
 #[derive(Debug, Default)]
 pub struct Narrowed {
     slots: Vec<Slot>,
-    entries: Vec<Entry>,
+    entries: Entries,
     shared: Shared,
     /// The namespaces of objects without an entry, each once.
     namespaces: Vec<Arc<str>>,
@@ -87,7 +87,7 @@ impl Narrowed {
             || LOOKED_UP.contains(&obj.kind.as_str())
             || pod_template(obj).is_some();
         if looked_up {
-            let at = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+            let at = u32::try_from(self.entries.len).unwrap_or(u32::MAX);
             self.entries.push(Entry::new(obj, number, &mut self.shared));
             self.slots.push(Slot::Entry(at));
             return;
@@ -150,8 +150,42 @@ impl Narrowed {
     }
 
     /// The entries, in input order.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.chunks.iter().flatten()
+    }
+}
+
+/// Entries in chunks of fixed size: a growing list never holds its old and its new buffer
+/// at once, nor room for as many again (a large input's index holds hundreds of thousands).
+#[derive(Debug, Default)]
+struct Entries {
+    chunks: Vec<Vec<Entry>>,
+    len: usize,
+}
+
+impl Entries {
+    const CHUNK: usize = 4096;
+
+    fn push(&mut self, entry: Entry) {
+        if self.chunks.last().is_none_or(|c| c.len() == Self::CHUNK) {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(entry);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, at: usize) -> Option<&Entry> {
+        self.chunks.get(at / Self::CHUNK)?.get(at % Self::CHUNK)
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.chunks.truncate(len.div_ceil(Self::CHUNK));
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.truncate(len - (len.div_ceil(Self::CHUNK) - 1) * Self::CHUNK);
+        }
+        self.len = len.min(self.len);
     }
 }
 
@@ -165,8 +199,9 @@ pub struct Entry {
     namespace: Option<Arc<str>>,
     name: Box<str>,
     start: Span,
-    document: usize,
-    item: Option<usize>,
+    document: u32,
+    /// Index in a `kind: List`'s items, plus one (0: not from a list).
+    item: u32,
     /// The pod labels with a scalar value, for an object that runs pods; `None` for the
     /// others.
     pod_labels: Option<Box<[Label]>>,
@@ -224,8 +259,10 @@ impl Entry {
             namespace: obj.namespace.as_deref().map(|ns| shared.get(ns)),
             name: obj.name.as_str().into(),
             start: obj.span(),
-            document: obj.document,
-            item: obj.item,
+            document: u32::try_from(obj.document).unwrap_or(u32::MAX),
+            item: obj
+                .item
+                .map_or(0, |i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
             pod_labels,
             kept,
         }
@@ -280,8 +317,8 @@ impl Entry {
                 };
                 let identity = Identity {
                     start: self.start,
-                    document: self.document,
-                    item: self.item,
+                    document: self.document as usize,
+                    item: self.item.checked_sub(1).map(|i| i as usize),
                     api_version: &self.api_version,
                     kind: &self.kind,
                     name: &self.name,
@@ -415,5 +452,49 @@ fn put(to: &mut Value, path: &[&str], value: Value) {
     }
     if let Value::Object(map) = at {
         map.insert((*last).to_string(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homeport_diag::FileId;
+
+    fn object(kind: &str, name: &str, item: Option<usize>) -> Object {
+        let text =
+            format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: {name}, namespace: ns}}\n");
+        let mut obj = homeport_manifest::load_text(FileId(0), &text)
+            .objects
+            .remove(0);
+        obj.item = item;
+        obj
+    }
+
+    #[test]
+    fn entries_across_chunks_keep_their_numbers_and_forget_from_any_point() {
+        let mut kept = Narrowed::default();
+        let n = 2 * Entries::CHUNK + 10;
+        for i in 0..n {
+            // Every third object is one no rule looks up: a namespace only.
+            let kind = if i % 3 == 0 { "ConfigMap" } else { "Service" };
+            kept.push(&object(kind, &format!("o{i}"), (i == 5).then_some(7)));
+        }
+        assert_eq!(kept.len(), n);
+        assert!(kept.entry(0).is_none());
+        assert_eq!(kept.namespace(0), "ns");
+        let last = kept.entry(n - 1).unwrap();
+        assert_eq!(
+            (last.number(), last.name()),
+            (n - 1, format!("o{}", n - 1).as_str())
+        );
+        let listed = kept.entry(5).unwrap().object();
+        assert_eq!((listed.item, listed.name.as_str()), (Some(7), "o5"));
+        assert_eq!(kept.entries().count(), n - n.div_ceil(3));
+        for cut in [n - 1, Entries::CHUNK * 3 / 2, 1, 0] {
+            kept.truncate(cut);
+            assert_eq!(kept.len(), cut);
+            assert_eq!(kept.entries().count(), cut - cut.div_ceil(3));
+            assert!(kept.entries().all(|e| e.number() < cut));
+        }
     }
 }
