@@ -5,6 +5,9 @@
 //! text can be cut there and each part parsed on its own ([`load_each_at`](crate::load_each_at))
 //! with the same documents, positions and errors as the whole text, as long as no error
 //! spans a cut. Directive lines (`%YAML`) before a `---` go with the document they precede.
+//! One difference: a block scalar at the top level of a document (`--- |`, never a manifest)
+//! ends at the next `---` in a part, as YAML 1.2 says, while yaml-rust2 reading the whole
+//! text lets it run on (the `lint_parts` fuzz target checks everything else).
 
 use crate::load::Part;
 use homeport_diag::input::ReadError;
@@ -28,6 +31,8 @@ pub struct Parts<R> {
     /// Bytes read so far; at most `limit`.
     read: u64,
     limit: u64,
+    /// The size a part grows to before it is cut ([`PART_BYTES`]).
+    part_bytes: usize,
     /// Where the next part starts.
     next: Part,
     /// Lines already read that belong to the next part.
@@ -38,10 +43,17 @@ pub struct Parts<R> {
 impl<R: BufRead> Parts<R> {
     /// The parts of `reader`'s text, refusing more than `limit` bytes.
     pub fn new(reader: R, limit: u64) -> Self {
+        Self::with_part_bytes(reader, limit, PART_BYTES)
+    }
+
+    /// As [`Parts::new`], cutting parts from `part_bytes` on (tests and the fuzzer cut
+    /// small inputs into many parts).
+    pub fn with_part_bytes(reader: R, limit: u64, part_bytes: usize) -> Self {
         Parts {
             reader,
             read: 0,
             limit,
+            part_bytes,
             next: Part::default(),
             carried: Vec::new(),
             done: false,
@@ -73,11 +85,14 @@ impl<R: BufRead> Parts<R> {
             if self.read > self.limit {
                 return Err(ReadError::TooLarge { limit: self.limit });
             }
-            if buf.len() >= PART_BYTES && starts_document(&line) {
+            if buf.len() >= self.part_bytes && starts_document(&line) {
                 let cut = directives_from.unwrap_or(buf.len());
-                self.carried = buf.split_off(cut);
-                self.carried.extend_from_slice(&line);
-                break;
+                // Never an empty part (only directives so far: they stay with their document).
+                if cut > 0 {
+                    self.carried = buf.split_off(cut);
+                    self.carried.extend_from_slice(&line);
+                    break;
+                }
             }
             match line.first() {
                 Some(b'%') => {
@@ -135,36 +150,32 @@ mod tests {
     use crate::{load_each, load_each_at};
     use homeport_diag::FileId;
 
+    /// An object as the tests compare it: number, name, start, value.
+    fn describe(o: &crate::Object) -> String {
+        format!("{} {} {:?} {}", o.document, o.name, o.span(), o.value)
+    }
+
     /// Everything [`load_each`] gives for a text: objects (with positions) and diagnostics.
     fn whole(text: &str) -> (Vec<String>, Vec<String>) {
         let mut objects = Vec::new();
-        let each = load_each(FileId(0), text, &mut |o| {
-            objects.push(format!(
-                "{} {} {:?} {}",
-                o.document,
-                o.name,
-                o.span(),
-                o.value
-            ))
-        });
+        let each = load_each(FileId(0), text, &mut |o| objects.push(describe(&o)));
         let diags = each.diagnostics.iter().map(|d| format!("{d:?}")).collect();
         (objects, diags)
     }
 
     fn in_parts(text: &str) -> (Vec<String>, Vec<String>, usize) {
-        let mut parts = Parts::new(std::io::Cursor::new(text.as_bytes()), u64::MAX);
+        in_parts_of(text, PART_BYTES)
+    }
+
+    fn in_parts_of(text: &str, part_bytes: usize) -> (Vec<String>, Vec<String>, usize) {
+        let reader = std::io::Cursor::new(text.as_bytes());
+        let mut parts = Parts::with_part_bytes(reader, u64::MAX, part_bytes);
         let (mut objects, mut diags, mut count) = (Vec::new(), Vec::new(), 0);
         while let Some(piece) = parts.next() {
             let piece = piece.unwrap();
             count += 1;
             let each = load_each_at(FileId(0), &piece.text, piece.part, &mut |o| {
-                objects.push(format!(
-                    "{} {} {:?} {}",
-                    o.document,
-                    o.name,
-                    o.span(),
-                    o.value
-                ))
+                objects.push(describe(&o))
             });
             diags.extend(each.diagnostics.iter().map(|d| format!("{d:?}")));
             parts.documents(each.documents);
@@ -195,6 +206,22 @@ mod tests {
         assert_eq!(p_objects, objects);
         assert!(!diags.is_empty());
         assert_eq!(p_diags, diags);
+    }
+
+    #[test]
+    fn parts_as_small_as_a_document_give_what_the_whole_text_gives() {
+        let text = "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\r\n\
+            data: {x: \"é\"}\n...\n# between\n%YAML 1.2\n%TAG !e! tag:example.com,2000:\n\
+            ---\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, \
+            metadata: {name: s}}\n--- # a comment\n[not, an, object]\n---\r\napiVersion: v1\r\n\
+            kind: ConfigMap\r\nmetadata:\r\n  name: b\r\ndata:\r\n  k: |\r\n    ü\r\n    --- x\r\n";
+        let (objects, diags) = whole(text);
+        assert_eq!(objects.len(), 3, "{objects:?}");
+        for part_bytes in 0..text.len() {
+            let (p_objects, p_diags, _) = in_parts_of(text, part_bytes);
+            assert_eq!(p_objects, objects, "parts from {part_bytes} bytes");
+            assert_eq!(p_diags, diags, "parts from {part_bytes} bytes");
+        }
     }
 
     #[test]

@@ -102,18 +102,8 @@ fn stdin_too_large_to_hold_is_read_in_parts() {
     text.insert_str(0, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"nginx:1.27\", ports: [{containerPort: 8080, name: http}]}]\n");
     let service_line = text.lines().count() + 2;
     text.push_str("---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ns}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: metrics}]\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_homeport"))
-        .env("NO_COLOR", "1")
-        .args(["lint", "--no-config", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    // lint reads all of stdin before it writes: writing first cannot block.
+    let out = lint(&["--format", "json", "-"], Some(&text));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&stderr);
     let findings = report["findings"].as_array().unwrap();

@@ -225,19 +225,15 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         LintFormat::Sarif => Some(Format::Sarif),
     };
     let mut errors = 0;
-    // A file read in parts that could not be read again, or read differently.
+    // The check pass; what it returns: a file read in parts that could not be read again,
+    // or read differently.
+    let check = |found: &mut dyn FnMut(homeport_lint::Checked)| {
+        stream::check_files(&pass, sources, streamed, &indexed.files, found)
+    };
     let mut lost: Vec<Diagnostic> = Vec::new();
     if recording {
         // Recording the baseline: every finding goes into it, none into the report.
-        lost = stream::check_files(
-            &pass,
-            sources,
-            streamed,
-            &indexed.files,
-            &mut |mut checked| {
-                keep(&mut checked, &mut report);
-            },
-        );
+        lost = check(&mut |mut checked| keep(&mut checked, &mut report));
         report.diagnostics.extend(lost.iter().cloned());
         if let Some(b) = baseline.take() {
             if let Err(code) = b.record(out) {
@@ -259,22 +255,16 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 // After a failed write the check goes on, for the exit code; nothing more
                 // is written.
                 let mut failed = None;
-                lost = stream::check_files(
-                    &pass,
-                    sources,
-                    streamed,
-                    &indexed.files,
-                    &mut |mut checked| {
-                        keep(&mut checked, &mut report);
-                        if failed.is_none() {
-                            if let Err(e) = writer.write(w, std::mem::take(&mut checked.findings)) {
-                                failed = Some(e);
-                            }
-                        } else {
-                            errors += Counts::of(&checked.findings).errors;
+                lost = check(&mut |mut checked| {
+                    keep(&mut checked, &mut report);
+                    if failed.is_none() {
+                        if let Err(e) = writer.write(w, std::mem::take(&mut checked.findings)) {
+                            failed = Some(e);
                         }
-                    },
-                );
+                    } else {
+                        errors += Counts::of(&checked.findings).errors;
+                    }
+                });
                 errors += writer.counts().errors;
                 report.diagnostics.extend(lost.iter().cloned());
                 match failed {
@@ -283,16 +273,10 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
                 }
             }),
             None => {
-                lost = stream::check_files(
-                    &pass,
-                    sources,
-                    streamed,
-                    &indexed.files,
-                    &mut |mut checked| {
-                        keep(&mut checked, &mut report);
-                        errors += Counts::of(&checked.findings).errors;
-                    },
-                );
+                lost = check(&mut |mut checked| {
+                    keep(&mut checked, &mut report);
+                    errors += Counts::of(&checked.findings).errors;
+                });
             }
         }
         out.diagnostics(lost.iter(), sources);
