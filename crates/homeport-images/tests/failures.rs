@@ -26,6 +26,8 @@ enum Mode {
     InvalidJson,
     /// A manifest answer that never ends (no length, data until the client hangs up).
     EndlessManifest,
+    /// A Bearer challenge whose realm answers the token request without end.
+    EndlessToken,
 }
 
 struct Fake {
@@ -46,6 +48,27 @@ fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, String)], body
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(body);
 }
+
+/// An answer with no length and data until the client hangs up (at most 256 MiB, so a
+/// client without a cap ends the test too).
+/// Returns how many bytes of body the client took before it hung up.
+fn endless(stream: &mut TcpStream, content_type: &str) -> usize {
+    let head =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    for _ in 0..4096 {
+        if stream.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    sent
+}
+
+/// Bytes of the endless token answer the client took (`Mode::EndlessToken`).
+static TOKEN_BYTES_TAKEN: AtomicUsize = AtomicUsize::new(0);
 
 fn start(mode: Mode) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -82,7 +105,10 @@ fn start(mode: Mode) -> Fake {
                     }
                 }
                 let authorized = auth == "Bearer secret-token";
-                let bearer = matches!(mode, Mode::BearerAuth | Mode::BearerWithCredentials);
+                let bearer = matches!(
+                    mode,
+                    Mode::BearerAuth | Mode::BearerWithCredentials | Mode::EndlessToken
+                );
                 if path == "/v2/" {
                     counter.fetch_add(1, Ordering::SeqCst);
                     if bearer && !authorized {
@@ -96,6 +122,11 @@ fn start(mode: Mode) -> Fake {
                 if path.starts_with("/token") {
                     assert!(path.contains("scope=repository%3Aapp%2Fx%3Apull"), "{path}");
                     // base64("user:pass")
+                    if mode == Mode::EndlessToken {
+                        let taken = endless(&mut stream, "application/json");
+                        TOKEN_BYTES_TAKEN.fetch_add(taken, Ordering::SeqCst);
+                        return;
+                    }
                     if mode == Mode::BearerWithCredentials && auth != "Basic dXNlcjpwYXNz" {
                         respond(&mut stream, 401, &[], b"");
                         return;
@@ -127,16 +158,9 @@ fn start(mode: Mode) -> Fake {
                         respond(&mut stream, code, &headers, body.as_bytes());
                     }
                     Mode::EndlessManifest => {
-                        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nConnection: close\r\n\r\n";
-                        let _ = stream.write_all(head.as_bytes());
-                        let chunk = vec![b' '; 64 * 1024];
-                        // At most 256 MiB, so a client without a cap ends the test too.
-                        for _ in 0..4096 {
-                            if stream.write_all(&chunk).is_err() {
-                                break;
-                            }
-                        }
+                        endless(&mut stream, "application/vnd.oci.image.manifest.v1+json");
                     }
+                    Mode::EndlessToken => respond(&mut stream, 401, &[], b""),
                     Mode::InvalidJson => {
                         let body = b"{this is not json";
                         respond(
@@ -319,5 +343,28 @@ fn an_endless_manifest_is_cut_off_at_the_cap() {
         "{}",
         r.warnings[0].message
     );
+    assert_eq!(r.sources[&image], Source::KnowledgeBase);
+}
+
+#[test]
+fn an_endless_token_answer_is_cut_off_at_the_cap() {
+    let fake = start(Mode::EndlessToken);
+    let image = format!("{}/app/x:1", fake.host);
+    let options = Options {
+        timeout: Duration::from_secs(30),
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let r = resolve(std::slice::from_ref(&image), &Lock::default(), &options);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it waited for the timeout"
+    );
+    // The token was refused after its first MiB (the rest of what was taken sat in socket
+    // buffers): the registry sent 256 MiB to a client without the cap. Without a token the
+    // image is refused, a warning, from the knowledge base.
+    let taken = TOKEN_BYTES_TAKEN.load(Ordering::SeqCst);
+    assert!(taken < 32 * 1024 * 1024, "{taken} bytes of token read");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert_eq!(r.sources[&image], Source::KnowledgeBase);
 }

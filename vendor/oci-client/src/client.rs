@@ -929,15 +929,16 @@ impl Client {
 
         match auth_res.status() {
             reqwest::StatusCode::OK => {
-                let text = auth_res.text().await?;
+                let text = read_capped(auth_res, MAX_TOKEN_BYTES, "a token").await?;
                 debug!("Received response from auth request");
-                let token: RegistryToken = serde_json::from_str(&text)
+                let token: RegistryToken = serde_json::from_slice(&text)
                     .map_err(|e| OciDistributionError::RegistryTokenDecodeError(e.to_string()))?;
                 debug!("Successfully authorized for image '{:?}'", image);
                 Ok(Some(RegistryTokenType::Bearer(token)))
             }
             _ => {
-                let reason = auth_res.text().await?;
+                let reason = read_capped(auth_res, MAX_MESSAGE_BYTES, "an error message").await?;
+                let reason = String::from_utf8_lossy(&reason).into_owned();
                 debug!("Failed to authenticate for image '{:?}': {}", image, reason);
                 Err(OciDistributionError::AuthenticationFailure(reason))
             }
@@ -1200,7 +1201,7 @@ impl Client {
             .await?;
         let status = res.status();
         let headers = res.headers().clone();
-        let body = read_capped(res, MAX_MANIFEST_BYTES).await?;
+        let body = read_capped(res, MAX_MANIFEST_BYTES, "a manifest").await?;
 
         validate_registry_response(status, &body, &url)?;
 
@@ -2110,7 +2111,8 @@ impl Client {
         } else {
             let url = res.url().to_string();
             let code = res.status().as_u16();
-            let message = res.text().await?;
+            let message = read_capped(res, MAX_MESSAGE_BYTES, "an error message").await?;
+            let message = String::from_utf8_lossy(&message).into_owned();
             Err(OciDistributionError::ServerError { url, code, message })
         }
     }
@@ -2239,12 +2241,23 @@ impl Client {
 /// 4 MiB; one far larger is hostile, and reading it whole would grow memory without bound.
 const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
 
-/// The body of `res`, refused once it passes `limit` bytes (homeport patch).
-async fn read_capped(mut res: reqwest::Response, limit: usize) -> Result<bytes::Bytes> {
+/// The most a token answer may hold (homeport patch): a few KiB in practice.
+const MAX_TOKEN_BYTES: usize = 1024 * 1024;
+
+/// The most of an error answer read for its message (homeport patch).
+const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// The body of `res`, refused once it passes `limit` bytes (homeport patch); `what` names
+/// it in the error.
+async fn read_capped(mut res: reqwest::Response, limit: usize, what: &str) -> Result<bytes::Bytes> {
     let too_large = || {
+        let size = if limit >= 1024 * 1024 {
+            format!("{} MiB", limit / (1024 * 1024))
+        } else {
+            format!("{} KiB", limit / 1024)
+        };
         OciDistributionError::GenericError(Some(format!(
-            "the registry sent more than {} MiB for a manifest",
-            limit / (1024 * 1024)
+            "the registry sent more than {size} for {what}"
         )))
     };
     if res.content_length().is_some_and(|n| n > limit as u64) {
