@@ -4,10 +4,13 @@
 //! YAML document wherever it stands (YAML forbids such a line inside any scalar), so the
 //! text can be cut there and each part parsed on its own ([`load_each_at`](crate::load_each_at))
 //! with the same documents, positions and errors as the whole text, as long as no error
-//! spans a cut. Directive lines (`%YAML`) before a `---` go with the document they precede.
-//! One difference: a block scalar at the top level of a document (`--- |`, never a manifest)
-//! ends at the next `---` in a part, as YAML 1.2 says, while yaml-rust2 reading the whole
-//! text lets it run on (the `lint_parts` fuzz target checks everything else).
+//! spans a cut. Directive lines (`%YAML`, only where YAML allows them: at the start and
+//! after a `...` line) before a `---` go with the document they precede, and a part cut
+//! before a `---` ends with a `---` line of its own, so its last document ends at a marker
+//! as in the whole text. Two differences, both where yaml-rust2 reads past a `---` line that YAML 1.2 says ends
+//! the document (never in a manifest): a block scalar at a document's top level (`--- |`)
+//! ends there in a part; a flow collection or quoted scalar still open there leaves its part
+//! unterminated, an error. The `lint_parts` fuzz target checks everything else.
 
 use crate::load::Part;
 use homeport_diag::input::ReadError;
@@ -37,8 +40,20 @@ pub struct Parts<R> {
     next: Part,
     /// Lines already read that belong to the next part.
     carried: Vec<u8>,
+    /// Whether the text read so far ends between documents where directives may stand: at
+    /// the start, or after a `...` line (YAML allows directives nowhere else; a `%` line
+    /// elsewhere is part of a scalar).
+    between_documents: bool,
+    /// Whether the part returned last ends with [`TERMINATOR`], which is not in the file.
+    terminated: bool,
     done: bool,
 }
+
+/// Added at the end of a part cut before a `---` line: the last document then ends as it
+/// does in the whole text, at a document marker, not at the end of the stream (where
+/// yaml-rust2 reads an empty block scalar as a line break). It starts an empty document,
+/// not counted ([`Parts::documents`]).
+const TERMINATOR: &str = "---\n";
 
 impl<R: BufRead> Parts<R> {
     /// The parts of `reader`'s text, refusing more than `limit` bytes.
@@ -56,6 +71,8 @@ impl<R: BufRead> Parts<R> {
             part_bytes,
             next: Part::default(),
             carried: Vec::new(),
+            between_documents: true,
+            terminated: false,
             done: false,
         }
     }
@@ -63,7 +80,8 @@ impl<R: BufRead> Parts<R> {
     /// The number of documents in the part returned last: the next part's numbering
     /// continues after them.
     pub fn documents(&mut self, count: usize) {
-        self.next.documents_before += count;
+        let added = usize::from(self.terminated);
+        self.next.documents_before += count.saturating_sub(added);
     }
 
     fn read_part(&mut self) -> Result<Option<Piece>, ReadError> {
@@ -71,6 +89,7 @@ impl<R: BufRead> Parts<R> {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carried);
+        self.terminated = false;
         // Where a run of directive lines started (they go with the document after them).
         let mut directives_from: Option<usize> = None;
         let mut line = Vec::new();
@@ -91,15 +110,21 @@ impl<R: BufRead> Parts<R> {
                 if cut > 0 {
                     self.carried = buf.split_off(cut);
                     self.carried.extend_from_slice(&line);
+                    self.between_documents = false;
+                    self.terminated = true;
                     break;
                 }
             }
             match line.first() {
-                Some(b'%') => {
+                Some(b'%') if self.between_documents => {
                     directives_from.get_or_insert(buf.len());
                 }
                 Some(b'#' | b'\n' | b'\r') | None => {}
-                Some(_) => directives_from = None,
+                _ if ends_document(&line) => self.between_documents = true,
+                Some(_) => {
+                    directives_from = None;
+                    self.between_documents = false;
+                }
             }
             buf.extend_from_slice(&line);
         }
@@ -120,6 +145,10 @@ impl<R: BufRead> Parts<R> {
             offset: part.origin.offset + text.len(),
             line: part.origin.line + text.matches('\n').count(),
         };
+        let mut text = text;
+        if self.terminated {
+            text.push_str(TERMINATOR);
+        }
         Ok(Some(Piece { text, part }))
     }
 }
@@ -140,7 +169,16 @@ impl<R: BufRead> Iterator for Parts<R> {
 
 /// Whether a line starts a YAML document (`---` then a space, a tab or the line's end).
 fn starts_document(line: &[u8]) -> bool {
-    line.strip_prefix(b"---")
+    marker(line, b"---")
+}
+
+/// Whether a line ends a YAML document (`...` then a space, a tab or the line's end).
+fn ends_document(line: &[u8]) -> bool {
+    marker(line, b"...")
+}
+
+fn marker(line: &[u8], marker: &[u8]) -> bool {
+    line.strip_prefix(marker)
         .is_some_and(|rest| matches!(rest.first(), None | Some(b' ' | b'\t' | b'\r' | b'\n')))
 }
 
@@ -213,10 +251,11 @@ mod tests {
         let text = "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\r\n\
             data: {x: \"é\"}\n...\n# between\n%YAML 1.2\n%TAG !e! tag:example.com,2000:\n\
             ---\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, \
-            metadata: {name: s}}\n--- # a comment\n[not, an, object]\n---\r\napiVersion: v1\r\n\
+            metadata: {name: s}}\n--- # a comment\n[not, an, object]\n---\napiVersion: v1\n\
+            kind: ConfigMap\nmetadata: {name: c}\ndata:\n  empty: |\n---\r\napiVersion: v1\r\n\
             kind: ConfigMap\r\nmetadata:\r\n  name: b\r\ndata:\r\n  k: |\r\n    ü\r\n    --- x\r\n";
         let (objects, diags) = whole(text);
-        assert_eq!(objects.len(), 3, "{objects:?}");
+        assert_eq!(objects.len(), 4, "{objects:?}");
         for part_bytes in 0..text.len() {
             let (p_objects, p_diags, _) = in_parts_of(text, part_bytes);
             assert_eq!(p_objects, objects, "parts from {part_bytes} bytes");
