@@ -255,3 +255,39 @@ fn the_users_of_a_basic_auth_middleware_are_only_in_secret_files() {
     assert!(text.contains("basicAuth, 2 user(s) in Secret admin-admin-auth-users"));
     assert!(!text.contains(HASH) && !String::from_utf8_lossy(&plan.stderr).contains(HASH));
 }
+
+/// The forwardAuth address names the auth service's port; when neither Compose nor the image
+/// declares it, the Service still gets it (else the name resolves to nothing and every
+/// protected route fails).
+#[test]
+fn a_forward_auth_port_nobody_declared_is_on_the_auth_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        r#"services:
+  gate:
+    image: ghcr.io/example/auth-gate:1
+    labels:
+      - traefik.http.middlewares.gate.forwardauth.address=http://gate:4181/verify
+  app:
+    image: nginx:1.27
+    labels:
+      - traefik.http.routers.app.rule=Host(`app.example.com`)
+      - traefik.http.routers.app.middlewares=gate@docker
+"#,
+    )
+    .unwrap();
+    let (objects, _) = render(&compose, &[]);
+    let mw = named(&objects, "Middleware", "app-gate").expect("app's Middleware");
+    let ns = mw["metadata"]["namespace"].as_str().unwrap();
+    assert!(mw["spec"]["forwardAuth"]["address"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("gate.{ns}.svc.cluster.local:4181/verify")));
+    let service = named(&objects, "Service", "gate").expect("the auth service's Service");
+    assert_eq!(service["spec"]["ports"][0]["port"], 4181);
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], 4181);
+    let net = Network::from_objects(&objects);
+    assert!(net.can_reach(&Peer::traefik(), &net.workload(ns, "gate"), 4181, "TCP"));
+}

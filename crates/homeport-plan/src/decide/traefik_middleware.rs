@@ -21,7 +21,7 @@
 //! reported and left out; the route works without them.
 
 use crate::codes;
-use crate::plan::{IngressMiddleware, MiddlewareSpec, PodPlan};
+use crate::plan::{IngressMiddleware, MiddlewareSpec, PodPlan, PortPlan};
 use crate::planner::Ctx;
 use homeport_diag::Diagnostic;
 use indexmap::IndexMap;
@@ -262,6 +262,21 @@ pub fn resolve(cx: &mut Ctx, pods: &mut [PodPlan]) {
                 "network",
                 format!("ingress controller allowed on port {port}"),
                 "the ingress controller calls it to authenticate requests (forwardAuth)",
+            );
+        }
+        // The address names the Service's port: without it the name resolves to nothing
+        // and every protected route fails.
+        if !pod.ports.iter().any(|p| p.port == port) {
+            pod.ports.push(PortPlan {
+                name: format!("auth-{port}"),
+                port,
+                target: port,
+                protocol: "TCP".into(),
+            });
+            pod.decide(
+                "ports",
+                format!("{}: {port}/tcp", pod.service),
+                "a forwardAuth middleware's address calls it on this port; neither Compose nor the image declares it",
             );
         }
     }
