@@ -323,9 +323,10 @@ fn every_failure_is_a_warning_naming_image_and_registry_and_none_hangs() {
     );
 }
 
-#[test]
-fn an_endless_manifest_is_cut_off_at_the_cap() {
-    let fake = start(Mode::EndlessManifest);
+/// Resolve one image from a fake registry in `mode` with a 30 s timeout, which it must not
+/// wait for: the image and the result.
+fn resolve_without_waiting(mode: Mode) -> (String, homeport_images::Resolution) {
+    let fake = start(mode);
     let image = format!("{}/app/x:1", fake.host);
     let options = Options {
         timeout: Duration::from_secs(30),
@@ -337,6 +338,12 @@ fn an_endless_manifest_is_cut_off_at_the_cap() {
         started.elapsed() < Duration::from_secs(20),
         "it waited for the timeout"
     );
+    (image, r)
+}
+
+#[test]
+fn an_endless_manifest_is_cut_off_at_the_cap() {
+    let (image, r) = resolve_without_waiting(Mode::EndlessManifest);
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
         r.warnings[0].message.contains("more than 16 MiB"),
@@ -348,18 +355,7 @@ fn an_endless_manifest_is_cut_off_at_the_cap() {
 
 #[test]
 fn an_endless_token_answer_is_cut_off_at_the_cap() {
-    let fake = start(Mode::EndlessToken);
-    let image = format!("{}/app/x:1", fake.host);
-    let options = Options {
-        timeout: Duration::from_secs(30),
-        ..Options::default()
-    };
-    let started = Instant::now();
-    let r = resolve(std::slice::from_ref(&image), &Lock::default(), &options);
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "it waited for the timeout"
-    );
+    let (image, r) = resolve_without_waiting(Mode::EndlessToken);
     // The token was refused after its first MiB (the rest of what was taken sat in socket
     // buffers): the registry sent 256 MiB to a client without the cap. Without a token the
     // image is refused, a warning, from the knowledge base.
