@@ -66,6 +66,8 @@ pub fn index_files(
                     checker.index(&obj);
                 }
             });
+            // The part as a window of its file, made once for all its problems.
+            let mut window = None;
             for d in each.diagnostics {
                 let Some(span) = d.span else {
                     out.diagnostics.push(d);
@@ -75,7 +77,9 @@ pub fn index_files(
                     continue;
                 }
                 if let Cow::Owned(_) = &text {
-                    let window = SourceFile::window(name.as_str(), &*text, part.origin);
+                    let window = window.get_or_insert_with(|| {
+                        SourceFile::window(name.as_str(), &*text, part.origin)
+                    });
                     let excerpt = window.excerpt_window(span, EXCERPT_BYTES);
                     excerpts.push((out.diagnostics.len(), excerpt));
                 }

@@ -154,14 +154,15 @@ impl JsonWriter {
         };
         w.write_all(b"  \"summary\": ")?;
         write_indented(w, &summary, "  ", false)?;
-        let diagnostics: Vec<serde_json::Value> = diagnostics
-            .iter()
-            .chain(report.diagnostics.iter())
-            .map(|d| homeport_diag::render_json(d, sources))
-            .collect();
-        w.write_all(b",\n  \"diagnostics\": ")?;
-        write_indented(w, &diagnostics, "  ", false)?;
-        w.write_all(b"\n}\n")
+        // One diagnostic at a time, as the findings: a broken input can have millions.
+        w.write_all(b",\n  \"diagnostics\": [")?;
+        let mut any = false;
+        for d in diagnostics.iter().chain(report.diagnostics.iter()) {
+            w.write_all(if any { b",\n" } else { b"\n" })?;
+            any = true;
+            write_indented(w, &homeport_diag::render_json(d, sources), "    ", true)?;
+        }
+        w.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
     }
 }
 
