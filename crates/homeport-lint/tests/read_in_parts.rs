@@ -68,8 +68,7 @@ fn lint(text: &str, in_parts: bool) -> Vec<String> {
         let diagnostics: Vec<Diagnostic> = indexed.diagnostics;
         assert!(!diagnostics.is_empty());
         let mut out = Vec::new();
-        let mut writer =
-            ReportWriter::begin(&mut out, format, &report, &sources, &diagnostics).unwrap();
+        let mut writer = ReportWriter::begin(&mut out, format, &sources, &diagnostics).unwrap();
         let mut findings = 0;
         let lost =
             stream::check_files(&pass, &sources, &streamed, &indexed.files, &mut |checked| {

@@ -98,7 +98,7 @@ fn streamed(sources: &SourceMap, format: Format) -> (String, usize) {
     let mut report = checker.report();
     let pass = checker.pass();
     let mut out = Vec::new();
-    let mut writer = ReportWriter::begin(&mut out, format, &report, sources, &[]).unwrap();
+    let mut writer = ReportWriter::begin(&mut out, format, sources, &[]).unwrap();
     let mut batches = 0;
     let lost = stream::check_files(&pass, sources, &[], &indexed.files, &mut |checked| {
         batches += 1;

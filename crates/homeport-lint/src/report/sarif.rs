@@ -48,11 +48,19 @@ pub fn render_sarif(report: &Report, sources: &SourceMap, diagnostics: &[Diagnos
         .iter()
         .map(|f| sarif_result(f, sources, rules))
         .collect();
-    envelope(report, sources, diagnostics, Value::Array(results))
+    let notifications = notifications(report, sources, diagnostics).collect();
+    envelope(
+        diagnostics,
+        Value::Array(results),
+        Value::Array(notifications),
+    )
 }
 
 /// Stands in for the results in the envelope [`write_sarif`] prints around them.
 const RESULTS_MARK: &str = "\u{1}homeport-sarif-results\u{1}";
+
+/// Where the notifications go in the envelope, likewise.
+const NOTIFICATIONS_MARK: &str = "\u{1}homeport-sarif-notifications\u{1}";
 
 /// [`render_sarif`] pretty-printed (with a final newline) and written as it is produced: the
 /// fixed envelope around the results, which are written one by one. The bytes are the same
@@ -63,45 +71,59 @@ pub fn write_sarif(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
 ) -> std::io::Result<()> {
-    let mut sarif = SarifWriter::begin(w, report, sources, diagnostics)?;
+    let mut sarif = SarifWriter::begin(w, diagnostics)?;
     for f in &report.findings {
         sarif.finding(w, f, sources)?;
     }
-    sarif.finish(w)
+    sarif.finish(w, report, sources, diagnostics)
 }
 
-/// The SARIF log written in three steps: the envelope up to the results, each result in
-/// turn, the rest of the envelope. Nothing in the envelope depends on the findings.
+/// The SARIF log written in steps: the envelope up to the results, each result in turn,
+/// the envelope up to the notifications, each notification (the problems with the input:
+/// a broken input can have millions) in turn, the rest of the envelope. Nothing in the
+/// envelope depends on the findings.
 pub(crate) struct SarifWriter {
+    /// The envelope between the results and the notifications, and after these.
+    middle: String,
     tail: String,
     /// The indentation of the `"results"` line; the elements sit one level deeper.
     outer: String,
+    /// The same for `"toolExecutionNotifications"`.
+    notifications_outer: String,
     any: bool,
 }
 
+/// The text of `text` before and after `mark` (as a JSON string), and the indentation of
+/// the line `mark` stands on.
+fn split_at_mark<'t>(text: &'t str, mark: &str) -> std::io::Result<(&'t str, &'t str, String)> {
+    let mark = serde_json::to_string(mark).map_err(std::io::Error::other)?;
+    let Some(at) = text.find(&mark) else {
+        return Err(std::io::Error::other("SARIF envelope without its mark"));
+    };
+    let (head, tail) = (&text[..at], &text[at + mark.len()..]);
+    let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+    let indent = head[line_start..head.len() - head[line_start..].trim_start().len()].to_string();
+    Ok((head, tail, indent))
+}
+
 impl SarifWriter {
-    /// `report`: its diagnostics (problems with the run) go into the envelope.
-    pub(crate) fn begin(
-        w: &mut dyn Write,
-        report: &Report,
-        sources: &SourceMap,
-        diagnostics: &[Diagnostic],
-    ) -> std::io::Result<Self> {
-        let shell = envelope(report, sources, diagnostics, Value::from(RESULTS_MARK));
+    /// `diagnostics`: the problems with the input (they decide `executionSuccessful`).
+    pub(crate) fn begin(w: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io::Result<Self> {
+        let shell = envelope(
+            diagnostics,
+            Value::from(RESULTS_MARK),
+            Value::from(NOTIFICATIONS_MARK),
+        );
         let text = serde_json::to_string_pretty(&shell).map_err(std::io::Error::other)?;
-        let mark = serde_json::to_string(RESULTS_MARK).map_err(std::io::Error::other)?;
-        let Some(at) = text.find(&mark) else {
-            return Err(std::io::Error::other("SARIF envelope without results"));
-        };
-        let (head, tail) = (&text[..at], &text[at + mark.len()..]);
-        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
-        let outer =
-            head[line_start..head.len() - head[line_start..].trim_start().len()].to_string();
+        let (head, rest, outer) = split_at_mark(&text, RESULTS_MARK)?;
+        let (middle, tail, notifications_outer) = split_at_mark(rest, NOTIFICATIONS_MARK)?;
         w.write_all(head.as_bytes())?;
         w.write_all(b"[")?;
         Ok(SarifWriter {
+            middle: middle.to_string(),
             tail: tail.to_string(),
             outer,
+            notifications_outer,
             any: false,
         })
     }
@@ -118,44 +140,50 @@ impl SarifWriter {
         write_indented(w, &sarif_result(f, sources, all_rules()), &inner, true)
     }
 
-    pub(crate) fn finish(self, w: &mut dyn Write) -> std::io::Result<()> {
-        if self.any {
-            w.write_all(b"\n")?;
-            w.write_all(self.outer.as_bytes())?;
+    /// `report`: its diagnostics (problems with the run) are notifications, after
+    /// `diagnostics` (those with the input).
+    pub(crate) fn finish(
+        self,
+        w: &mut dyn Write,
+        report: &Report,
+        sources: &SourceMap,
+        diagnostics: &[Diagnostic],
+    ) -> std::io::Result<()> {
+        close_array(w, self.any, &self.outer)?;
+        w.write_all(self.middle.as_bytes())?;
+        w.write_all(b"[")?;
+        let inner = format!("{}  ", self.notifications_outer);
+        let mut any = false;
+        for n in notifications(report, sources, diagnostics) {
+            w.write_all(if any { b",\n" } else { b"\n" })?;
+            any = true;
+            write_indented(w, &n, &inner, true)?;
         }
-        w.write_all(b"]")?;
+        close_array(w, any, &self.notifications_outer)?;
         w.write_all(self.tail.as_bytes())?;
         w.write_all(b"\n")
     }
 }
 
-/// The log around `results`.
-fn envelope(
-    report: &Report,
-    sources: &SourceMap,
-    diagnostics: &[Diagnostic],
-    results: Value,
-) -> Value {
-    let rules = all_rules();
-    let driver_rules: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.summary},
-                "help": {"text": r.doc.trim(), "markdown": r.doc.trim()},
-                "helpUri": crate::docs::help_uri(r),
-                "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_enabled},
-                "properties": {"category": r.category.as_str(), "tags": [r.category.as_str()]},
-            })
-        })
-        .collect();
-    let notifications: Vec<Value> = diagnostics
+/// The end of an array written element by element, as the pretty printer ends it.
+fn close_array(w: &mut dyn Write, any: bool, outer: &str) -> std::io::Result<()> {
+    if any {
+        w.write_all(b"\n")?;
+        w.write_all(outer.as_bytes())?;
+    }
+    w.write_all(b"]")
+}
+
+/// The problems with the input, then those with the run, as SARIF notifications.
+fn notifications<'a>(
+    report: &'a Report,
+    sources: &'a SourceMap,
+    diagnostics: &'a [Diagnostic],
+) -> impl Iterator<Item = Value> + 'a {
+    diagnostics
         .iter()
         .chain(report.diagnostics.iter())
-        .map(|d| {
+        .map(move |d| {
             let mut n = json!({
                 "level": level(d.severity),
                 "message": {"text": d.message},
@@ -173,6 +201,25 @@ fn envelope(
                 }
             }
             n
+        })
+}
+
+/// The log around `results` and `notifications`.
+fn envelope(diagnostics: &[Diagnostic], results: Value, notifications: Value) -> Value {
+    let rules = all_rules();
+    let driver_rules: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.doc.trim(), "markdown": r.doc.trim()},
+                "helpUri": crate::docs::help_uri(r),
+                "defaultConfiguration": {"level": level(r.severity), "enabled": r.default_enabled},
+                "properties": {"category": r.category.as_str(), "tags": [r.category.as_str()]},
+            })
         })
         .collect();
     let successful = !diagnostics.iter().any(Diagnostic::is_error);

@@ -40,19 +40,17 @@ pub struct ReportWriter<'a> {
 }
 
 impl<'a> ReportWriter<'a> {
-    /// Write the opening. `head`: the report before its findings (SARIF puts its
-    /// diagnostics in the envelope it opens with).
+    /// Write the opening.
     pub fn begin(
         out: &mut dyn Write,
         format: Format,
-        head: &Report,
         sources: &'a SourceMap,
         diagnostics: &'a [Diagnostic],
     ) -> std::io::Result<Self> {
         let form = match format {
             Format::Text(color) => Form::Text(TextWriter::new(color)),
             Format::Json => Form::Json(JsonWriter::begin(out)?),
-            Format::Sarif => Form::Sarif(SarifWriter::begin(out, head, sources, diagnostics)?),
+            Format::Sarif => Form::Sarif(SarifWriter::begin(out, diagnostics)?),
         };
         Ok(ReportWriter {
             sources,
@@ -91,7 +89,7 @@ impl<'a> ReportWriter<'a> {
             Form::Json(json) => {
                 json.finish(out, report, self.counts, self.sources, self.diagnostics)
             }
-            Form::Sarif(sarif) => sarif.finish(out),
+            Form::Sarif(sarif) => sarif.finish(out, report, self.sources, self.diagnostics),
         }
     }
 }

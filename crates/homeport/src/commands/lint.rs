@@ -243,7 +243,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         show_diagnostics(&report);
         if let Some(format) = format {
             out.stdout_with(|w| {
-                let writer = ReportWriter::begin(w, format, &report, sources, &diags)?;
+                let writer = ReportWriter::begin(w, format, sources, &diags)?;
                 writer.finish(w, &report)
             });
         }
@@ -251,7 +251,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs, out: &Output) -> u8 {
         show_diagnostics(&report);
         match format {
             Some(format) => out.stdout_with(|w| {
-                let mut writer = ReportWriter::begin(w, format, &report, sources, &diags)?;
+                let mut writer = ReportWriter::begin(w, format, sources, &diags)?;
                 // After a failed write the check goes on, for the exit code; nothing more
                 // is written.
                 let mut failed = None;
