@@ -171,7 +171,11 @@ fn kernel_file_system(_file: &std::fs::File) -> Option<&'static str> {
 
 /// Read at most `limit` bytes of a regular file.
 pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open_regular(path)?;
+    read_open(open_regular(path)?, limit)
+}
+
+/// Read at most `limit` bytes of a file [`open_regular`] opened.
+pub fn read_open(file: std::fs::File, limit: u64) -> Result<Vec<u8>, ReadError> {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > limit {
         return Err(ReadError::TooLarge { limit });

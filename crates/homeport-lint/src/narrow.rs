@@ -24,7 +24,7 @@ use homeport_diag::Span;
 use homeport_manifest::{Identity, Object};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Kinds a rule looks up by name from another object besides those kept whole and those
@@ -65,10 +65,8 @@ pub type Label = (Arc<str>, Box<str>);
 pub struct Narrowed {
     slots: Vec<Slot>,
     entries: Entries,
+    /// The strings entries share; an object without an entry keeps its namespace's number.
     shared: Shared,
-    /// The namespaces of objects without an entry, each once.
-    namespaces: Vec<Arc<str>>,
-    namespace_ids: std::collections::HashMap<Arc<str>, u32>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -93,16 +91,7 @@ impl Narrowed {
             return;
         }
         let ns = obj.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-        let id = match self.namespace_ids.get(ns) {
-            Some(&id) => id,
-            None => {
-                let id = u32::try_from(self.namespaces.len()).unwrap_or(u32::MAX);
-                let held: Arc<str> = Arc::from(ns);
-                self.namespaces.push(Arc::clone(&held));
-                self.namespace_ids.insert(held, id);
-                id
-            }
-        };
+        let id = self.shared.number(ns);
         self.slots.push(Slot::Namespace(id));
     }
 
@@ -141,10 +130,7 @@ impl Narrowed {
                 .get(*at as usize)
                 .and_then(Entry::namespace)
                 .unwrap_or(DEFAULT_NAMESPACE),
-            Some(Slot::Namespace(id)) => self
-                .namespaces
-                .get(*id as usize)
-                .map_or(DEFAULT_NAMESPACE, |ns| ns),
+            Some(Slot::Namespace(id)) => self.shared.text(*id).unwrap_or(DEFAULT_NAMESPACE),
             None => DEFAULT_NAMESPACE,
         }
     }
@@ -216,18 +202,38 @@ enum Body {
     Packed(Box<str>),
 }
 
-/// Strings many entries share (kinds, API versions, namespaces, label keys), held once.
+/// Strings many entries share (kinds, API versions, namespaces, label keys), held once and
+/// numbered.
 #[derive(Debug, Default)]
-pub struct Shared(HashSet<Arc<str>>);
+pub struct Shared {
+    numbers: HashMap<Arc<str>, u32>,
+    texts: Vec<Arc<str>>,
+}
 
 impl Shared {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(held) = self.0.get(s) {
-            return Arc::clone(held);
+    /// The number of `s`, held from now on.
+    fn number(&mut self, s: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
         }
+        let n = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
         let held: Arc<str> = Arc::from(s);
-        self.0.insert(Arc::clone(&held));
-        held
+        self.texts.push(Arc::clone(&held));
+        self.numbers.insert(held, n);
+        n
+    }
+
+    /// `s` as held.
+    fn get(&mut self, s: &str) -> Arc<str> {
+        let n = self.number(s);
+        self.texts
+            .get(n as usize)
+            .map_or_else(|| Arc::from(s), Arc::clone)
+    }
+
+    /// The string numbered `n`.
+    fn text(&self, n: u32) -> Option<&str> {
+        self.texts.get(n as usize).map(|t| &**t)
     }
 }
 

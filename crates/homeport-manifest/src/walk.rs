@@ -225,7 +225,9 @@ fn read_file(path: &Path, hold: u64, texts: &mut Vec<(String, Content)>, diags: 
                 })
             }
             Ok(meta) if meta.len() > hold => Ok(Content::Open(Arc::new(file))),
-            _ => homeport_diag::input::read_text(path, MAX_MANIFEST_BYTES).map(Content::Text),
+            _ => homeport_diag::input::read_open(file, MAX_MANIFEST_BYTES)
+                .and_then(homeport_diag::input::text_of)
+                .map(Content::Text),
         },
         Err(e) => Err(e),
     };
