@@ -95,6 +95,10 @@ fn a_file_read_in_parts_gives_the_report_of_the_file_held() {
     for (h, p) in held.iter().zip(&parts) {
         assert!(h == p, "differs:\n{}", first_difference(h, p));
     }
+    // The text report is larger than what the text writer holds in memory (4 MiB): its
+    // spill to a temporary file is what wrote it.
+    let text = parts.iter().find(|o| o.starts_with("big.yaml (")).unwrap();
+    assert!(text.len() > 4 * 1024 * 1024, "{} bytes", text.len());
     // The cross-object findings far from their objects are there.
     let json = &parts[0];
     assert!(
